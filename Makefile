@@ -1,0 +1,33 @@
+# Two commands for a fresh machine: `make run` (application with demo data) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+TIMER_INTERVAL ?= 60
+
+.PHONY: install run test quality
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# The timer runner fires viewflow's due timers (reminders, escalations) every TIMER_INTERVAL
+# seconds while the development server runs; both stop together.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py run_workflow_timers --interval $(TIMER_INTERVAL) & \
+	timers=$$!; trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+quality: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Utilisateurs et rôles"
+
+    def ready(self):
+        from .roles import sync_role_groups
+
+        # Roles are Django groups whose permissions are defined in code (roles.py):
+        # every migrate brings the database in line with it.
+        post_migrate.connect(sync_role_groups, sender=self)

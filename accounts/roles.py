@@ -1,0 +1,83 @@
+"""Roles of the application, as Django groups whose permissions are defined here, in one place.
+
+A user may hold several roles (a conseiller may also sit on the commission). Prestataire
+roles belong to users attached to one prestataire organisation; every other role is DEL staff.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CONSEILLER = "conseiller", "Conseiller à l'emploi"
+    TRAVAILLEUR_SOCIAL = "travailleur_social", "Travailleur social"
+    COMMISSION = "commission", "Membre de commission"
+    GESTIONNAIRE = "gestionnaire", "Gestionnaire (chef de service)"
+    FINANCE = "finance", "Finance"
+    ADMINISTRATEUR = "administrateur", "Administrateur (DEL)"
+    PRESTATAIRE_CHARGE = "prestataire_charge", "Chargé d'insertion (prestataire)"
+    PRESTATAIRE_DIRECTION = "prestataire_direction", "Direction (prestataire)"
+
+
+PRESTATAIRE_ROLES = frozenset({Role.PRESTATAIRE_CHARGE, Role.PRESTATAIRE_DIRECTION})
+
+_READ_PEOPLE = [
+    "procurement.view_demandeur",
+    "procurement.view_prescription",
+    "workflows.view_prescriptionprocess",
+]
+_REFERENTIELS = [
+    "lot",
+    "prestataire",
+    "attributionlot",
+    "tauxsmg",
+    "frein",
+    "niveauformation",
+    "commune",
+    "typesortie",
+]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.CONSEILLER: [
+        *_READ_PEOPLE,
+        "procurement.add_demandeur",
+        "procurement.change_demandeur",
+        "procurement.add_prescription",
+    ],
+    Role.TRAVAILLEUR_SOCIAL: [*_READ_PEOPLE, "procurement.cosign_prescription"],
+    Role.COMMISSION: _READ_PEOPLE,
+    Role.GESTIONNAIRE: _READ_PEOPLE,
+    Role.FINANCE: [],
+    Role.ADMINISTRATEUR: [
+        *_READ_PEOPLE,
+        *(
+            f"procurement.{action}_{model}"
+            for model in _REFERENTIELS
+            for action in ("view", "add", "change", "delete")
+        ),
+        *(f"accounts.{action}_user" for action in ("view", "add", "change")),
+        "auth.view_group",
+    ],
+    Role.PRESTATAIRE_CHARGE: [],
+    Role.PRESTATAIRE_DIRECTION: [],
+}
+
+
+def sync_role_groups(**kwargs):
+    """Create one group per role and give it exactly the permissions listed above."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    # post_migrate runs app by app: make sure every app's permissions exist already.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)

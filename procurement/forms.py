@@ -1,0 +1,201 @@
+from django import forms
+from django.utils.html import format_html
+
+from accounts.models import User
+from accounts.roles import Role
+
+from .models import ETATS_EN_COURS, AttributionLot, Commune, Demandeur, Prescription, today
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CommuneField(forms.CharField):
+    """A commune typed as its code or its name, accents and case ignored ("NOUMEA")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Commune",
+            max_length=60,
+            widget=forms.TextInput(attrs={"list": "communes", "autocomplete": "off"}),
+            help_text="Nom ou code d'une commune de la province Sud.",
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            commune = Commune.objects.filter(pk=value).first()
+            return commune.libelle if commune else value
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        commune = Commune.objects.resolve(value)
+        if commune is None:
+            raise forms.ValidationError(
+                f"Commune inconnue : « {value} ». Indiquez une commune de la province Sud "
+                "(par exemple Nouméa, Dumbéa, Païta)."
+            )
+        return commune
+
+
+class DemandeurForm(forms.ModelForm):
+    commune = CommuneField()
+
+    class Meta:
+        model = Demandeur
+        fields = [
+            "nom",
+            "prenom",
+            "date_naissance",
+            "genre",
+            "niveau_formation",
+            "commune",
+            "adresse",
+            "telephone",
+            "email",
+            "situation_logement",
+            "reconnaissance_crhd",
+            "date_reconnaissance_crhd",
+        ]
+        widgets = {"date_naissance": DateInput(), "date_reconnaissance_crhd": DateInput()}
+
+    def clean(self):
+        cleaned = super().clean()
+        nom, prenom, naissance = (cleaned.get(k) for k in ("nom", "prenom", "date_naissance"))
+        if nom and prenom and naissance:
+            candidat = Demandeur(pk=self.instance.pk, nom=nom, prenom=prenom)
+            candidat.date_naissance = naissance
+            existant = candidat.doublons().first()
+            if existant:
+                self.add_error(
+                    "nom",
+                    format_html(
+                        "Ce demandeur est déjà enregistré : <a href='{}'>{}, né(e) le {}</a>. "
+                        "Ouvrez sa fiche plutôt que d'en créer une seconde.",
+                        existant.get_absolute_url(),
+                        existant,
+                        existant.date_naissance.strftime("%d/%m/%Y"),
+                    ),
+                )
+        return cleaned
+
+
+def travailleurs_sociaux():
+    return User.objects.filter(is_active=True, groups__name=Role.TRAVAILLEUR_SOCIAL).order_by(
+        "last_name", "first_name"
+    )
+
+
+class PrescriptionForm(forms.ModelForm):
+    """The conseiller's prescription: lot, prestataire, diagnostic, binôme, agreement."""
+
+    class Meta:
+        model = Prescription
+        fields = [
+            "lot",
+            "prestataire",
+            "motif",
+            "freins",
+            "resultat_attendu",
+            "difficultes_logement",
+            "travailleur_social",
+            "accord_personne",
+            "date_accord",
+        ]
+        widgets = {
+            "freins": forms.CheckboxSelectMultiple,
+            "date_accord": DateInput(),
+            "motif": forms.Textarea(attrs={"rows": 3}),
+            "resultat_attendu": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, demandeur, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.demandeur = demandeur
+        self.fields["travailleur_social"].queryset = travailleurs_sociaux()
+        self.fields["prestataire"].queryset = self.fields["prestataire"].queryset.filter(
+            attributions__in=AttributionLot.objects.en_vigueur(today())
+        ).distinct()
+
+    def clean_date_accord(self):
+        date_accord = self.cleaned_data.get("date_accord")
+        if date_accord and date_accord > today():
+            raise forms.ValidationError("La date de l'accord ne peut pas être dans le futur.")
+        return date_accord
+
+    def clean(self):
+        cleaned = super().clean()
+        lot = cleaned.get("lot")
+        prestataire = cleaned.get("prestataire")
+        jour = self.instance.date_prescription or today()
+
+        if lot and lot.reconnaissance_crhd_requise and not self.demandeur.reconnaissance_crhd:
+            self.add_error(
+                "lot",
+                f"Le lot {lot.numero} est réservé aux personnes reconnues handicapées par la "
+                "CRHD ; la fiche de ce demandeur ne mentionne pas de reconnaissance CRHD.",
+            )
+        if (
+            lot
+            and prestataire
+            and not AttributionLot.objects.en_vigueur(jour)
+            .filter(lot=lot, prestataire=prestataire)
+            .exists()
+        ):
+            self.add_error(
+                "prestataire",
+                f"{prestataire.raison_sociale} ne tient pas le lot {lot.numero} au "
+                f"{jour:%d/%m/%Y} : choisissez un prestataire titulaire de ce lot.",
+            )
+
+        logement = cleaned.get("difficultes_logement")
+        ts = cleaned.get("travailleur_social")
+        if logement and not ts:
+            self.add_error(
+                "travailleur_social",
+                "Avec des difficultés de logement, la prescription se fait en binôme : "
+                "désignez le travailleur social qui la co-signera.",
+            )
+        if ts and not logement:
+            self.add_error(
+                "travailleur_social",
+                "Le binôme avec un travailleur social est réservé aux difficultés de "
+                "logement : cochez-les ou retirez le travailleur social.",
+            )
+        if cleaned.get("accord_personne") and not cleaned.get("date_accord"):
+            self.add_error("date_accord", "Indiquez la date à laquelle la personne a donné son accord.")
+        if cleaned.get("date_accord") and not cleaned.get("accord_personne"):
+            self.add_error("accord_personne", "Cochez l'accord si la personne l'a donné.")
+
+        en_cours = (
+            Prescription.objects.filter(demandeur=self.demandeur)
+            .filter(etat__in=ETATS_EN_COURS)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if en_cours:
+            self.add_error(
+                None,
+                f"{self.demandeur} a déjà une prescription en cours (n° {en_cours.pk}, "
+                f"{en_cours.get_etat_display().lower()}) : complétez-la ou retirez-la d'abord.",
+            )
+        return cleaned
+
+    def verifier_transmission(self):
+        """A prescription is transmitted only with the person's recorded agreement."""
+        if not self.cleaned_data.get("accord_personne"):
+            self.add_error(
+                "accord_personne",
+                "La prescription ne peut être transmise sans l'accord de la personne.",
+            )
+            return False
+        return True
+
+
+class MotifForm(forms.Form):
+    motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,196 @@
+"""Demo data: prestataires, one user per role, demandeurs and prescriptions in every state.
+
+Idempotent: a second run finds everything in place and creates nothing (CONTRACTS.md §1).
+"""
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from procurement import services
+from procurement.models import (
+    AttributionLot,
+    Commune,
+    Demandeur,
+    Frein,
+    Lot,
+    NiveauFormation,
+    Prescription,
+    Prestataire,
+    cle_doublon,
+)
+from procurement.referentiels import charger_referentiels
+from workflows.services import executer_tache, prescrire
+
+DEMO_PASSWORD = "demo-parcours-2026"
+
+PRESTATAIRES = [
+    # code, raison sociale, lot, volume annuel min, max
+    ("ALPHA", "Alpha Insertion SARL", 1, 50, 80),
+    ("BETA", "Association Beta Emploi", 1, 50, 80),
+    ("GAMMA", "Gamma Handi-Parcours", 2, 5, 5),
+]
+
+USERS = [
+    # username, prénom, nom, rôle, prestataire
+    ("admin", "Anne", "Administratrice", Role.ADMINISTRATEUR, None),
+    ("conseiller1", "Claire", "Wenceslas", Role.CONSEILLER, None),
+    ("conseiller2", "Marc", "Tein", Role.CONSEILLER, None),
+    ("ts1", "Sonia", "Wakanumune", Role.TRAVAILLEUR_SOCIAL, None),
+    ("commission1", "Paul", "Naisseline", Role.COMMISSION, None),
+    ("gestionnaire1", "Hélène", "Gorodey", Role.GESTIONNAIRE, None),
+    ("finance1", "Franck", "Ounou", Role.FINANCE, None),
+    ("alpha1", "Alice", "Alpha", Role.PRESTATAIRE_DIRECTION, "ALPHA"),
+    ("beta1", "Bruno", "Beta", Role.PRESTATAIRE_DIRECTION, "BETA"),
+    ("gamma1", "Gaëlle", "Gamma", Role.PRESTATAIRE_DIRECTION, "GAMMA"),
+]
+
+DEMANDEURS = [
+    # nom, prénom, naissance, genre, formation, commune, logement, CRHD
+    ("DUPONT", "Marie", date(1990, 4, 12), "F", "bac", "noumea", "autonome", None),
+    ("WAMYTAN", "Jean-Pierre", date(1985, 9, 3), "M", "cap_bep", "dumbea", "precaire", None),
+    ("TROLUE", "Kévin", date(2001, 2, 28), "M", "sans_diplome", "paita", "famille", None),
+    ("LEROUX", "Sandrine", date(1978, 11, 30), "F", "bac_2", "mont_dore", "autonome",
+     date(2023, 5, 10)),
+    ("HMAE", "Josiane", date(1995, 7, 14), "F", "cap_bep", "noumea", "sans_domicile", None),
+    ("NGUYEN", "Thomas", date(1999, 12, 1), "M", "bac", "bourail", "famille", None),
+    ("POITHILY", "Aline", date(1988, 3, 22), "F", "sans_diplome", "la_foa", "menace_expulsion",
+     None),
+    ("SIMUTOGA", "Petelo", date(2003, 6, 5), "M", "sans_diplome", "noumea", "tiers", None),
+]  # fmt: skip
+
+PRESCRIPTIONS = [
+    # demandeur, conseiller, lot, prestataire, binôme, freins, what happens
+    ("DUPONT", "conseiller1", 1, "ALPHA", False, ["mobilite", "numerique"], "transmise"),
+    ("WAMYTAN", "conseiller1", 1, "BETA", True, ["logement", "qualification"], "transmise"),
+    ("TROLUE", "conseiller2", 1, "ALPHA", False, ["projet_non_defini"], "brouillon"),
+    ("LEROUX", "conseiller2", 2, "GAMMA", False, ["handicap", "savoir_etre"], "transmise"),
+    ("HMAE", "conseiller1", 1, "ALPHA", True, ["logement", "garde_enfants"], "cosignee"),
+    ("NGUYEN", "conseiller2", 1, "BETA", False, ["mobilite"], "retiree"),
+    ("POITHILY", "conseiller1", 1, "BETA", True, ["logement", "ressources_financieres"],
+     "renvoyee"),
+]  # fmt: skip
+
+
+class Command(BaseCommand):
+    help = "Charge les données de démonstration (idempotent)."
+
+    @transaction.atomic
+    def handle(self, **options):
+        charger_referentiels()
+        self.prestataires()
+        self.users = self.utilisateurs()
+        demandeurs = self.demandeurs()
+        crees = sum(self.prescription(demandeurs, *row) for row in PRESCRIPTIONS)
+        self.stdout.write(
+            f"Données de démonstration en place ({crees} prescription(s) créée(s)). "
+            f"Mot de passe des comptes : {DEMO_PASSWORD}"
+        )
+
+    def prestataires(self):
+        for code, raison_sociale, numero, volume_min, volume_max in PRESTATAIRES:
+            prestataire, _ = Prestataire.objects.update_or_create(
+                code=code, defaults={"raison_sociale": raison_sociale}
+            )
+            AttributionLot.objects.update_or_create(
+                prestataire=prestataire,
+                lot=Lot.objects.get(numero=numero),
+                date_debut=date(2020, 1, 1),
+                defaults={
+                    "date_fin": None,
+                    "reference_marche": f"Marché DEL 2020-PI lot {numero}",
+                    "volume_annuel_min": volume_min,
+                    "volume_annuel_max": volume_max,
+                },
+            )
+
+    def utilisateurs(self):
+        users = {}
+        for username, prenom, nom, role, code_prestataire in USERS:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": prenom,
+                    "last_name": nom,
+                    "email": f"{username}@demo.del.nc",
+                    "is_staff": role == Role.ADMINISTRATEUR,
+                    "prestataire": (
+                        Prestataire.objects.get(code=code_prestataire) if code_prestataire else None
+                    ),
+                },
+            )
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            user.groups.set([Group.objects.get(name=role.value)])
+            users[username] = user
+        return users
+
+    def demandeurs(self):
+        demandeurs = {}
+        for nom, prenom, naissance, genre, formation, commune, logement, crhd in DEMANDEURS:
+            demandeur, _ = Demandeur.objects.get_or_create(
+                cle_doublon=cle_doublon(nom, prenom),
+                date_naissance=naissance,
+                defaults={
+                    "nom": nom,
+                    "prenom": prenom,
+                    "genre": genre,
+                    "niveau_formation": NiveauFormation.objects.get(code=formation),
+                    "commune": Commune.objects.get(code=commune),
+                    "situation_logement": logement,
+                    "reconnaissance_crhd": crhd is not None,
+                    "date_reconnaissance_crhd": crhd,
+                    "telephone": "+687 27 00 00",
+                    "cree_par": self.users["conseiller1"],
+                },
+            )
+            demandeurs[nom] = demandeur
+        return demandeurs
+
+    def prescription(self, demandeurs, nom, conseiller, numero, code, binome, freins, issue):
+        demandeur = demandeurs[nom]
+        if Prescription.objects.filter(demandeur=demandeur).exists():
+            return False
+        par = self.users[conseiller]
+        prescription = Prescription(
+            demandeur=demandeur,
+            lot=Lot.objects.get(numero=numero),
+            prestataire=Prestataire.objects.get(code=code),
+            conseiller=par,
+            difficultes_logement=binome,
+            travailleur_social=self.users["ts1"] if binome else None,
+            motif="Orientation après entretien diagnostic au SEL.",
+            resultat_attendu="Projet professionnel validé et accès à un emploi.",
+            accord_personne=True,
+            date_accord=date(2026, 11, 2),
+            date_prescription=date(2026, 11, 2),
+        )
+        prescrire(
+            prescription,
+            par=par,
+            freins=Frein.objects.filter(code__in=freins),
+            transmettre=issue not in ("brouillon", "retiree"),
+        )
+        tache = prescription.process.task_set.filter(flow_task_type="HUMAN", finished__isnull=True)
+        ts = self.users["ts1"]
+        if issue == "cosignee":
+            executer_tache(tache.get(), par=ts, action=lambda p: services.cosigner(p, par=ts))
+        elif issue == "renvoyee":
+            motif = "Merci de préciser la situation de logement (bail, impayés) avant co-signature."
+            executer_tache(
+                tache.get(), par=ts, action=lambda p: services.renvoyer(p, par=ts, motif=motif)
+            )
+        elif issue == "retiree":
+            executer_tache(
+                tache.get(),
+                par=par,
+                action=lambda p: services.retirer(
+                    p, par=par, motif="La personne a trouvé un emploi avant la commission."
+                ),
+            )
+        return True

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from viewflow.workflow.models import Process
+
+
+class PrescriptionProcess(Process):
+    """The viewflow process of one prescription (its record: `process.prescription`)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "processus de prescription"
+        verbose_name_plural = "processus de prescription"
+
+
+class Transition(models.Model):
+    """One state change of a record: who, when, from, to, why. Written for every transition."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    objet = GenericForeignKey("content_type", "object_id")
+    nom = models.CharField("transition", max_length=50)
+    source = models.CharField("état de départ", max_length=30)
+    cible = models.CharField("état d'arrivée", max_length=30)
+    par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    motif = models.TextField("motif", blank=True)
+    le = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "changement d'état"
+        verbose_name_plural = "changements d'état"
+        ordering = ["le", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "le"], name="transition_objet_idx")]
+
+    def __str__(self):
+        return f"{self.nom} : {self.source} → {self.cible}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def non_lues(self):
+        return self.filter(lue_le__isnull=True)
+
+
+class Notification(models.Model):
+    """A message in a user's home page (and by e-mail): reminders, alerts, escalations."""
+
+    destinataire = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField("message", max_length=300)
+    lien = models.CharField("lien", max_length=300, blank=True)
+    creee_le = models.DateTimeField("créée le", auto_now_add=True)
+    lue_le = models.DateTimeField("lue le", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "notification"
+        ordering = ["-creee_le", "-pk"]
+        indexes = [
+            models.Index(fields=["destinataire", "lue_le", "-creee_le"], name="notification_boite_idx")
+        ]
+
+    def __str__(self):
+        return self.message

@@ -1,0 +1,33 @@
+from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views.filters import get_queryset_flow_task_choices
+from viewflow.workflow.models import Task
+
+
+class TaskFilter(FilterSet):
+    """viewflow's inbox/queue filter without its `process` dropdown (one option per process)."""
+
+    flow_task = ChoiceFilter(label="Tâche")
+    created = DateRangeFilter(label="Créée")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["flow_task"].field.choices = get_queryset_flow_task_choices(self.queryset)
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created")
+
+
+class DELFlowAppViewset(FlowAppViewset):
+    """viewflow's flow application, with inbox and queue pages that stay small as data grows.
+
+    Measured on viewflow 2.4 with 100 000 processes: the stock filter drawer of the inbox and
+    the queue renders every process as an option (7 to 15 MB per page).
+    """
+
+    def get_inbox_view_kwargs(self, **kwargs):
+        return super().get_inbox_view_kwargs(filterset_class=TaskFilter, **kwargs)
+
+    def get_queue_view_kwargs(self, **kwargs):
+        return super().get_queue_view_kwargs(filterset_class=TaskFilter, **kwargs)
