@@ -24,7 +24,15 @@ def journaliser_transition(sender, instance, name, source, target, **kwargs):
     )
 
 
-def historique(instance):
-    return Transition.objects.filter(
-        content_type=ContentType.objects.get_for_model(instance), object_id=instance.pk
-    ).select_related("par")
+def historique(instance, champ="etat"):
+    """The record's transitions, oldest first, with the states' labels."""
+    libelles = dict(instance._meta.get_field(champ).choices)
+    transitions = list(
+        Transition.objects.filter(
+            content_type=ContentType.objects.get_for_model(instance), object_id=instance.pk
+        ).select_related("par")
+    )
+    for transition in transitions:
+        transition.source_libelle = libelles.get(transition.source, transition.source)
+        transition.cible_libelle = libelles.get(transition.cible, transition.cible)
+    return transitions

@@ -1,5 +1,6 @@
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow.views import DashboardProcessListView
 from viewflow.workflow.flow.views.filters import get_queryset_flow_task_choices
 from viewflow.workflow.models import Task
 
@@ -19,12 +20,28 @@ class TaskFilter(FilterSet):
         fields = ("flow_task", "created")
 
 
+class ProcessListView(DashboardProcessListView):
+    """viewflow's process list, newest first, with each row's prescription in the same query."""
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("prescription__demandeur", "prescription__lot")
+            .order_by("-created", "-pk")
+        )
+
+
 class DELFlowAppViewset(FlowAppViewset):
     """viewflow's flow application, with inbox and queue pages that stay small as data grows.
 
     Measured on viewflow 2.4 with 100 000 processes: the stock filter drawer of the inbox and
-    the queue renders every process as an option (7 to 15 MB per page).
+    the queue renders every process as an option (7 to 15 MB per page); ours filter by task
+    type and date only. Its process list is not ordered (pagination would be inconsistent)
+    and loads each row's summary separately.
     """
+
+    process_list_view_class = ProcessListView
 
     def get_inbox_view_kwargs(self, **kwargs):
         return super().get_inbox_view_kwargs(filterset_class=TaskFilter, **kwargs)

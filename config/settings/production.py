@@ -33,3 +33,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# WhiteNoise serves the collected static files (run `manage.py collectstatic` at deploy).
+MIDDLEWARE = [  # noqa: F405
+    MIDDLEWARE[0],  # noqa: F405  SecurityMiddleware first
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],  # noqa: F405
+]

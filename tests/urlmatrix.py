@@ -1,0 +1,46 @@
+"""Every URL of the application, resolved to a concrete address on the demo data."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from viewflow.workflow.models import Task
+
+from procurement.models import Demandeur, Prescription
+
+EXCLUDED_NAMESPACES = ("admin:",)
+AUTH_PAGES = {
+    "login", "logout", "password_change", "password_change_done", "password_reset",
+    "password_reset_done", "password_reset_confirm", "password_reset_complete",
+}  # fmt: skip
+
+
+def all_url_names():
+    def walk(patterns, ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern):
+                yield ns + (p.name or "")
+
+    return {
+        name
+        for name in walk(get_resolver().url_patterns)
+        if not name.startswith(EXCLUDED_NAMESPACES) and name not in AUTH_PAGES
+    }
+
+
+def demo_objects():
+    """The demo records each URL is tried on (seed_demo must have run)."""
+    brouillon = Prescription.objects.get(demandeur__nom="POITHILY")  # completer task, conseiller1
+    attente = Prescription.objects.get(demandeur__nom="WAMYTAN")  # cosigner task, ts1
+    soumise = Prescription.objects.get(demandeur__nom="DUPONT")
+    return {
+        "demandeur": Demandeur.objects.get(nom="DUPONT"),
+        "prescription": soumise,
+        "tasks": {
+            "completer": Task.objects.get(process=brouillon.process, flow_task_type="HUMAN", finished__isnull=True),
+            "cosigner": Task.objects.get(process=attente.process, flow_task_type="HUMAN", finished__isnull=True),
+            "prescrire": Task.objects.get(process=soumise.process, flow_task_type="HUMAN_START"),
+            "aiguiller": Task.objects.filter(process=soumise.process, flow_task_type="SWITCH").first(),
+            "soumise": Task.objects.filter(process=soumise.process, flow_task_type="END").first(),
+            "cosigner__timeout": Task.objects.get(process=attente.process, status="SCHEDULED"),
+        },
+    }
