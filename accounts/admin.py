@@ -16,21 +16,32 @@ class UserRolesForm(forms.ModelForm):
         roles_del = noms - {role.value for role in PRESTATAIRE_ROLES}
         prestataire = cleaned.get("prestataire")
         if roles_prestataire and not prestataire:
-            self.add_error("prestataire", "Un utilisateur de prestataire doit avoir son organisation.")
+            self.add_error(
+                "prestataire", "Un utilisateur de prestataire doit avoir son organisation."
+            )
         if prestataire and roles_del:
             self.add_error(
                 "groups",
                 "Un utilisateur de prestataire ne peut pas avoir de rôle de la DEL.",
             )
         if Role.ADMINISTRATEUR.value in noms and not cleaned.get("is_staff"):
-            self.add_error("is_staff", "Un administrateur doit avoir accès au site d'administration.")
+            self.add_error(
+                "is_staff", "Un administrateur doit avoir accès au site d'administration."
+            )
         return cleaned
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = type("UserChangeForm", (UserRolesForm, BaseUserAdmin.form), {})
-    list_display = ["username", "last_name", "first_name", "prestataire", "roles_display", "is_active"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "prestataire",
+        "roles_display",
+        "is_active",
+    ]
     list_filter = ["groups", "prestataire", "is_active"]
     list_select_related = ["prestataire"]
     fieldsets = [

@@ -118,9 +118,11 @@ class PrescriptionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.demandeur = demandeur
         self.fields["travailleur_social"].queryset = travailleurs_sociaux()
-        self.fields["prestataire"].queryset = self.fields["prestataire"].queryset.filter(
-            attributions__in=AttributionLot.objects.en_vigueur(today())
-        ).distinct()
+        self.fields["prestataire"].queryset = (
+            self.fields["prestataire"]
+            .queryset.filter(attributions__in=AttributionLot.objects.en_vigueur(today()))
+            .distinct()
+        )
 
     def clean_date_accord(self):
         date_accord = self.cleaned_data.get("date_accord")
@@ -168,7 +170,9 @@ class PrescriptionForm(forms.ModelForm):
                 "logement : cochez-les ou retirez le travailleur social.",
             )
         if cleaned.get("accord_personne") and not cleaned.get("date_accord"):
-            self.add_error("date_accord", "Indiquez la date à laquelle la personne a donné son accord.")
+            self.add_error(
+                "date_accord", "Indiquez la date à laquelle la personne a donné son accord."
+            )
         if cleaned.get("date_accord") and not cleaned.get("accord_personne"):
             self.add_error("accord_personne", "Cochez l'accord si la personne l'a donné.")
 

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -223,9 +223,7 @@ class TauxSMG(models.Model):
     @property
     def montant_mensuel(self) -> int:
         """Monthly SMG: hourly rate × 169 h, rounded half up to the franc."""
-        return int(
-            (self.taux_horaire * self.HEURES_MENSUELLES).quantize(Decimal(1), ROUND_HALF_UP)
-        )
+        return int((self.taux_horaire * self.HEURES_MENSUELLES).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def smg_en_vigueur(jour: date) -> TauxSMG:
@@ -278,9 +276,7 @@ class Demandeur(models.Model):
         help_text="Reconnu(e) handicapé(e) par la Commission de reconnaissance du handicap "
         "et de la dépendance : condition d'accès au lot 2.",
     )
-    date_reconnaissance_crhd = models.DateField(
-        "date de la décision CRHD", null=True, blank=True
-    )
+    date_reconnaissance_crhd = models.DateField("date de la décision CRHD", null=True, blank=True)
     # Same name and date of birth is the same person: folded name, enforced by the database.
     cle_doublon = models.CharField(max_length=210, editable=False)
     cree_par = models.ForeignKey(
@@ -310,12 +306,12 @@ class Demandeur(models.Model):
     def __str__(self):
         return f"{self.nom.upper()} {self.prenom}"
 
-    def get_absolute_url(self):
-        return reverse("demandeurs:detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.cle_doublon = cle_doublon(self.nom, self.prenom)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("demandeurs:detail", args=[self.pk])
 
     def doublons(self):
         """Already registered people with the same name and date of birth."""
@@ -358,7 +354,6 @@ ETATS_EN_COURS = [
 
 
 class PrescriptionQuerySet(models.QuerySet):
-
     def pour_liste(self):
         return self.select_related("demandeur", "lot", "prestataire", "conseiller")
 
@@ -366,9 +361,7 @@ class PrescriptionQuerySet(models.QuerySet):
 class Prescription(ConcurrentTransitionMixin, models.Model):
     """A conseiller's request that a demandeur enter a parcours on a lot (CCTP, "modalités")."""
 
-    demandeur = models.ForeignKey(
-        Demandeur, on_delete=models.PROTECT, related_name="prescriptions"
-    )
+    demandeur = models.ForeignKey(Demandeur, on_delete=models.PROTECT, related_name="prescriptions")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="prescriptions")
     prestataire = models.ForeignKey(
         Prestataire,
@@ -446,9 +439,7 @@ class Prescription(ConcurrentTransitionMixin, models.Model):
             models.Index(
                 fields=["conseiller", "-date_prescription"], name="prescription_conseiller_idx"
             ),
-            models.Index(
-                fields=["travailleur_social", "etat"], name="prescription_ts_idx"
-            ),
+            models.Index(fields=["travailleur_social", "etat"], name="prescription_ts_idx"),
         ]
 
     def __str__(self):

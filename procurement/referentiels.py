@@ -138,7 +138,9 @@ def charger_referentiels(apps=None) -> None:
         )
     for model, rows in (("NiveauFormation", NIVEAUX_FORMATION), ("Commune", COMMUNES)):
         for ordre, (code, libelle) in enumerate(rows):
-            get(model).objects.get_or_create(code=code, defaults={"libelle": libelle, "ordre": ordre})
+            get(model).objects.get_or_create(
+                code=code, defaults={"libelle": libelle, "ordre": ordre}
+            )
     for ordre, (code, libelle, classe) in enumerate(TYPES_SORTIE):
         get("TypeSortie").objects.get_or_create(
             code=code, defaults={"libelle": libelle, "classe": classe, "ordre": ordre}

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import IntegrityError, transaction
-from django.shortcuts import redirect
 from django.views import generic
 
 from accounts.roles import Role
@@ -96,9 +95,9 @@ class PrescriptionListView(PermissionRequiredMixin, generic.ListView):
         if get.get("lot", "").isdigit():
             prescriptions = prescriptions.filter(lot__numero=get["lot"])
         if self.mes_prescriptions:
-            prescriptions = prescriptions.filter(conseiller=self.request.user) | prescriptions.filter(
-                travailleur_social=self.request.user
-            )
+            prescriptions = prescriptions.filter(
+                conseiller=self.request.user
+            ) | prescriptions.filter(travailleur_social=self.request.user)
         return prescriptions
 
     @property

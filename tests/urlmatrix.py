@@ -36,10 +36,16 @@ def demo_objects():
         "demandeur": Demandeur.objects.get(nom="DUPONT"),
         "prescription": soumise,
         "tasks": {
-            "completer": Task.objects.get(process=brouillon.process, flow_task_type="HUMAN", finished__isnull=True),
-            "cosigner": Task.objects.get(process=attente.process, flow_task_type="HUMAN", finished__isnull=True),
+            "completer": Task.objects.get(
+                process=brouillon.process, flow_task_type="HUMAN", finished__isnull=True
+            ),
+            "cosigner": Task.objects.get(
+                process=attente.process, flow_task_type="HUMAN", finished__isnull=True
+            ),
             "prescrire": Task.objects.get(process=soumise.process, flow_task_type="HUMAN_START"),
-            "aiguiller": Task.objects.filter(process=soumise.process, flow_task_type="SWITCH").first(),
+            "aiguiller": Task.objects.filter(
+                process=soumise.process, flow_task_type="SWITCH"
+            ).first(),
             "soumise": Task.objects.filter(process=soumise.process, flow_task_type="END").first(),
             "cosigner__timeout": Task.objects.get(process=attente.process, status="SCHEDULED"),
         },

@@ -37,7 +37,9 @@ class Transition(models.Model):
         verbose_name = "changement d'état"
         verbose_name_plural = "changements d'état"
         ordering = ["le", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "le"], name="transition_objet_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "le"], name="transition_objet_idx")
+        ]
 
     def __str__(self):
         return f"{self.nom} : {self.source} → {self.cible}"
@@ -65,7 +67,9 @@ class Notification(models.Model):
         verbose_name = "notification"
         ordering = ["-creee_le", "-pk"]
         indexes = [
-            models.Index(fields=["destinataire", "lue_le", "-creee_le"], name="notification_boite_idx")
+            models.Index(
+                fields=["destinataire", "lue_le", "-creee_le"], name="notification_boite_idx"
+            )
         ]
 
     def __str__(self):

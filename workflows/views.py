@@ -112,7 +112,9 @@ class CompleterView(PrescriptionTaskMixin, generic.FormView):
                 return self.render_to_response(
                     self.get_context_data(form=self.get_form(), motif_form=motif_form)
                 )
-            services.retirer(self.prescription, par=request.user, motif=motif_form.cleaned_data["motif"])
+            services.retirer(
+                self.prescription, par=request.user, motif=motif_form.cleaned_data["motif"]
+            )
             request.activation.execute()
             messages.success(request, f"Prescription n° {self.prescription.pk} retirée.")
             return redirect(self.prescription.get_absolute_url())

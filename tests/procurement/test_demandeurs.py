@@ -70,7 +70,10 @@ def test_sixteenth_birthday_counts_from_midnight_in_noumea():
 
 @pytest.mark.parametrize(
     ("jour", "valide"),
-    [(datetime(2024, 2, 28, 12, tzinfo=NOUMEA), False), (datetime(2024, 2, 29, 0, 5, tzinfo=NOUMEA), True)],
+    [
+        (datetime(2024, 2, 28, 12, tzinfo=NOUMEA), False),
+        (datetime(2024, 2, 29, 0, 5, tzinfo=NOUMEA), True),
+    ],
 )
 def test_person_born_on_a_leap_day_is_16_on_the_leap_day(jour, valide):
     with time_machine.travel(jour, tick=False):
@@ -114,7 +117,9 @@ def test_a_duplicate_typed_in_the_page_changes_nothing_and_says_why(client):
     assert Demandeur.objects.count() == 1
 
 
-def test_demandeur_list_searches_without_accents_in_constant_queries(client, django_assert_max_num_queries):
+def test_demandeur_list_searches_without_accents_in_constant_queries(
+    client, django_assert_max_num_queries
+):
     for i in range(30):
         DemandeurFactory(nom=f"Wamytan{i}")
     DemandeurFactory(nom="Hmaé")

@@ -24,7 +24,10 @@ TABLE = [
 
 @pytest.mark.django_db
 def test_the_seeded_table_is_domain_md_history_with_an_arrete_each():
-    seeded = [(t.date_effet, t.taux_horaire, t.montant_mensuel) for t in TauxSMG.objects.order_by("date_effet")]
+    seeded = [
+        (t.date_effet, t.taux_horaire, t.montant_mensuel)
+        for t in TauxSMG.objects.order_by("date_effet")
+    ]
     assert seeded == TABLE
     assert all(t.arrete for t in TauxSMG.objects.all())
 
@@ -33,7 +36,11 @@ def test_the_seeded_table_is_domain_md_history_with_an_arrete_each():
 @pytest.mark.parametrize(("date_effet", "horaire", "mensuel"), TABLE)
 def test_smg_in_force_on_each_boundary_of_the_table(date_effet, horaire, mensuel):
     taux = smg_en_vigueur(date_effet)
-    assert (taux.date_effet, taux.taux_horaire, taux.montant_mensuel) == (date_effet, horaire, mensuel)
+    assert (taux.date_effet, taux.taux_horaire, taux.montant_mensuel) == (
+        date_effet,
+        horaire,
+        mensuel,
+    )
     # The day before, the previous rate still applies.
     veille = smg_en_vigueur(date_effet - timedelta(days=1)) if date_effet != TABLE[0][0] else None
     index = [row[0] for row in TABLE].index(date_effet)
@@ -55,7 +62,9 @@ def test_no_smg_before_the_first_rate_is_a_clear_error():
 
 @pytest.mark.django_db
 def test_a_new_smg_rate_starts_on_the_first_day_of_a_month():
-    taux = TauxSMG(date_effet=date(2026, 7, 15), taux_horaire=Decimal("1000.00"), arrete="Arrêté n° 2026-1")
+    taux = TauxSMG(
+        date_effet=date(2026, 7, 15), taux_horaire=Decimal("1000.00"), arrete="Arrêté n° 2026-1"
+    )
     with pytest.raises(ValidationError) as error:
         taux.full_clean()
     assert error.value.message_dict["date_effet"] == [

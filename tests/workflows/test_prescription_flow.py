@@ -87,7 +87,10 @@ def test_prescription_without_binome_goes_straight_to_the_commission(client, mon
     assert prescription.process.finished is not None
     [transition] = historique(prescription)
     assert (transition.nom, transition.source, transition.cible, transition.par) == (
-        "transmettre", "brouillon", "soumise", monde["conseiller"]
+        "transmettre",
+        "brouillon",
+        "soumise",
+        monde["conseiller"],
     )
 
 
@@ -114,7 +117,9 @@ def test_no_transmission_without_the_persons_agreement(client, monde):
 
 
 def test_lot_2_is_refused_for_a_person_without_crhd_recognition(client, monde):
-    response = prescrire(client, monde, lot=Lot.objects.get(numero=2).pk, prestataire=monde["gamma"].pk)
+    response = prescrire(
+        client, monde, lot=Lot.objects.get(numero=2).pk, prestataire=monde["gamma"].pk
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["lot"] == [
         "Le lot 2 est réservé aux personnes reconnues handicapées par la CRHD ; la fiche de ce "
@@ -124,7 +129,9 @@ def test_lot_2_is_refused_for_a_person_without_crhd_recognition(client, monde):
 
 
 def test_lot_2_is_open_to_a_person_recognised_by_the_crhd(client, monde):
-    monde["demandeur"] = DemandeurFactory(reconnaissance_crhd=True, date_reconnaissance_crhd=date(2023, 5, 10))
+    monde["demandeur"] = DemandeurFactory(
+        reconnaissance_crhd=True, date_reconnaissance_crhd=date(2023, 5, 10)
+    )
     prescrire(client, monde, lot=Lot.objects.get(numero=2).pk, prestataire=monde["gamma"].pk)
     assert Prescription.objects.get().lot.numero == 2
 
@@ -140,7 +147,9 @@ def test_the_prestataire_must_hold_the_lot(client, monde):
 
 def test_housing_difficulties_need_a_travailleur_social(client, monde):
     response = prescrire(client, monde, difficultes_logement="on")
-    assert "désignez le travailleur social" in response.context["form"].errors["travailleur_social"][0]
+    assert (
+        "désignez le travailleur social" in response.context["form"].errors["travailleur_social"][0]
+    )
     assert not Prescription.objects.exists()
 
 
@@ -151,21 +160,26 @@ def test_a_person_has_one_prescription_in_progress_at_a_time(client, monde):
     assert Prescription.objects.count() == 1
 
 
-def test_binome_prescription_waits_for_the_travailleur_social_then_goes_to_commission(client, monde):
+def test_binome_prescription_waits_for_the_travailleur_social_then_goes_to_commission(
+    client, monde
+):
     prescrire(client, monde, **binome(monde))
     prescription = Prescription.objects.get()
     assert prescription.etat == EtatPrescription.ATTENTE_COSIGNATURE
     assert tache_ouverte(prescription).owner == monde["ts"]
 
     client.force_login(monde["ts"])
-    assert [t.flow_task.name for t, _ in client.get(reverse("accueil:index")).context["taches"]] == ["cosigner"]
+    assert [
+        t.flow_task.name for t, _ in client.get(reverse("accueil:index")).context["taches"]
+    ] == ["cosigner"]
     executer(client, monde["ts"], prescription, {"action": "cosigner"})
 
     prescription.refresh_from_db()
     assert prescription.etat == EtatPrescription.SOUMISE
     assert prescription.cosignee_le is not None
     assert [(t.nom, t.par) for t in historique(prescription)] == [
-        ("transmettre", monde["conseiller"]), ("cosigner", monde["ts"])
+        ("transmettre", monde["conseiller"]),
+        ("cosigner", monde["ts"]),
     ]
     assert prescription.process.finished is not None
 
@@ -174,13 +188,20 @@ def test_travailleur_social_sends_back_with_a_comment(client, monde):
     prescrire(client, monde, **binome(monde))
     prescription = Prescription.objects.get()
 
-    response = executer(client, monde["ts"], prescription, {"action": "renvoyer", "renvoi-motif": ""})
+    response = executer(
+        client, monde["ts"], prescription, {"action": "renvoyer", "renvoi-motif": ""}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["motif"] == ["Ce champ est obligatoire."]
     prescription.refresh_from_db()
     assert prescription.etat == EtatPrescription.ATTENTE_COSIGNATURE
 
-    executer(client, monde["ts"], prescription, {"action": "renvoyer", "renvoi-motif": "Préciser le bail."})
+    executer(
+        client,
+        monde["ts"],
+        prescription,
+        {"action": "renvoyer", "renvoi-motif": "Préciser le bail."},
+    )
     prescription.refresh_from_db()
     assert prescription.etat == EtatPrescription.BROUILLON
     assert prescription.commentaire_renvoi == "Préciser le bail."
@@ -220,9 +241,16 @@ def test_a_task_done_cannot_be_done_twice(client, monde):
 def test_conseiller_withdraws_a_draft_with_a_reason(client, monde):
     prescrire(client, monde, action="brouillon")
     prescription = Prescription.objects.get()
-    response = executer(client, monde["conseiller"], prescription, {"action": "retirer", "retrait-motif": ""})
+    response = executer(
+        client, monde["conseiller"], prescription, {"action": "retirer", "retrait-motif": ""}
+    )
     assert response.context["motif_form"].errors["motif"] == ["Ce champ est obligatoire."]
-    executer(client, monde["conseiller"], prescription, {"action": "retirer", "retrait-motif": "A trouvé un emploi."})
+    executer(
+        client,
+        monde["conseiller"],
+        prescription,
+        {"action": "retirer", "retrait-motif": "A trouvé un emploi."},
+    )
     prescription.refresh_from_db()
     assert prescription.etat == EtatPrescription.RETIREE
     assert historique(prescription)[-1].motif == "A trouvé un emploi."
@@ -267,7 +295,9 @@ def test_no_reminder_once_cosigned(client, monde):
     assert not Notification.objects.exists()
 
 
-def test_home_page_lists_tasks_and_prescriptions_in_constant_queries(client, monde, django_assert_max_num_queries):
+def test_home_page_lists_tasks_and_prescriptions_in_constant_queries(
+    client, monde, django_assert_max_num_queries
+):
     for _ in range(15):
         monde["demandeur"] = DemandeurFactory()
         prescrire(client, monde, action="brouillon")
