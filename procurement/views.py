@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.views import generic
 
 from accounts.roles import Role
@@ -95,9 +96,8 @@ class PrescriptionListView(PermissionRequiredMixin, generic.ListView):
         if get.get("lot", "").isdigit():
             prescriptions = prescriptions.filter(lot__numero=get["lot"])
         if self.mes_prescriptions:
-            prescriptions = prescriptions.filter(
-                conseiller=self.request.user
-            ) | prescriptions.filter(travailleur_social=self.request.user)
+            user = self.request.user
+            prescriptions = prescriptions.filter(Q(conseiller=user) | Q(travailleur_social=user))
         return prescriptions
 
     @property

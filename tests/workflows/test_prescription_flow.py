@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.timers import fire_due_timers
 
@@ -140,7 +141,7 @@ def test_the_prestataire_must_hold_the_lot(client, monde):
     response = prescrire(client, monde, prestataire=monde["gamma"].pk)
     assert response.context["form"].errors["prestataire"] == [
         "Prestataire GAMMA ne tient pas le lot 1 au "
-        f"{date.today():%d/%m/%Y} : choisissez un prestataire titulaire de ce lot."
+        f"{timezone.localdate():%d/%m/%Y} : choisissez un prestataire titulaire de ce lot."
     ]
     assert not Prescription.objects.exists()
 
