@@ -3,7 +3,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from .roles import PRESTATAIRE_ROLES, Role
+from .roles import Role
 
 
 class User(AbstractUser):
@@ -33,7 +33,3 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and any(role in self.roles for role in roles)
-
-    @property
-    def is_prestataire_user(self) -> bool:
-        return self.prestataire_id is not None or bool(self.roles & PRESTATAIRE_ROLES)

@@ -114,11 +114,6 @@ class Lot(models.Model):
     def __str__(self):
         return f"Lot {self.numero} : {self.libelle}"
 
-    @property
-    def duree_fixe(self) -> bool:
-        """Lot 2 parcours last 8 months, whatever the commission: nothing to choose."""
-        return self.duree_min_mois == self.duree_max_mois
-
 
 class Prestataire(models.Model):
     code = models.CharField(
