@@ -114,9 +114,10 @@ class PrescriptionForm(forms.ModelForm):
             "resultat_attendu": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, demandeur, **kwargs):
+    def __init__(self, *args, demandeur, transmettre=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.demandeur = demandeur
+        self.transmettre = transmettre
         self.fields["travailleur_social"].queryset = travailleurs_sociaux()
         self.fields["prestataire"].queryset = (
             self.fields["prestataire"]
@@ -175,6 +176,12 @@ class PrescriptionForm(forms.ModelForm):
             )
         if cleaned.get("date_accord") and not cleaned.get("accord_personne"):
             self.add_error("accord_personne", "Cochez l'accord si la personne l'a donné.")
+        # A draft may wait for the agreement; a transmitted prescription may not.
+        if self.transmettre and not cleaned.get("accord_personne"):
+            self.add_error(
+                "accord_personne",
+                "La prescription ne peut être transmise sans l'accord de la personne.",
+            )
 
         en_cours = (
             Prescription.objects.filter(demandeur=self.demandeur)
@@ -189,16 +196,6 @@ class PrescriptionForm(forms.ModelForm):
                 f"{en_cours.get_etat_display().lower()}) : complétez-la ou retirez-la d'abord.",
             )
         return cleaned
-
-    def verifier_transmission(self):
-        """A prescription is transmitted only with the person's recorded agreement."""
-        if not self.cleaned_data.get("accord_personne"):
-            self.add_error(
-                "accord_personne",
-                "La prescription ne peut être transmise sans l'accord de la personne.",
-            )
-            return False
-        return True
 
 
 class MotifForm(forms.Form):

@@ -23,6 +23,11 @@ from .services import lancer_prescription
 # --- Prescription flow ----------------------------------------------------------------------
 
 
+def demande_transmission(request) -> bool:
+    """The conseiller pressed "Transmettre" rather than "Enregistrer le brouillon"."""
+    return request.POST.get("action") == "transmettre"
+
+
 class PrescrireView(generic.FormView):
     """Start of the flow: the conseiller prescribes a demandeur chosen on their file."""
 
@@ -42,22 +47,20 @@ class PrescrireView(generic.FormView):
             **super().get_form_kwargs(),
             "demandeur": self.demandeur,
             "instance": Prescription(demandeur=self.demandeur, conseiller=self.request.user),
+            "transmettre": demande_transmission(self.request),
         }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(demandeur=self.demandeur, **kwargs)
 
     def form_valid(self, form):
-        transmettre = self.request.POST.get("action") == "transmettre"
-        if transmettre and not form.verifier_transmission():
-            return self.form_invalid(form)
         prescription = form.save(commit=False)
         lancer_prescription(
             self.request.activation,
             prescription,
             par=self.request.user,
             freins=form.cleaned_data["freins"],
-            transmettre=transmettre,
+            transmettre=form.transmettre,
         )
         messages.success(self.request, _message_apres(prescription))
         return redirect(prescription.get_absolute_url())
@@ -99,6 +102,7 @@ class CompleterView(PrescriptionTaskMixin, generic.FormView):
             **super().get_form_kwargs(),
             "demandeur": self.prescription.demandeur,
             "instance": self.prescription,
+            "transmettre": demande_transmission(self.request),
         }
 
     def get_context_data(self, **kwargs):
@@ -121,11 +125,8 @@ class CompleterView(PrescriptionTaskMixin, generic.FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        transmettre = self.request.POST.get("action") == "transmettre"
-        if transmettre and not form.verifier_transmission():
-            return self.form_invalid(form)
         prescription = form.save()
-        if not transmettre:
+        if not form.transmettre:
             messages.success(self.request, "Brouillon enregistré.")
             return redirect(self.request.get_full_path())
         services.transmettre(prescription, par=self.request.user)
