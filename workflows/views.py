@@ -113,8 +113,12 @@ class CompleterView(PrescriptionTaskMixin, generic.FormView):
         if request.POST.get("action") == "retirer":
             motif_form = MotifForm(request.POST, prefix="retrait")
             if not motif_form.is_valid():
+                # The prescription itself was not submitted: show it as saved, unbound.
+                form = self.form_class(
+                    demandeur=self.prescription.demandeur, instance=self.prescription
+                )
                 return self.render_to_response(
-                    self.get_context_data(form=self.get_form(), motif_form=motif_form)
+                    self.get_context_data(form=form, motif_form=motif_form)
                 )
             services.retirer(
                 self.prescription, par=request.user, motif=motif_form.cleaned_data["motif"]

@@ -246,6 +246,7 @@ def test_conseiller_withdraws_a_draft_with_a_reason(client, monde):
         client, monde["conseiller"], prescription, {"action": "retirer", "retrait-motif": ""}
     )
     assert response.context["motif_form"].errors["motif"] == ["Ce champ est obligatoire."]
+    assert not response.context["form"].is_bound  # no spurious errors on the prescription
     executer(
         client,
         monde["conseiller"],
