@@ -23,7 +23,19 @@ PRESTATAIRE_ROLES = frozenset({Role.PRESTATAIRE_CHARGE, Role.PRESTATAIRE_DIRECTI
 _READ_PEOPLE = [
     "procurement.view_demandeur",
     "procurement.view_prescription",
+    "procurement.view_sessioncommission",
+    "bons_de_commande.view_bondecommande",
+    "prestataires.view_parcours",
     "workflows.view_prescriptionprocess",
+    "workflows.view_commissionprocess",
+    "workflows.view_avenantprocess",
+]
+# A prestataire's users act on their own organisation's orders only (checked per record).
+_PRESTATAIRE = [
+    "bons_de_commande.view_bondecommande",
+    "bons_de_commande.accuser_bondecommande",
+    "bons_de_commande.desister_lignecommande",
+    "prestataires.view_parcours",
 ]
 _REFERENTIELS = [
     "lot",
@@ -44,8 +56,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "procurement.add_prescription",
     ],
     Role.TRAVAILLEUR_SOCIAL: [*_READ_PEOPLE, "procurement.cosign_prescription"],
-    Role.COMMISSION: _READ_PEOPLE,
-    Role.GESTIONNAIRE: _READ_PEOPLE,
+    Role.COMMISSION: [*_READ_PEOPLE, "procurement.decider_sessioncommission"],
+    Role.GESTIONNAIRE: [
+        *_READ_PEOPLE,
+        "procurement.add_sessioncommission",
+        "procurement.change_sessioncommission",
+        "bons_de_commande.emettre_bondecommande",
+        "bons_de_commande.desister_lignecommande",
+    ],
     Role.FINANCE: [],
     Role.ADMINISTRATEUR: [
         *_READ_PEOPLE,
@@ -57,8 +75,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *(f"accounts.{action}_user" for action in ("view", "add", "change")),
         "auth.view_group",
     ],
-    Role.PRESTATAIRE_CHARGE: [],
-    Role.PRESTATAIRE_DIRECTION: [],
+    Role.PRESTATAIRE_CHARGE: _PRESTATAIRE,
+    Role.PRESTATAIRE_DIRECTION: _PRESTATAIRE,
 }
 
 

@@ -3,9 +3,11 @@ from django.urls import path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from bons_de_commande import views as commande_views
+from prestataires import views as prestataire_views
 from procurement import views as procurement_views
 from workflows import views as workflow_views
-from workflows.flows import PrescriptionFlow
+from workflows.flows import AvenantFlow, CommissionFlow, PrescriptionFlow
 from workflows.viewsets import DELFlowAppViewset
 
 admin.site.site_header = "Parcours d'insertion : administration de la DEL"
@@ -59,7 +61,58 @@ site = Site(
                 ),
             ],
         ),
+        Application(
+            app_name="seances",
+            title="Commission interne",
+            icon="gavel",
+            menu_template_name=None,
+            permission="procurement.view_sessioncommission",
+            urlpatterns=[
+                path("", procurement_views.SessionListView.as_view(), name="index"),
+                path("<int:pk>/", procurement_views.SessionDetailView.as_view(), name="detail"),
+                path(
+                    "<int:pk>/ordre-du-jour.pdf",
+                    procurement_views.OrdreDuJourPdfView.as_view(),
+                    name="ordre_du_jour",
+                ),
+                path(
+                    "<int:pk>/proces-verbal.pdf",
+                    procurement_views.ProcesVerbalPdfView.as_view(),
+                    name="proces_verbal",
+                ),
+            ],
+        ),
+        Application(
+            app_name="commandes",
+            title="Bons de commande",
+            icon="receipt_long",
+            menu_template_name=None,
+            permission="bons_de_commande.view_bondecommande",
+            urlpatterns=[
+                path("", commande_views.BonListView.as_view(), name="index"),
+                path("<int:pk>/", commande_views.BonDetailView.as_view(), name="detail"),
+                path("<int:pk>/pdf/", commande_views.BonPdfView.as_view(), name="pdf"),
+                path(
+                    "avenants/<int:pk>/pdf/",
+                    commande_views.AvenantPdfView.as_view(),
+                    name="avenant_pdf",
+                ),
+            ],
+        ),
+        Application(
+            app_name="parcours",
+            title="Parcours",
+            icon="route",
+            menu_template_name=None,
+            permission="prestataires.view_parcours",
+            urlpatterns=[
+                path("", prestataire_views.ParcoursListView.as_view(), name="index"),
+                path("<int:pk>/", prestataire_views.ParcoursDetailView.as_view(), name="detail"),
+            ],
+        ),
         DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus"),
+        DELFlowAppViewset(CommissionFlow, icon="account_tree", title="Processus : commissions"),
+        DELFlowAppViewset(AvenantFlow, icon="account_tree", title="Processus : avenants"),
     ],
 )
 

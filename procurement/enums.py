@@ -31,3 +31,21 @@ class EtatPrescription(models.TextChoices):
     ATTENTE_COSIGNATURE = "attente_cosignature", "En attente de co-signature"
     SOUMISE = "soumise", "Soumise à la commission"
     RETIREE = "retiree", "Retirée"
+    INSCRITE = "inscrite", "Inscrite à l'ordre du jour"
+    VALIDEE = "validee", "Validée par la commission"
+    REFUSEE = "refusee", "Refusée par la commission"
+    AJOURNEE = "ajournee", "Ajournée"
+    COMMANDEE = "commandee", "Commandée (bon de commande émis)"
+    DESISTEE = "desistee", "Désistement"
+
+
+class Decision(models.TextChoices):
+    VALIDEE = "validee", "Validée"
+    REFUSEE = "refusee", "Refusée"
+    AJOURNEE = "ajournee", "Ajournée"
+
+
+class EtatSession(models.TextChoices):
+    PREPARATION = "preparation", "Ordre du jour en préparation"
+    EN_SEANCE = "en_seance", "En séance"
+    CLOTUREE = "cloturee", "Clôturée"

@@ -1,10 +1,23 @@
+from datetime import timedelta
+
 from django import forms
 from django.utils.html import format_html
 
 from accounts.models import User
 from accounts.roles import Role
 
-from .models import ETATS_EN_COURS, AttributionLot, Commune, Demandeur, Prescription, today
+from .enums import Decision
+from .models import (
+    ETATS_EN_COURS,
+    AttributionLot,
+    Commune,
+    Demandeur,
+    Frein,
+    PassageCommission,
+    Prescription,
+    SessionCommission,
+    today,
+)
 
 
 class DateInput(forms.DateInput):
@@ -200,3 +213,125 @@ class PrescriptionForm(forms.ModelForm):
 
 class MotifForm(forms.Form):
     motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- Commission interne -----------------------------------------------------------------------
+
+
+class SessionCommissionForm(forms.ModelForm):
+    class Meta:
+        model = SessionCommission
+        fields = ["date_seance", "lot", "prestataire", "membres_del", "membres_prestataire"]
+        widgets = {
+            "date_seance": DateInput(),
+            "membres_del": forms.CheckboxSelectMultiple,
+            "membres_prestataire": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "membres_del": "Agents du Service Emploi Logement qui siègent.",
+            "membres_prestataire": "Représentants du prestataire titulaire du lot.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_seance"].initial = today()
+        self.fields["membres_del"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                prestataire__isnull=True,
+                groups__name__in=[Role.COMMISSION, Role.GESTIONNAIRE, Role.CONSEILLER],
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        self.fields["membres_prestataire"].queryset = (
+            User.objects.filter(is_active=True, prestataire__isnull=False)
+            .select_related("prestataire")
+            .order_by("prestataire__code", "last_name")
+        )
+        self.fields["membres_prestataire"].label_from_instance = lambda user: (
+            f"{user.get_full_name()} ({user.prestataire.code})"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        lot, prestataire, jour = (
+            cleaned.get("lot"),
+            cleaned.get("prestataire"),
+            cleaned.get("date_seance"),
+        )
+        if lot and prestataire and jour:
+            titulaire = AttributionLot.objects.en_vigueur(jour).filter(
+                lot=lot, prestataire=prestataire
+            )
+            if not titulaire.exists():
+                self.add_error(
+                    "prestataire",
+                    f"{prestataire} ne détient pas le lot {lot.numero} au {jour:%d/%m/%Y}.",
+                )
+        if prestataire:
+            autres = [
+                user
+                for user in cleaned.get("membres_prestataire", [])
+                if user.prestataire_id != prestataire.pk
+            ]
+            if autres:
+                self.add_error(
+                    "membres_prestataire",
+                    "Seuls les représentants de "
+                    f"{prestataire} peuvent siéger pour le prestataire "
+                    f"({', '.join(u.get_full_name() for u in autres)} n'en font pas partie).",
+                )
+        return cleaned
+
+
+AGES_PRESCRIPTION = [("", "Toutes"), ("7", "Plus de 7 jours"), ("15", "Plus de 15 jours"),
+                     ("30", "Plus de 30 jours")]  # fmt: skip
+
+
+class AgendaFilterForm(forms.Form):
+    """Filters of the prescriptions that can be put on a session's agenda."""
+
+    anciennete = forms.ChoiceField(label="Ancienneté", choices=AGES_PRESCRIPTION, required=False)
+    conseiller = forms.ModelChoiceField(
+        label="Conseiller",
+        queryset=User.objects.filter(groups__name=Role.CONSEILLER).order_by("last_name"),
+        required=False,
+        empty_label="Tous",
+    )
+
+    def filtrer(self, prescriptions):
+        if not self.is_valid():
+            return prescriptions
+        if self.cleaned_data["anciennete"]:
+            limite = today() - timedelta(days=int(self.cleaned_data["anciennete"]))
+            prescriptions = prescriptions.filter(date_prescription__lte=limite)
+        if self.cleaned_data["conseiller"]:
+            prescriptions = prescriptions.filter(conseiller=self.cleaned_data["conseiller"])
+        return prescriptions
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Décision", choices=Decision.choices)
+    duree_mois = forms.IntegerField(label="Durée (mois)", required=False)
+    motif_refus = forms.ModelChoiceField(
+        label="Motif du refus", queryset=Frein.objects.all(), required=False
+    )
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, passage: PassageCommission, **kwargs):
+        super().__init__(*args, prefix=f"passage-{passage.pk}", **kwargs)
+        lot = passage.prescription.lot
+        champ = self.fields["duree_mois"]
+        champ.min_value, champ.max_value = lot.duree_min_mois, lot.duree_max_mois
+        champ.widget.attrs.update(min=lot.duree_min_mois, max=lot.duree_max_mois)
+        champ.initial = lot.duree_defaut_mois
+        if lot.duree_min_mois == lot.duree_max_mois:
+            champ.disabled = True
+            champ.help_text = f"Fixée à {lot.duree_min_mois} mois pour le lot {lot.numero}."
+        else:
+            champ.help_text = (
+                f"Obligatoire si validée : de {lot.duree_min_mois} à {lot.duree_max_mois} mois."
+            )

@@ -4,10 +4,14 @@ Each function runs one django-fsm transition and saves the record; the caller (a
 task view) holds the process lock and the database transaction around it.
 """
 
-from django.core.exceptions import PermissionDenied
+from collections import Counter
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from .models import Prescription
+from .enums import Decision, EtatSession
+from .models import ETATS_A_EXAMINER, PassageCommission, Prescription, SessionCommission
 
 
 def transmettre(prescription: Prescription, par) -> None:
@@ -38,3 +42,143 @@ def renvoyer(prescription: Prescription, par, motif: str) -> None:
 def retirer(prescription: Prescription, par, motif: str) -> None:
     prescription.retirer(par=par, motif=motif)
     prescription.save()
+
+
+# --- Commission interne ---------------------------------------------------------------------
+
+
+def duree_validee(lot, duree_mois) -> int:
+    """The parcours duration the commission may validate on a lot (CCTP, "durée").
+
+    Lot 1: set per person, in whole months, within the lot's bounds (1 to 24). Lot 2: fixed
+    (8 months), whatever was typed.
+    """
+    if lot.duree_min_mois == lot.duree_max_mois:
+        return lot.duree_min_mois
+    if duree_mois in (None, ""):
+        raise ValidationError(
+            {"duree_mois": f"Indiquez la durée du parcours en mois (lot {lot.numero})."}
+        )
+    if not lot.duree_min_mois <= duree_mois <= lot.duree_max_mois:
+        raise ValidationError(
+            {
+                "duree_mois": f"La durée doit être comprise entre {lot.duree_min_mois} et "
+                f"{lot.duree_max_mois} mois pour le lot {lot.numero}."
+            }
+        )
+    return duree_mois
+
+
+def inscrire(session: SessionCommission, prescriptions, par) -> int:
+    """Put submitted (or adjourned) prescriptions of the session's lot on its agenda."""
+    session = SessionCommission.objects.select_for_update().get(pk=session.pk)
+    if session.etat != EtatSession.PREPARATION:
+        raise ValidationError("L'ordre du jour de cette séance est arrêté : la séance est ouverte.")
+    pks = [p.pk for p in prescriptions]
+    for prescription in Prescription.objects.select_for_update().filter(pk__in=pks):
+        if (prescription.lot_id, prescription.prestataire_id) != (
+            session.lot_id,
+            session.prestataire_id,
+        ):
+            raise ValidationError(
+                f"La prescription n° {prescription.pk} ne relève pas de cette séance (lot "
+                f"{session.lot.numero}, {session.prestataire.code})."
+            )
+        if prescription.etat not in ETATS_A_EXAMINER:
+            raise ValidationError(
+                f"La prescription n° {prescription.pk} ({prescription.demandeur}) n'est pas à "
+                f"examiner : {prescription.get_etat_display().lower()}."
+            )
+        prescription.inscrire(par=par, motif=str(session))
+        prescription.save()
+        PassageCommission.objects.create(session=session, prescription=prescription)
+    return len(pks)
+
+
+def desinscrire(passage: PassageCommission, par) -> None:
+    session = SessionCommission.objects.select_for_update().get(pk=passage.session_id)
+    if session.etat != EtatSession.PREPARATION:
+        raise ValidationError("L'ordre du jour de cette séance est arrêté : la séance est ouverte.")
+    prescription = Prescription.objects.select_for_update().get(pk=passage.prescription_id)
+    prescription.desinscrire(par=par, motif=f"Retirée de l'ordre du jour : {session}")
+    prescription.save()
+    passage.delete()
+
+
+def ouvrir_seance(session: SessionCommission, par) -> None:
+    if not session.passages.exists():
+        raise ValidationError("Inscrivez au moins une prescription à l'ordre du jour.")
+    session.ouvrir_seance(par=par)
+    session.save()
+
+
+class DecisionDejaPrise(ValidationError):
+    pass
+
+
+def decider(passage_pk, *, par, decision, duree_mois=None, motif_refus=None, commentaire=""):
+    """Record the commission's decision on one prescription; the first member to decide wins.
+
+    The agenda line is locked: a second member deciding at the same moment waits, then finds
+    the decision taken and is told so; nothing of theirs is written.
+    """
+    passage = (
+        PassageCommission.objects.select_for_update()
+        .select_related("session", "prescription__lot", "decide_par")
+        .get(pk=passage_pk)
+    )
+    if passage.decision:
+        raise DecisionDejaPrise(
+            f"La décision sur {passage.prescription.demandeur} a déjà été prise "
+            f"({passage.get_decision_display().lower()}, par {passage.decide_par} le "
+            f"{timezone.localtime(passage.decide_le):%d/%m/%Y à %H:%M})."
+        )
+    if passage.session.etat != EtatSession.EN_SEANCE:
+        raise ValidationError("La séance n'est pas ouverte : aucune décision ne peut être saisie.")
+    prescription = Prescription.objects.select_for_update().get(pk=passage.prescription_id)
+    passage.duree_mois = None
+    if decision == Decision.VALIDEE:
+        passage.duree_mois = duree_validee(prescription.lot, duree_mois)
+        prescription.valider(par=par, motif=f"Durée validée : {passage.duree_mois} mois")
+    elif decision == Decision.REFUSEE:
+        if motif_refus is None:
+            raise ValidationError({"motif_refus": "Choisissez le motif du refus."})
+        prescription.refuser(par=par, motif=f"Motif : {motif_refus}. {commentaire}".strip())
+    elif decision == Decision.AJOURNEE:
+        prescription.ajourner(par=par, motif=commentaire)
+    else:
+        raise ValidationError({"decision": "Choisissez une décision."})
+    passage.decision = decision
+    passage.motif_refus = motif_refus if decision == Decision.REFUSEE else None
+    passage.commentaire = commentaire
+    passage.decide_par = par
+    passage.decide_le = timezone.now()
+    prescription.save()
+    passage.save()
+    return passage
+
+
+def cloturer_session(session: SessionCommission, par) -> None:
+    """Close the sitting once every prescription has a decision; its minutes are issued."""
+    from documents.pdf import enregistrer_pdf
+
+    session = SessionCommission.objects.select_for_update().get(pk=session.pk)
+    sans_decision = session.passages.filter(decision="").select_related("prescription__demandeur")
+    if sans_decision:
+        noms = ", ".join(str(p.prescription.demandeur) for p in sans_decision)
+        raise ValidationError(
+            f"La séance ne peut être clôturée : {len(sans_decision)} prescription(s) sans "
+            f"décision ({noms})."
+        )
+    session.cloturer(par=par)
+    passages = list(session.passages.pour_liste())
+    session.proces_verbal = enregistrer_pdf(
+        "pdf/proces_verbal.html",
+        {
+            "session": session,
+            "passages": passages,
+            "totaux": Counter(passage.decision for passage in passages),
+        },
+        f"PV-commission-{session.date_seance:%Y-%m-%d}-{session.prestataire.code}-{session.pk}.pdf",
+    )
+    session.save()

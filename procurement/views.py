@@ -1,19 +1,34 @@
-"""Pages of the DEL staff: demandeurs d'emploi and prescriptions."""
+"""Pages of the DEL staff: demandeurs d'emploi, prescriptions, commission sessions."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.views import generic
 
 from accounts.roles import Role
-from workflows.flows import PrescriptionFlow
+from documents.pdf import rendre_pdf, reponse_pdf
+from workflows import services as flux
+from workflows.actions import ActionsMixin, Refus
+from workflows.flows import CommissionFlow, PrescriptionFlow
 from workflows.history import historique
 from workflows.views import ACTIVE_TASK_STATUSES, task_url
 
-from .enums import EtatPrescription
-from .forms import DemandeurForm
-from .models import Commune, Demandeur, Lot, Prescription
+from . import services
+from .enums import EtatPrescription, EtatSession
+from .forms import AgendaFilterForm, DecisionForm, DemandeurForm
+from .models import (
+    ETATS_A_EXAMINER,
+    Commune,
+    Demandeur,
+    Lot,
+    PassageCommission,
+    Prescription,
+    SessionCommission,
+)
 from .text import normalise
 
 
@@ -144,3 +159,160 @@ class PrescriptionDetailView(PermissionRequiredMixin, generic.DetailView):
             ),
             **kwargs,
         )
+
+
+# --- Commission interne -----------------------------------------------------------------------
+
+
+class SessionListView(PermissionRequiredMixin, generic.ListView):
+    permission_required = "procurement.view_sessioncommission"
+    template_name = "procurement/session_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        sessions = SessionCommission.objects.pour_liste()
+        etat = self.request.GET.get("etat", "")
+        if etat in EtatSession.values:
+            sessions = sessions.filter(etat=etat)
+        return sessions
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            etats=EtatSession.choices,
+            etat=self.request.GET.get("etat", ""),
+            url_ouvrir=CommissionFlow.instance.reverse("ouvrir:execute"),
+            **kwargs,
+        )
+
+
+class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailView):
+    """The session's page: its agenda (prepared by the gestionnaire), the decisions (taken by
+    the commission's members), its minutes and its order."""
+
+    permission_required = "procurement.view_sessioncommission"
+    template_name = "procurement/session_detail.html"
+    actions = ("inscrire", "desinscrire", "ouvrir_seance", "decider", "cloturer")
+
+    def get_queryset(self):
+        return SessionCommission.objects.select_related(
+            "lot", "prestataire", "cree_par", "bon_de_commande"
+        )
+
+    def peut_preparer(self):
+        return self.object.etat == EtatSession.PREPARATION and self.request.user.has_perm(
+            "procurement.change_sessioncommission"
+        )
+
+    def peut_decider(self):
+        return self.object.etat == EtatSession.EN_SEANCE and self.request.user.has_perm(
+            "procurement.decider_sessioncommission"
+        )
+
+    def candidats(self):
+        session = self.object
+        filtre = AgendaFilterForm(self.request.GET or None)
+        prescriptions = Prescription.objects.pour_liste().filter(
+            etat__in=ETATS_A_EXAMINER, lot=session.lot, prestataire=session.prestataire
+        )
+        return filtre, filtre.filtrer(prescriptions).order_by("date_prescription", "pk")
+
+    def get_context_data(self, decision_forms=None, **kwargs):
+        session = self.object
+        passages = list(session.passages.pour_liste())
+        decision_forms = decision_forms or {}
+        if self.peut_decider():
+            for passage in passages:
+                if not passage.decision:
+                    passage.form = decision_forms.get(passage.pk) or DecisionForm(passage=passage)
+        if self.peut_preparer():
+            kwargs["filtre"], kwargs["candidats"] = self.candidats()
+        return super().get_context_data(
+            passages=passages,
+            sans_decision=sum(1 for p in passages if not p.decision),
+            peut_preparer=self.peut_preparer(),
+            peut_decider=self.peut_decider(),
+            membres_del=session.membres_del.all(),
+            membres_prestataire=session.membres_prestataire.all(),
+            historique=historique(session),
+            url_processus=(
+                CommissionFlow.instance.reverse("process_detail", args=[session.process_id])
+                if session.process_id
+                else None
+            ),
+            **kwargs,
+        )
+
+    def action_inscrire(self, request):
+        self.exiger("procurement.change_sessioncommission")
+        _, candidats = self.candidats()
+        choisies = candidats.filter(pk__in=request.POST.getlist("prescriptions"))
+        if not choisies:
+            raise ValidationError("Cochez les prescriptions à inscrire à l'ordre du jour.")
+        nombre = services.inscrire(self.object, choisies, par=request.user)
+        return f"{nombre} prescription(s) inscrite(s) à l'ordre du jour."
+
+    def action_desinscrire(self, request):
+        self.exiger("procurement.change_sessioncommission")
+        passage = get_object_or_404(
+            PassageCommission, pk=request.POST.get("passage"), session=self.object
+        )
+        services.desinscrire(passage, par=request.user)
+        return f"{passage.prescription.demandeur} retiré(e) de l'ordre du jour."
+
+    def action_ouvrir_seance(self, request):
+        flux.ouvrir_seance(self.object, par=request.user)
+        return "Séance ouverte : les membres de la commission peuvent saisir leurs décisions."
+
+    def action_decider(self, request):
+        self.exiger("procurement.decider_sessioncommission")
+        passage = get_object_or_404(
+            PassageCommission.objects.select_related(
+                "prescription__lot", "prescription__demandeur"
+            ),
+            pk=request.POST.get("passage"),
+            session=self.object,
+        )
+        form = DecisionForm(request.POST, passage=passage)
+        if not form.is_valid():
+            raise Refus(decision_forms={passage.pk: form})
+        try:
+            passage = services.decider(passage.pk, par=request.user, **form.cleaned_data)
+        except services.DecisionDejaPrise:
+            raise  # shown as a message: the form no longer applies
+        except ValidationError as erreur:
+            form.add_error(None, erreur)
+            raise Refus(decision_forms={passage.pk: form}) from erreur
+        return f"Décision enregistrée : {passage}."
+
+    def action_cloturer(self, request):
+        flux.cloturer_seance(self.object, par=request.user)
+        return "Séance clôturée : le procès-verbal est disponible."
+
+
+class SessionDocumentMixin(PermissionRequiredMixin, generic.detail.SingleObjectMixin):
+    permission_required = "procurement.view_sessioncommission"
+    model = SessionCommission
+
+
+class OrdreDuJourPdfView(SessionDocumentMixin, generic.View):
+    """The agenda, printed for the sitting (rendered on demand: it changes until the sitting)."""
+
+    def get(self, request, *args, **kwargs):
+        session = self.get_object()
+        contenu = rendre_pdf(
+            "pdf/ordre_du_jour.html",
+            {"session": session, "passages": session.passages.pour_liste()},
+        )
+        return reponse_pdf(
+            contenu, f"ordre-du-jour-{session.date_seance:%Y-%m-%d}-{session.pk}.pdf"
+        )
+
+
+class ProcesVerbalPdfView(SessionDocumentMixin, generic.View):
+    """The minutes, as issued when the session was closed."""
+
+    def get(self, request, *args, **kwargs):
+        session = self.get_object()
+        if session.proces_verbal is None:
+            raise Http404("Le procès-verbal est émis à la clôture de la séance.")
+        return reponse_pdf(session.proces_verbal.contenu, session.proces_verbal.nom_fichier)

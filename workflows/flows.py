@@ -5,13 +5,16 @@ from datetime import timedelta
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from bons_de_commande.enums import EtatBonDeCommande
 from procurement.enums import EtatPrescription
 
 from . import views
-from .models import PrescriptionProcess
+from .models import AvenantProcess, CommissionProcess, PrescriptionProcess
 from .notifications import notifier
 
 DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
+# Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated.
+DELAI_ACCUSE_RECEPTION = timedelta(days=5)
 
 
 def _etat_est(etat):
@@ -32,6 +35,7 @@ class PrescriptionFlow(flow.Flow):
         "social co-signe ; la prescription est soumise à la commission interne."
     )
     process_summary_template = "{{ process.prescription }}"
+    process_related = ("prescription__demandeur", "prescription__lot")
     lock_impl = lock.select_for_update_lock
 
     prescrire = (
@@ -88,4 +92,181 @@ class PrescriptionFlow(flow.Flow):
             f"Rappel : la prescription n° {prescription.pk} ({prescription.demandeur}) attend "
             f"votre co-signature depuis {DELAI_RAPPEL_COSIGNATURE.days} jours.",
             lien=prescription.get_absolute_url(),
+        )
+
+
+def _bon(activation):
+    return activation.process.session_commission.bon_de_commande
+
+
+def _gestionnaire_de_la_session(activation):
+    return activation.process.session_commission.cree_par
+
+
+class CommissionFlow(flow.Flow):
+    """Commission interne et bon de commande
+
+    The gestionnaire opens a session and sets its agenda; the commission decides on each
+    prescription and closes the session (minutes as PDF); the gestionnaire issues the order;
+    the prestataire acknowledges it, which creates the parcours waiting for entry.
+    """
+
+    process_class = CommissionProcess
+    process_title = "Commission et bon de commande"
+    process_description = (
+        "Ordre du jour, décisions de la commission interne, procès-verbal, bon de commande et "
+        "accusé de réception du prestataire."
+    )
+    process_summary_template = "{{ process.session_commission }}"
+    process_related = ("session_commission__lot", "session_commission__prestataire")
+    lock_impl = lock.select_for_update_lock
+
+    ouvrir = (
+        flow.Start(views.OuvrirSessionView.as_view())
+        .Annotation(title="Ouvrir une séance de commission")
+        .Permission("procurement.add_sessioncommission")
+        .Next(this.preparer)
+    )
+
+    preparer = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Préparer l'ordre du jour")
+        .Permission("procurement.change_sessioncommission")
+        .Assign(_gestionnaire_de_la_session)
+        .Next(this.deliberer)
+    )
+
+    deliberer = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Décider et clôturer la séance")
+        .Permission("procurement.decider_sessioncommission")
+        .Next(this.a_commander)
+    )
+
+    a_commander = (
+        flow.Switch()
+        .Case(
+            this.commander,
+            lambda activation: hasattr(activation.process.session_commission, "bon_de_commande"),
+        )
+        .Default(this.sans_commande)
+    )
+
+    commander = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Émettre le bon de commande")
+        .Permission("bons_de_commande.emettre_bondecommande")
+        .Assign(_gestionnaire_de_la_session)
+        .Next(this.emis_ou_annule)
+    )
+
+    emis_ou_annule = (
+        flow.Switch()
+        .Case(this.annule, lambda activation: _bon(activation).etat == EtatBonDeCommande.ANNULE)
+        .Default(this.accuser_reception)
+    )
+
+    accuser_reception = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Accuser réception du bon de commande")
+        .Permission("bons_de_commande.accuser_bondecommande")
+        .OnTimeout(
+            DELAI_ACCUSE_RECEPTION,
+            this.relancer_accuse,
+            interrupting=False,
+            title="5 jours sans accusé de réception",
+        )
+        .Next(this.lance)
+    )
+
+    relancer_accuse = (
+        flow.Function(this.escalader_accuse)
+        .Annotation(title="Alerter le gestionnaire")
+        .Next(this.alerte_envoyee)
+    )
+    alerte_envoyee = flow.End().Annotation(title="Alerte envoyée")
+
+    lance = flow.End().Annotation(title="Parcours en attente d'entrée")
+    annule = flow.End().Annotation(title="Bon de commande annulé")
+    sans_commande = flow.End().Annotation(title="Aucune entrée validée")
+
+    def url_dossier(self, process):
+        session = process.session_commission
+        bon = getattr(session, "bon_de_commande", None)
+        return bon.get_absolute_url() if bon else session.get_absolute_url()
+
+    def escalader_accuse(self, activation):
+        bon = _bon(activation)
+        notifier(
+            bon.emis_par,
+            f"Le bon de commande {bon} n'a pas été accusé par {bon.prestataire} "
+            f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
+            lien=bon.get_absolute_url(),
+        )
+
+
+class AvenantFlow(flow.Flow):
+    """Avenant à un bon de commande
+
+    Started when a withdrawal is recorded or a substitute is validated: the gestionnaire
+    issues the avenant, the prestataire acknowledges it.
+    """
+
+    process_class = AvenantProcess
+    process_title = "Avenant"
+    process_description = (
+        "Retrait d'une personne désistée ou ajout d'un remplaçant validé : émission par la "
+        "DEL, accusé de réception du prestataire."
+    )
+    process_summary_template = "{{ process.avenant }} ({{ process.avenant.bon }})"
+    process_related = ("avenant__bon",)
+    lock_impl = lock.select_for_update_lock
+
+    creer = flow.StartHandle(this.demarrer).Annotation(title="Avenant à émettre").Next(this.emettre)
+
+    emettre = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Émettre l'avenant")
+        .Permission("bons_de_commande.emettre_bondecommande")
+        .Assign(lambda activation: activation.process.avenant.bon.emis_par)
+        .Next(this.accuser_reception)
+    )
+
+    accuser_reception = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Accuser réception de l'avenant")
+        .Permission("bons_de_commande.accuser_bondecommande")
+        .OnTimeout(
+            DELAI_ACCUSE_RECEPTION,
+            this.relancer_accuse,
+            interrupting=False,
+            title="5 jours sans accusé de réception",
+        )
+        .Next(this.accuse)
+    )
+
+    relancer_accuse = (
+        flow.Function(this.escalader_accuse)
+        .Annotation(title="Alerter le gestionnaire")
+        .Next(this.alerte_envoyee)
+    )
+    alerte_envoyee = flow.End().Annotation(title="Alerte envoyée")
+    accuse = flow.End().Annotation(title="Avenant accusé")
+
+    def demarrer(self, activation, avenant):
+        activation.process.save()
+        avenant.process = activation.process
+        avenant.save(update_fields=["process"])
+        return activation.process
+
+    def url_dossier(self, process):
+        return process.avenant.get_absolute_url()
+
+    def escalader_accuse(self, activation):
+        avenant = activation.process.avenant
+        notifier(
+            avenant.emis_par,
+            f"L'avenant {avenant} n'a pas été accusé par {avenant.bon.prestataire} "
+            f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
+            lien=avenant.get_absolute_url(),
         )

@@ -74,3 +74,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class CommissionProcess(Process):
+    """The process of one commission session: agenda, decisions, order, acknowledgement."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "processus de commission"
+        verbose_name_plural = "processus de commission"
+
+
+class AvenantProcess(Process):
+    """The process of one avenant: issued by the DEL, acknowledged by the prestataire."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "processus d'avenant"
+        verbose_name_plural = "processus d'avenant"

@@ -1,14 +1,20 @@
-"""Running the prescription flow's steps outside a web request (demo data, commands, tests).
+"""Running the flows' steps: from the records' pages, commands, demo data and tests.
 
 The task views do the same through viewflow's view wrappers: lock, transaction, start, the
-record's transition, then the task's completion.
+record's transition, then the task's completion; both commit together or not at all.
 """
 
 from types import SimpleNamespace
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
+from bons_de_commande import services as commandes
 from procurement import services as procurement_services
+
+ACTIVE_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
 
 def lancer_prescription(activation, prescription, *, par, freins=(), transmettre=False):
@@ -36,10 +42,165 @@ def prescrire(prescription, *, par, freins=(), transmettre=False):
 
 
 def executer_tache(task, *, par, action):
-    """Execute a human task as `par` would through its page; `action(prescription)` decides."""
-    flow_class = task.flow_task.flow_class
-    with flow_class.lock(task.process_id), transaction.atomic():
-        activation = task.flow_task.activation_class(task)
-        activation.start(SimpleNamespace(user=par))
-        action(activation.process.prescription)
+    """Execute a human task as `par`, taking it first if it waits in a team's queue.
+
+    `action()` does the task's work (a record's transition); it runs under the process lock,
+    in the transaction that completes the task. A refusal (ValidationError, PermissionDenied)
+    rolls both back.
+    """
+    node = task.flow_task
+    with node.flow_class.lock(task.process_id), transaction.atomic():
+        task.refresh_from_db()
+        if task.status not in ACTIVE_TASK_STATUSES:
+            raise ValidationError("Cette étape a déjà été accomplie par quelqu'un d'autre.")
+        activation = node.activation_class(task)
+        if task.status == STATUS.NEW:
+            if not node.can_assign(par, task):
+                raise PermissionDenied("Vous n'avez pas le rôle requis pour cette étape.")
+            activation.assign(par)
+        elif not node.can_execute(par, task):
+            raise PermissionDenied(f"Cette étape est prise en charge par {task.owner}.")
+        if task.status == STATUS.ASSIGNED:
+            activation.start(SimpleNamespace(user=par))
+        resultat = action()
         activation.execute()
+    return resultat
+
+
+def tache_en_attente(process, node) -> Task:
+    task = (
+        Task.objects.filter(process=process, flow_task=node, status__in=ACTIVE_TASK_STATUSES)
+        .order_by("pk")
+        .first()
+    )
+    if task is None:
+        raise ValidationError("Cette étape n'est pas (ou plus) à accomplir.")
+    return task
+
+
+def _executer(record_process, node, par, action):
+    return executer_tache(tache_en_attente(record_process, node), par=par, action=action)
+
+
+def lancer_session(activation, session, *, par, membres_del, membres_prestataire):
+    """Record a new commission session on the process being started, then start it."""
+    activation.process.save()
+    session.cree_par = par
+    session.process = activation.process
+    session.save()
+    session.membres_del.set(membres_del)
+    session.membres_prestataire.set(membres_prestataire)
+    activation.execute()
+    return session
+
+
+def ouvrir_session(session, *, par, membres_del, membres_prestataire=()):
+    from .flows import CommissionFlow
+
+    node = CommissionFlow.ouvrir
+    activation = node.activation_class.create(node, None, None)
+    with transaction.atomic():
+        activation.start(SimpleNamespace(user=par))
+        return lancer_session(
+            activation,
+            session,
+            par=par,
+            membres_del=membres_del,
+            membres_prestataire=membres_prestataire,
+        )
+
+
+def decider(passage, *, par, **decision):
+    with transaction.atomic():
+        return procurement_services.decider(passage.pk, par=par, **decision)
+
+
+def ouvrir_seance(session, *, par):
+    from .flows import CommissionFlow
+
+    return _executer(
+        session.process,
+        CommissionFlow.preparer,
+        par,
+        lambda: procurement_services.ouvrir_seance(session, par=par),
+    )
+
+
+def cloturer_seance(session, *, par):
+    """Close the session; its validated people make a draft order, its validated substitutes
+    a draft avenant on the order they join."""
+    from .flows import CommissionFlow
+
+    def cloturer():
+        procurement_services.cloturer_session(session, par=par)
+        bon, avenants = commandes.preparer_commande(session, par=par)
+        for avenant in avenants:
+            demarrer_avenant(avenant)
+        return bon
+
+    return _executer(session.process, CommissionFlow.deliberer, par, cloturer)
+
+
+def emettre_bon(bon, *, par):
+    from .flows import CommissionFlow
+
+    return _executer(
+        bon.session.process, CommissionFlow.commander, par, lambda: commandes.emettre(bon, par=par)
+    )
+
+
+def annuler_bon(bon, *, par, motif):
+    from .flows import CommissionFlow
+
+    return _executer(
+        bon.session.process,
+        CommissionFlow.commander,
+        par,
+        lambda: commandes.annuler(bon, par=par, motif=motif),
+    )
+
+
+def accuser_bon(bon, *, par):
+    from .flows import CommissionFlow
+
+    return _executer(
+        bon.session.process,
+        CommissionFlow.accuser_reception,
+        par,
+        lambda: commandes.accuser_reception(bon, par=par),
+    )
+
+
+def demarrer_avenant(avenant):
+    from .flows import AvenantFlow
+
+    return AvenantFlow.creer.run(avenant=avenant)
+
+
+def desister(ligne, *, par, motif):
+    with transaction.atomic():
+        avenant = commandes.desister(ligne, par=par, motif=motif)
+        demarrer_avenant(avenant)
+    return avenant
+
+
+def emettre_avenant(avenant, *, par):
+    from .flows import AvenantFlow
+
+    return _executer(
+        avenant.process,
+        AvenantFlow.emettre,
+        par,
+        lambda: commandes.emettre_avenant(avenant, par=par),
+    )
+
+
+def accuser_avenant(avenant, *, par):
+    from .flows import AvenantFlow
+
+    return _executer(
+        avenant.process,
+        AvenantFlow.accuser_reception,
+        par,
+        lambda: commandes.accuser_avenant(avenant, par=par),
+    )

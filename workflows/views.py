@@ -8,17 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View, generic
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts.roles import Role
 from procurement import services
 from procurement.enums import EtatPrescription
-from procurement.forms import MotifForm, PrescriptionForm
+from procurement.forms import MotifForm, PrescriptionForm, SessionCommissionForm
 from procurement.models import Demandeur, Prescription
 
 from .history import historique
 from .models import Notification
-from .services import lancer_prescription
+from .services import ACTIVE_TASK_STATUSES, lancer_prescription, lancer_session
 
 # --- Prescription flow ----------------------------------------------------------------------
 
@@ -166,9 +165,39 @@ class CosignerView(PrescriptionTaskMixin, generic.FormView):
         return redirect(prescription.get_absolute_url())
 
 
-# --- Home page ------------------------------------------------------------------------------
+# --- Commission and orders -------------------------------------------------------------------
 
-ACTIVE_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+
+class OuvrirSessionView(generic.FormView):
+    """Start of the commission flow: the gestionnaire sets the date, lot, prestataire, members."""
+
+    template_name = "workflows/ouvrir_session.html"
+    form_class = SessionCommissionForm
+
+    def form_valid(self, form):
+        session = lancer_session(
+            self.request.activation,
+            form.save(commit=False),
+            par=self.request.user,
+            membres_del=form.cleaned_data["membres_del"],
+            membres_prestataire=form.cleaned_data["membres_prestataire"],
+        )
+        messages.success(
+            self.request, f"{session} ouverte : inscrivez les prescriptions à son ordre du jour."
+        )
+        return redirect(session.get_absolute_url())
+
+
+class VersDossierView(View):
+    """A commission or order task is done on its record's page, where every member of the
+    team sees the same agenda, order and actions: the task's page leads there."""
+
+    def get(self, request, *args, **kwargs):
+        activation = request.activation
+        return redirect(activation.flow_class.instance.url_dossier(activation.process))
+
+
+# --- Home page ------------------------------------------------------------------------------
 
 
 def taches_de(user):

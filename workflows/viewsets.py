@@ -21,13 +21,13 @@ class TaskFilter(FilterSet):
 
 
 class ProcessListView(DashboardProcessListView):
-    """viewflow's process list, newest first, with each row's prescription in the same query."""
+    """viewflow's process list, newest first, with each row's record in the same query."""
 
     def get_queryset(self):
         return (
             super()
             .get_queryset()
-            .select_related("prescription__demandeur", "prescription__lot")
+            .select_related(*self.flow_class.process_related)
             .order_by("-created", "-pk")
         )
 

@@ -24,7 +24,10 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "accounts",
+    "documents",
     "procurement",
+    "bons_de_commande",
+    "prestataires",
     "workflows",
 ]
 
@@ -109,5 +112,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # WeasyPrint logs every rendering step, and a font-subsetting notice per font; keep errors.
+    "loggers": {
+        name: {"level": "ERROR"} for name in ("weasyprint", "weasyprint.progress", "fontTools")
+    },
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]

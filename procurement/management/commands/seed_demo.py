@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from procurement import services
+from procurement.enums import Decision
 from procurement.models import (
     AttributionLot,
     Commune,
@@ -21,9 +22,11 @@ from procurement.models import (
     NiveauFormation,
     Prescription,
     Prestataire,
+    SessionCommission,
     cle_doublon,
 )
 from procurement.referentiels import charger_referentiels
+from workflows import services as flux
 from workflows.services import executer_tache, prescrire
 
 DEMO_PASSWORD = "demo-parcours-2026"
@@ -61,6 +64,11 @@ DEMANDEURS = [
     ("POITHILY", "Aline", date(1988, 3, 22), "F", "sans_diplome", "la_foa", "menace_expulsion",
      None),
     ("SIMUTOGA", "Petelo", date(2003, 6, 5), "M", "sans_diplome", "noumea", "tiers", None),
+    ("KAOUMA", "Rose", date(1992, 1, 31), "F", "cap_bep", "noumea", "famille", None),
+    ("TEANYOUEN", "Éric", date(1983, 8, 17), "M", "sans_diplome", "paita", "tiers", None),
+    ("BOEWA", "Lucie", date(1997, 10, 9), "F", "bac", "dumbea", "autonome", None),
+    ("XOWIE", "Marcel", date(1975, 5, 2), "M", "sans_diplome", "mont_dore", "famille", None),
+    ("MAPERI", "Stella", date(2000, 12, 24), "F", "bac", "noumea", "autonome", None),
 ]  # fmt: skip
 
 PRESCRIPTIONS = [
@@ -71,8 +79,31 @@ PRESCRIPTIONS = [
     ("LEROUX", "conseiller2", 2, "GAMMA", False, ["handicap", "savoir_etre"], "transmise"),
     ("HMAE", "conseiller1", 1, "ALPHA", True, ["logement", "garde_enfants"], "cosignee"),
     ("NGUYEN", "conseiller2", 1, "BETA", False, ["mobilite"], "retiree"),
-    ("POITHILY", "conseiller1", 1, "BETA", True, ["logement", "ressources_financieres"],
-     "renvoyee"),
+    (
+        "POITHILY",
+        "conseiller1",
+        1,
+        "BETA",
+        True,
+        ["logement", "ressources_financieres"],
+        "renvoyee",
+    ),
+    ("KAOUMA", "conseiller1", 1, "ALPHA", False, ["garde_enfants"], "transmise"),
+    ("TEANYOUEN", "conseiller2", 1, "ALPHA", False, ["mobilite", "qualification"], "transmise"),
+    ("BOEWA", "conseiller1", 1, "ALPHA", False, ["projet_non_defini"], "transmise"),
+    ("XOWIE", "conseiller2", 1, "ALPHA", False, ["numerique", "savoir_etre"], "transmise"),
+    ("MAPERI", "conseiller2", 1, "BETA", False, ["qualification"], "transmise"),
+]
+
+# A past commission of ALPHA, its order acknowledged, a withdrawal and its avenant (issued,
+# waiting for ALPHA's acknowledgement); a BETA session whose agenda is being prepared.
+# DUPONT and HMAE (ALPHA) and LEROUX (GAMMA, lot 2) wait for a session: the demo path.
+DECISIONS_ALPHA = [
+    # demandeur, décision, durée, motif de refus
+    ("KAOUMA", Decision.VALIDEE, 6, None),
+    ("TEANYOUEN", Decision.VALIDEE, 9, None),
+    ("BOEWA", Decision.REFUSEE, None, "projet_non_defini"),
+    ("XOWIE", Decision.AJOURNEE, None, None),
 ]  # fmt: skip
 
 
@@ -86,6 +117,8 @@ class Command(BaseCommand):
         self.users = self.utilisateurs()
         demandeurs = self.demandeurs()
         crees = sum(self.prescription(demandeurs, *row) for row in PRESCRIPTIONS)
+        if not SessionCommission.objects.exists():
+            self.commissions()
         self.stdout.write(
             f"Données de démonstration en place ({crees} prescription(s) créée(s)). "
             f"Mot de passe des comptes : {DEMO_PASSWORD}"
@@ -179,18 +212,81 @@ class Command(BaseCommand):
         tache = prescription.process.task_set.filter(flow_task_type="HUMAN", finished__isnull=True)
         ts = self.users["ts1"]
         if issue == "cosignee":
-            executer_tache(tache.get(), par=ts, action=lambda p: services.cosigner(p, par=ts))
+            executer_tache(
+                tache.get(), par=ts, action=lambda: services.cosigner(prescription, par=ts)
+            )
         elif issue == "renvoyee":
             motif = "Merci de préciser la situation de logement (bail, impayés) avant co-signature."
             executer_tache(
-                tache.get(), par=ts, action=lambda p: services.renvoyer(p, par=ts, motif=motif)
+                tache.get(),
+                par=ts,
+                action=lambda: services.renvoyer(prescription, par=ts, motif=motif),
             )
         elif issue == "retiree":
             executer_tache(
                 tache.get(),
                 par=par,
-                action=lambda p: services.retirer(
-                    p, par=par, motif="La personne a trouvé un emploi avant la commission."
+                action=lambda: services.retirer(
+                    prescription,
+                    par=par,
+                    motif="La personne a trouvé un emploi avant la commission.",
                 ),
             )
         return True
+
+    def commissions(self):
+        users = self.users
+        gestionnaire, commission, alpha = (
+            users["gestionnaire1"],
+            users["commission1"],
+            users["alpha1"],
+        )
+        lot1 = Lot.objects.get(numero=1)
+
+        def prescription_de(nom):
+            return Prescription.objects.get(demandeur__nom=nom)
+
+        session = flux.ouvrir_session(
+            SessionCommission(
+                date_seance=date(2026, 11, 10),
+                lot=lot1,
+                prestataire=Prestataire.objects.get(code="ALPHA"),
+            ),
+            par=gestionnaire,
+            membres_del=[commission, gestionnaire],
+            membres_prestataire=[alpha],
+        )
+        services.inscrire(
+            session, [prescription_de(nom) for nom, *_ in DECISIONS_ALPHA], par=gestionnaire
+        )
+        flux.ouvrir_seance(session, par=gestionnaire)
+        for nom, decision, duree, motif in DECISIONS_ALPHA:
+            flux.decider(
+                session.passages.get(prescription__demandeur__nom=nom),
+                par=commission,
+                decision=decision,
+                duree_mois=duree,
+                motif_refus=Frein.objects.get(code=motif) if motif else None,
+                commentaire="",
+            )
+        bon = flux.cloturer_seance(session, par=commission)
+        flux.emettre_bon(bon, par=gestionnaire)
+        flux.accuser_bon(bon, par=alpha)
+        avenant = flux.desister(
+            bon.lignes.get(prescription__demandeur__nom="TEANYOUEN"),
+            par=alpha,
+            motif="A signé un CDD de 8 mois avant son entrée en parcours.",
+        )
+        flux.emettre_avenant(avenant, par=gestionnaire)
+
+        beta = flux.ouvrir_session(
+            SessionCommission(
+                date_seance=date(2026, 12, 8),
+                lot=lot1,
+                prestataire=Prestataire.objects.get(code="BETA"),
+            ),
+            par=gestionnaire,
+            membres_del=[commission, gestionnaire],
+            membres_prestataire=[users["beta1"]],
+        )
+        services.inscrire(beta, [prescription_de("MAPERI")], par=gestionnaire)

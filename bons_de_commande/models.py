@@ -1,0 +1,302 @@
+"""Bons de commande: the DEL's numbered, immutable orders that launch parcours, and avenants.
+
+CCTP, "modalités de commande": after the commission, the DEL sends the prestataire a bon de
+commande stating the number of beneficiaries and, for lot 1, each one's duration. Once
+issued, an order is never edited; a withdrawal or a substitution is an avenant.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
+
+# Orders an avenant may still amend.
+ETATS_AMENDABLES = [EtatBonDeCommande.EMIS, EtatBonDeCommande.ACCUSE]
+
+
+def _est_du_prestataire(record, user) -> bool:
+    return user.prestataire_id is not None and user.prestataire_id == record.prestataire_id
+
+
+class CompteurAnnuel(models.Model):
+    """The last order number issued in a year: locked and incremented in the issuing
+    transaction, so numbers are gapless and never reused, however many issue at once."""
+
+    annee = models.PositiveSmallIntegerField("année", primary_key=True)
+    dernier = models.PositiveIntegerField("dernier numéro émis", default=0)
+
+    class Meta:
+        verbose_name = "compteur de bons de commande"
+
+    def __str__(self):
+        return f"{self.annee} : {self.dernier}"
+
+
+class BonDeCommandeQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """A prestataire's users see their own organisation's orders, never another's."""
+        if user.prestataire_id:
+            return self.filter(prestataire_id=user.prestataire_id).exclude(
+                etat=EtatBonDeCommande.BROUILLON
+            )
+        if user.has_perm("bons_de_commande.view_bondecommande"):
+            return self
+        return self.none()
+
+    def pour_liste(self):
+        return self.select_related("lot", "prestataire", "session").annotate(
+            beneficiaires=models.Count(
+                "lignes", filter=Q(lignes__etat__in=[EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT])
+            )
+        )
+
+
+class BonDeCommande(ConcurrentTransitionMixin, models.Model):
+    session = models.OneToOneField(
+        "procurement.SessionCommission",
+        verbose_name="séance de la commission",
+        on_delete=models.PROTECT,
+        related_name="bon_de_commande",
+    )
+    prestataire = models.ForeignKey(
+        "procurement.Prestataire", on_delete=models.PROTECT, related_name="bons_de_commande"
+    )
+    lot = models.ForeignKey("procurement.Lot", on_delete=models.PROTECT, related_name="+")
+    attribution = models.ForeignKey(
+        "procurement.AttributionLot",
+        verbose_name="marché",
+        on_delete=models.PROTECT,
+        related_name="bons_de_commande",
+    )
+    # NULL until issued: drafts have no number, and NULLs never collide in the unique index.
+    numero = models.CharField(  # noqa: DJ001
+        "numéro", max_length=20, unique=True, null=True, editable=False
+    )
+    annee = models.PositiveSmallIntegerField("année", null=True, editable=False)
+    sequence = models.PositiveIntegerField("rang dans l'année", null=True, editable=False)
+    etat = FSMField(
+        "état",
+        max_length=20,
+        choices=EtatBonDeCommande.choices,
+        default=EtatBonDeCommande.BROUILLON,
+        protected=True,
+    )
+    emis_le = models.DateTimeField("émis le", null=True, editable=False)
+    emis_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accuse_le = models.DateTimeField("réception accusée le", null=True, editable=False)
+    accuse_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.OneToOneField(
+        "documents.Document", null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = BonDeCommandeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bon de commande"
+        verbose_name_plural = "bons de commande"
+        ordering = ["-cree_le", "-pk"]
+        permissions = [
+            ("emettre_bondecommande", "Émettre bons de commande et avenants"),
+            ("accuser_bondecommande", "Accuser réception des bons de commande"),
+            ("desister_lignecommande", "Enregistrer un désistement"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["annee", "sequence"], name="bon_numero_annuel_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["prestataire", "-cree_le"], name="bon_prestataire_idx"),
+            models.Index(fields=["etat", "-cree_le"], name="bon_etat_idx"),
+        ]
+
+    def __str__(self):
+        return self.numero or f"Bon de commande en préparation ({self.session})"
+
+    def get_absolute_url(self):
+        return reverse("commandes:detail", args=[self.pk])
+
+    @property
+    def nom_fichier(self):
+        return f"{self.numero}.pdf"
+
+    @transition(field=etat, source=EtatBonDeCommande.BROUILLON, target=EtatBonDeCommande.EMIS)
+    def emettre(self, *, par, annee, sequence, motif=""):
+        self.annee, self.sequence = annee, sequence
+        self.numero = f"BC-{annee}-{sequence:04d}"
+        self.emis_le = timezone.now()
+        self.emis_par = par
+
+    @transition(field=etat, source=EtatBonDeCommande.BROUILLON, target=EtatBonDeCommande.ANNULE)
+    def annuler(self, *, par, motif):
+        pass
+
+    @transition(
+        field=etat,
+        source=EtatBonDeCommande.EMIS,
+        target=EtatBonDeCommande.ACCUSE,
+        permission=_est_du_prestataire,
+    )
+    def accuser_reception(self, *, par, motif=""):
+        self.accuse_le = timezone.now()
+        self.accuse_par = par
+
+    @transition(field=etat, source=EtatBonDeCommande.ACCUSE, target=EtatBonDeCommande.CLOTURE)
+    def cloturer(self, *, par, motif=""):
+        pass
+
+
+class LigneQuerySet(models.QuerySet):
+    def pour_liste(self):
+        return self.select_related(
+            "prescription__demandeur",
+            "prescription__conseiller",
+            "avenant_ajout",
+            "avenant_retrait",
+            "parcours",
+        ).order_by("prescription__demandeur__nom", "prescription__demandeur__prenom", "pk")
+
+
+class LigneCommande(ConcurrentTransitionMixin, models.Model):
+    """One beneficiary of an order: the person, and for lot 1 the duration set in commission."""
+
+    bon = models.ForeignKey(BonDeCommande, on_delete=models.PROTECT, related_name="lignes")
+    prescription = models.OneToOneField(
+        "procurement.Prescription", on_delete=models.PROTECT, related_name="ligne_commande"
+    )
+    duree_mois = models.PositiveSmallIntegerField("durée du parcours (mois)")
+    etat = FSMField(
+        "état",
+        max_length=20,
+        choices=EtatLigne.choices,
+        default=EtatLigne.PREVUE,
+        protected=True,
+    )
+    avenant_ajout = models.ForeignKey(
+        "Avenant", null=True, blank=True, on_delete=models.PROTECT, related_name="lignes_ajoutees"
+    )
+    avenant_retrait = models.ForeignKey(
+        "Avenant", null=True, blank=True, on_delete=models.PROTECT, related_name="lignes_retirees"
+    )
+    motif_desistement = models.TextField("motif du désistement", blank=True)
+    desiste_le = models.DateTimeField("désistement enregistré le", null=True, blank=True)
+    desiste_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposition_prestataire = models.TextField(
+        "candidat proposé par le prestataire",
+        blank=True,
+        help_text="Le prestataire peut proposer un remplaçant ; la DEL le prescrit et le "
+        "soumet à la commission.",
+    )
+
+    objects = LigneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ligne de bon de commande"
+        verbose_name_plural = "lignes de bon de commande"
+
+    def __str__(self):
+        return f"{self.prescription.demandeur} ({self.duree_mois} mois)"
+
+    @property
+    def prestataire_id(self):
+        return self.bon.prestataire_id
+
+    @transition(field=etat, source=EtatLigne.PREVUE, target=EtatLigne.COMMANDEE)
+    def commander(self, *, par, motif=""):
+        pass
+
+    @transition(field=etat, source=EtatLigne.COMMANDEE, target=EtatLigne.DESISTEMENT)
+    def desister(self, *, par, motif):
+        self.motif_desistement = motif
+        self.desiste_le = timezone.now()
+        self.desiste_par = par
+
+    @transition(field=etat, source=EtatLigne.DESISTEMENT, target=EtatLigne.RETIREE)
+    def retirer(self, *, par, motif=""):
+        pass
+
+
+class Avenant(ConcurrentTransitionMixin, models.Model):
+    """An amendment of an issued order: a withdrawn person leaves it, a substitute joins it."""
+
+    bon = models.ForeignKey(BonDeCommande, on_delete=models.PROTECT, related_name="avenants")
+    nature = models.CharField("nature", max_length=10, choices=NatureAvenant.choices)
+    rang = models.PositiveSmallIntegerField("rang", null=True, editable=False)
+    numero = models.CharField(  # noqa: DJ001 -- NULL until issued, as for the order
+        "numéro", max_length=30, unique=True, null=True, editable=False
+    )
+    etat = FSMField(
+        "état",
+        max_length=20,
+        choices=EtatAvenant.choices,
+        default=EtatAvenant.BROUILLON,
+        protected=True,
+    )
+    motif = models.TextField("motif")
+    emis_le = models.DateTimeField("émis le", null=True, editable=False)
+    emis_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accuse_le = models.DateTimeField("réception accusée le", null=True, editable=False)
+    accuse_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.OneToOneField(
+        "documents.Document", null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    process = models.OneToOneField(
+        "viewflow.Process",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="avenant",
+    )
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "avenant"
+        ordering = ["bon", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["bon", "rang"], name="avenant_rang_unique"),
+        ]
+
+    def __str__(self):
+        return self.numero or f"Avenant à émettre ({self.get_nature_display().lower()})"
+
+    def get_absolute_url(self):
+        return self.bon.get_absolute_url() + f"#avenant-{self.pk}"
+
+    @property
+    def prestataire_id(self):
+        return self.bon.prestataire_id
+
+    @property
+    def nom_fichier(self):
+        return f"{self.numero}.pdf"
+
+    @transition(field=etat, source=EtatAvenant.BROUILLON, target=EtatAvenant.EMIS)
+    def emettre(self, *, par, rang, motif=""):
+        self.rang = rang
+        self.numero = f"{self.bon.numero}-A{rang}"
+        self.emis_le = timezone.now()
+        self.emis_par = par
+
+    @transition(
+        field=etat,
+        source=EtatAvenant.EMIS,
+        target=EtatAvenant.ACCUSE,
+        permission=_est_du_prestataire,
+    )
+    def accuser_reception(self, *, par, motif=""):
+        self.accuse_le = timezone.now()
+        self.accuse_par = par

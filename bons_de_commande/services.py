@@ -1,0 +1,280 @@
+"""Order rules that views, flows, commands and tests all call.
+
+Every function runs inside the caller's database transaction (a viewflow task, or an action
+view's `transaction.atomic`) and locks the rows it changes before reading their state.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from documents.pdf import enregistrer_pdf
+from prestataires.models import Parcours
+from procurement.enums import Decision, EtatPrescription
+from procurement.models import AttributionLot, Prescription
+
+from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
+from .models import ETATS_AMENDABLES, Avenant, BonDeCommande, CompteurAnnuel, LigneCommande
+
+
+def prochain_numero(annee: int) -> int:
+    """The next order number of the year, gapless: the counter row is locked until the
+    issuing transaction ends, and a rolled-back issue gives its number back."""
+    CompteurAnnuel.objects.bulk_create([CompteurAnnuel(annee=annee)], ignore_conflicts=True)
+    compteur = CompteurAnnuel.objects.select_for_update().get(annee=annee)
+    compteur.dernier += 1
+    compteur.save(update_fields=["dernier"])
+    return compteur.dernier
+
+
+def preparer_commande(session, par):
+    """After the commission: a draft order for the people it validated, and a draft avenant
+    for each validated substitute, on the order of the person they replace."""
+    valides = session.passages.filter(decision=Decision.VALIDEE).select_related(
+        "prescription__remplace__bon", "prescription__demandeur"
+    )
+    nouvelles = [p for p in valides if p.prescription.remplace_id is None]
+    bon = None
+    if nouvelles:
+        attribution = (
+            AttributionLot.objects.en_vigueur(session.date_seance)
+            .filter(prestataire=session.prestataire, lot=session.lot)
+            .first()
+        )
+        if attribution is None:
+            raise ValidationError(
+                f"{session.prestataire} ne détient pas le lot {session.lot.numero} au "
+                f"{session.date_seance:%d/%m/%Y} : aucun bon de commande ne peut être préparé."
+            )
+        bon = BonDeCommande.objects.create(
+            session=session,
+            prestataire=session.prestataire,
+            lot=session.lot,
+            attribution=attribution,
+        )
+        LigneCommande.objects.bulk_create(
+            LigneCommande(bon=bon, prescription=p.prescription, duree_mois=p.duree_mois)
+            for p in nouvelles
+        )
+    avenants = [
+        ajouter_remplacant(passage.prescription, passage.duree_mois)
+        for passage in valides
+        if passage.prescription.remplace_id
+    ]
+    return bon, avenants
+
+
+def _verrouiller_bon_amendable(bon_pk) -> BonDeCommande:
+    bon = BonDeCommande.objects.select_for_update().get(pk=bon_pk)
+    if bon.etat not in ETATS_AMENDABLES:
+        raise ValidationError(
+            f"Le bon de commande {bon} est {bon.get_etat_display().lower()} : aucun avenant "
+            "ne peut y être porté."
+        )
+    return bon
+
+
+def ajouter_remplacant(prescription, duree_mois) -> Avenant:
+    ligne_remplacee = prescription.remplace
+    bon = _verrouiller_bon_amendable(ligne_remplacee.bon_id)
+    avenant = Avenant.objects.create(
+        bon=bon,
+        nature=NatureAvenant.AJOUT,
+        motif=f"Remplacement de {ligne_remplacee.prescription.demandeur} (désistement) par "
+        f"{prescription.demandeur}, validé en commission.",
+    )
+    LigneCommande.objects.create(
+        bon=bon, prescription=prescription, duree_mois=duree_mois, avenant_ajout=avenant
+    )
+    return avenant
+
+
+def _commander_lignes(lignes, par):
+    for ligne in lignes:
+        ligne.commander(par=par)
+        ligne.save()
+        prescription = Prescription.objects.select_for_update().get(pk=ligne.prescription_id)
+        prescription.commander(par=par, motif=f"Bon de commande {ligne.bon.numero}")
+        prescription.save()
+
+
+def _lignes_pour_document(bon):
+    return bon.lignes.pour_liste()
+
+
+def emettre(bon: BonDeCommande, par) -> BonDeCommande:
+    """Number, freeze and render the order. The number's year is the issuing day's year in
+    Nouméa time: on 1 January at 09:00 in Nouméa it is still 31 December in UTC."""
+    bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
+    if bon.etat != EtatBonDeCommande.BROUILLON:
+        raise ValidationError(
+            f"Ce bon de commande ne peut plus être émis : il est "
+            f"{bon.get_etat_display().lower()}{f' ({bon.numero})' if bon.numero else ''}."
+        )
+    annee = timezone.localdate().year
+    bon.emettre(par=par, annee=annee, sequence=prochain_numero(annee))
+    _commander_lignes(bon.lignes.filter(etat=EtatLigne.PREVUE).select_related("bon"), par)
+    bon.document = enregistrer_pdf(
+        "pdf/bon_de_commande.html",
+        {"bon": bon, "lignes": _lignes_pour_document(bon).filter(etat=EtatLigne.COMMANDEE)},
+        bon.nom_fichier,
+    )
+    bon.save()
+    return bon
+
+
+def annuler(bon: BonDeCommande, par, motif: str) -> None:
+    """The DEL decides not to send a prepared order; the people stay validated."""
+    bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
+    if bon.etat != EtatBonDeCommande.BROUILLON:
+        raise ValidationError("Seul un bon de commande en préparation peut être annulé.")
+    bon.annuler(par=par, motif=motif)
+    bon.save()
+
+
+def _verifier_prestataire(transition, record, par):
+    if not has_transition_perm(transition, par):
+        raise PermissionDenied("Seul le prestataire destinataire peut accuser réception.")
+
+
+def creer_parcours(ligne: LigneCommande) -> Parcours:
+    bon = ligne.bon
+    return Parcours.objects.create(
+        ligne=ligne,
+        prestataire_id=bon.prestataire_id,
+        demandeur_id=ligne.prescription.demandeur_id,
+        lot_id=bon.lot_id,
+        duree_mois=ligne.duree_mois,
+    )
+
+
+def accuser_reception(bon: BonDeCommande, par) -> list[Parcours]:
+    """The prestataire acknowledges the order: one parcours per line, waiting for entry."""
+    bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
+    _verifier_prestataire(bon.accuser_reception, bon, par)
+    if bon.etat != EtatBonDeCommande.EMIS:
+        raise ValidationError(f"La réception du bon de commande {bon} a déjà été accusée.")
+    bon.accuser_reception(par=par)
+    bon.save()
+    lignes = bon.lignes.filter(etat=EtatLigne.COMMANDEE).select_related("bon", "prescription")
+    return [creer_parcours(ligne) for ligne in lignes]
+
+
+def cloturer(bon: BonDeCommande, par) -> None:
+    bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
+    if bon.lignes.exclude(etat=EtatLigne.RETIREE).exists():
+        raise ValidationError(
+            "Le bon de commande a encore des bénéficiaires : il sera clôturé à la fin de leurs "
+            "parcours."
+        )
+    bon.cloturer(par=par)
+    bon.save()
+
+
+def desister(ligne: LigneCommande, par, motif: str) -> Avenant:
+    """A validated person withdraws: the line awaits an avenant that takes it off the order."""
+    bon = _verrouiller_bon_amendable(ligne.bon_id)
+    ligne = (
+        LigneCommande.objects.select_for_update().select_related("prescription").get(pk=ligne.pk)
+    )
+    if ligne.etat != EtatLigne.COMMANDEE:
+        raise ValidationError(
+            f"Le désistement de {ligne.prescription.demandeur} est déjà enregistré."
+        )
+    ligne.desister(par=par, motif=motif)
+    prescription = Prescription.objects.select_for_update().get(pk=ligne.prescription_id)
+    prescription.desister(par=par, motif=motif)
+    prescription.save()
+    parcours = Parcours.objects.select_for_update().filter(ligne=ligne).first()
+    if parcours is not None:
+        parcours.annuler(par=par, motif=motif)
+        parcours.save()
+    ligne.avenant_retrait = Avenant.objects.create(
+        bon=bon,
+        nature=NatureAvenant.RETRAIT,
+        motif=f"Désistement de {prescription.demandeur} : {motif}",
+    )
+    ligne.save()
+    return ligne.avenant_retrait
+
+
+def emettre_avenant(avenant: Avenant, par) -> Avenant:
+    bon = _verrouiller_bon_amendable(avenant.bon_id)
+    avenant = Avenant.objects.select_for_update().get(pk=avenant.pk)
+    if avenant.etat != EtatAvenant.BROUILLON:
+        raise ValidationError(f"L'avenant {avenant} est déjà émis.")
+    rang = (bon.avenants.aggregate(dernier=Max("rang"))["dernier"] or 0) + 1
+    avenant.bon = bon
+    avenant.emettre(par=par, rang=rang)
+    for ligne in avenant.lignes_retirees.select_for_update():
+        ligne.retirer(par=par, motif=avenant.numero)
+        ligne.save()
+    _commander_lignes(avenant.lignes_ajoutees.select_related("bon"), par)
+    avenant.document = enregistrer_pdf(
+        "pdf/avenant.html",
+        {
+            "avenant": avenant,
+            "bon": bon,
+            "retirees": avenant.lignes_retirees.pour_liste(),
+            "ajoutees": avenant.lignes_ajoutees.pour_liste(),
+            "lignes": _lignes_pour_document(bon).filter(etat=EtatLigne.COMMANDEE),
+        },
+        avenant.nom_fichier,
+    )
+    avenant.save()
+    return avenant
+
+
+def accuser_avenant(avenant: Avenant, par) -> list[Parcours]:
+    avenant = Avenant.objects.select_for_update().select_related("bon").get(pk=avenant.pk)
+    _verifier_prestataire(avenant.accuser_reception, avenant, par)
+    if avenant.etat != EtatAvenant.EMIS:
+        raise ValidationError(f"La réception de l'avenant {avenant} a déjà été accusée.")
+    avenant.accuser_reception(par=par)
+    avenant.save()
+    lignes = avenant.lignes_ajoutees.select_related("bon", "prescription")
+    return [creer_parcours(ligne) for ligne in lignes]
+
+
+def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -> None:
+    """The DEL names the submitted prescription that replaces a withdrawn person; it goes
+    through the commission like any other, then joins the order by avenant."""
+    ligne = LigneCommande.objects.select_for_update().select_related("bon").get(pk=ligne.pk)
+    _verrouiller_bon_amendable(ligne.bon_id)
+    prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    if ligne.etat not in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):
+        raise ValidationError("Un remplaçant ne se propose qu'à la place d'une personne désistée.")
+    en_cours = ligne.remplacants.exclude(
+        etat__in=[EtatPrescription.REFUSEE, EtatPrescription.RETIREE, EtatPrescription.DESISTEE]
+    )
+    if en_cours.exists():
+        raise ValidationError(f"Un remplaçant est déjà proposé : {en_cours.first().demandeur}.")
+    if prescription.lot_id != ligne.bon.lot_id:
+        raise ValidationError(
+            f"Le remplaçant doit être prescrit sur le lot {ligne.bon.lot.numero}, comme la "
+            f"personne qu'il remplace (sa prescription est sur le lot {prescription.lot.numero})."
+        )
+    if prescription.prestataire_id != ligne.bon.prestataire_id:
+        raise ValidationError(
+            f"Le remplaçant doit être prescrit chez {ligne.bon.prestataire}, le titulaire du "
+            "bon de commande."
+        )
+    if prescription.etat != EtatPrescription.SOUMISE or prescription.remplace_id:
+        raise ValidationError(
+            "Seule une prescription soumise et pas encore inscrite en commission peut être "
+            "proposée en remplacement."
+        )
+    prescription.remplace = ligne
+    prescription.save(update_fields=["remplace", "modifiee_le"])
+
+
+def proposer_candidat(ligne: LigneCommande, texte: str, par) -> None:
+    """The prestataire suggests a candidate; the DEL prescribes them if it agrees."""
+    ligne = LigneCommande.objects.select_for_update().select_related("bon").get(pk=ligne.pk)
+    if ligne.bon.prestataire_id != par.prestataire_id:
+        raise PermissionDenied
+    if ligne.etat not in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):
+        raise ValidationError("Un remplaçant ne se propose qu'à la place d'une personne désistée.")
+    ligne.proposition_prestataire = texte
+    ligne.save(update_fields=["proposition_prestataire"])

@@ -1,0 +1,210 @@
+"""Orders and avenants: the DEL issues them, the prestataire reads and acknowledges its own."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views import generic
+
+from documents.pdf import reponse_pdf
+from procurement.forms import MotifForm
+from workflows import services as flux
+from workflows.actions import ActionsMixin, Refus
+from workflows.flows import CommissionFlow
+from workflows.history import historique
+from workflows.notifications import notifier
+
+from . import services
+from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne
+from .forms import CandidatForm, RemplacantForm
+from .models import Avenant, BonDeCommande, LigneCommande
+
+
+class BonsVisiblesMixin(PermissionRequiredMixin):
+    permission_required = "bons_de_commande.view_bondecommande"
+
+    def get_queryset(self):
+        return BonDeCommande.objects.visibles_par(self.request.user).pour_liste()
+
+
+class BonListView(BonsVisiblesMixin, generic.ListView):
+    template_name = "bons_de_commande/bon_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        bons = super().get_queryset().order_by("-cree_le", "-pk")
+        etat = self.request.GET.get("etat", "")
+        if etat in EtatBonDeCommande.values:
+            bons = bons.filter(etat=etat)
+        return bons
+
+    def get_context_data(self, **kwargs):
+        etats = EtatBonDeCommande.choices
+        if self.request.user.prestataire_id:
+            etats = [e for e in etats if e[0] != EtatBonDeCommande.BROUILLON]
+        return super().get_context_data(
+            etats=etats, etat=self.request.GET.get("etat", ""), **kwargs
+        )
+
+
+class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
+    template_name = "bons_de_commande/bon_detail.html"
+    actions = (
+        "emettre", "annuler", "accuser", "cloturer", "desister", "remplacant", "candidat",
+        "emettre_avenant", "accuser_avenant",
+    )  # fmt: skip
+
+    def est_prestataire(self):
+        return self.request.user.prestataire_id == self.object.prestataire_id
+
+    def get_context_data(self, forms=None, **kwargs):
+        bon, user = self.object, self.request.user
+        forms = forms or {}
+        lignes = list(bon.lignes.pour_liste())
+        peut_desister = user.has_perm("bons_de_commande.desister_lignecommande") and (
+            bon.etat in (EtatBonDeCommande.EMIS, EtatBonDeCommande.ACCUSE)
+        )
+        for ligne in lignes:
+            if peut_desister and ligne.etat == EtatLigne.COMMANDEE:
+                ligne.form_desister = forms.get(("desister", ligne.pk)) or MotifForm(
+                    prefix=f"desister-{ligne.pk}"
+                )
+            if ligne.etat in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):
+                if user.prestataire_id:
+                    ligne.form_candidat = forms.get(("candidat", ligne.pk)) or CandidatForm(
+                        ligne=ligne, initial={"texte": ligne.proposition_prestataire}
+                    )
+                elif user.has_perm("bons_de_commande.emettre_bondecommande"):
+                    ligne.form_remplacant = forms.get(("remplacant", ligne.pk)) or (
+                        RemplacantForm(ligne=ligne)
+                    )
+                    ligne.remplacants_proposes = list(ligne.remplacants.all())
+        avenants = bon.avenants.prefetch_related(
+            "lignes_ajoutees__prescription__demandeur", "lignes_retirees__prescription__demandeur"
+        ).order_by("pk")
+        if user.prestataire_id:
+            avenants = avenants.exclude(etat=EtatAvenant.BROUILLON)
+        return super().get_context_data(
+            lignes=lignes,
+            avenants=avenants,
+            beneficiaires=sum(
+                1 for ligne in lignes if ligne.etat in (EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT)
+            ),
+            form_annuler=forms.get("annuler") or MotifForm(prefix="annuler"),
+            est_prestataire=self.est_prestataire(),
+            historique=historique(bon),
+            url_processus=(
+                CommissionFlow.instance.reverse("process_detail", args=[bon.session.process_id])
+                if bon.session.process_id and not user.prestataire_id
+                else None
+            ),
+            **kwargs,
+        )
+
+    def ligne(self, request):
+        return get_object_or_404(
+            LigneCommande.objects.select_related("bon", "prescription__demandeur"),
+            pk=request.POST.get("ligne"),
+            bon=self.object,
+        )
+
+    def avenant(self, request):
+        avenants = self.object.avenants.all()
+        if request.user.prestataire_id:
+            avenants = avenants.exclude(etat=EtatAvenant.BROUILLON)
+        return get_object_or_404(avenants, pk=request.POST.get("avenant"))
+
+    def action_emettre(self, request):
+        bon = flux.emettre_bon(self.object, par=request.user)
+        return f"Bon de commande {bon} émis : le prestataire peut le télécharger."
+
+    def action_annuler(self, request):
+        form = MotifForm(request.POST, prefix="annuler")
+        if not form.is_valid():
+            raise Refus(forms={"annuler": form})
+        flux.annuler_bon(self.object, par=request.user, motif=form.cleaned_data["motif"])
+        return "Bon de commande annulé ; les personnes restent validées par la commission."
+
+    def action_accuser(self, request):
+        parcours = flux.accuser_bon(self.object, par=request.user)
+        return f"Réception accusée : {len(parcours)} parcours en attente d'entrée."
+
+    def action_cloturer(self, request):
+        self.exiger("bons_de_commande.emettre_bondecommande")
+        services.cloturer(self.object, par=request.user)
+        return f"Bon de commande {self.object} clôturé."
+
+    def action_desister(self, request):
+        self.exiger("bons_de_commande.desister_lignecommande")
+        ligne = self.ligne(request)
+        form = MotifForm(request.POST, prefix=f"desister-{ligne.pk}")
+        if not form.is_valid():
+            raise Refus(forms={("desister", ligne.pk): form})
+        flux.desister(ligne, par=request.user, motif=form.cleaned_data["motif"])
+        return (
+            f"Désistement de {ligne.prescription.demandeur} enregistré : un avenant de retrait "
+            "est à émettre par la DEL."
+        )
+
+    def action_remplacant(self, request):
+        self.exiger("bons_de_commande.emettre_bondecommande", not request.user.prestataire_id)
+        ligne = self.ligne(request)
+        form = RemplacantForm(request.POST, ligne=ligne)
+        if not form.is_valid():
+            raise Refus(forms={("remplacant", ligne.pk): form})
+        prescription = form.cleaned_data["prescription"]
+        try:
+            services.proposer_remplacant(ligne, prescription, par=request.user)
+        except ValidationError as erreur:
+            form.add_error("prescription", erreur)
+            raise Refus(forms={("remplacant", ligne.pk): form}) from erreur
+        return (
+            f"{prescription.demandeur} proposé(e) en remplacement : inscrivez sa prescription "
+            "à une séance de la commission."
+        )
+
+    def action_candidat(self, request):
+        if not self.est_prestataire():
+            raise PermissionDenied
+        ligne = self.ligne(request)
+        form = CandidatForm(request.POST, ligne=ligne)
+        if not form.is_valid():
+            raise Refus(forms={("candidat", ligne.pk): form})
+        services.proposer_candidat(ligne, form.cleaned_data["texte"], par=request.user)
+        for destinataire in {ligne.prescription.conseiller, self.object.emis_par}:
+            notifier(
+                destinataire,
+                f"{self.object.prestataire} propose un remplaçant à "
+                f"{ligne.prescription.demandeur} ({self.object}).",
+                lien=self.object.get_absolute_url(),
+            )
+        return "Proposition transmise au conseiller et au gestionnaire de la DEL."
+
+    def action_emettre_avenant(self, request):
+        avenant = flux.emettre_avenant(self.avenant(request), par=request.user)
+        return f"Avenant {avenant} émis."
+
+    def action_accuser_avenant(self, request):
+        avenant = self.avenant(request)
+        parcours = flux.accuser_avenant(avenant, par=request.user)
+        suite = f" : {len(parcours)} parcours en attente d'entrée" if parcours else ""
+        return f"Réception de l'avenant {avenant} accusée{suite}."
+
+
+class BonPdfView(BonsVisiblesMixin, generic.detail.BaseDetailView):
+    def render_to_response(self, context):
+        bon = self.object
+        if bon.document_id is None:
+            raise Http404("Le PDF est produit à l'émission du bon de commande.")
+        return reponse_pdf(bon.document.contenu, bon.document.nom_fichier)
+
+
+class AvenantPdfView(PermissionRequiredMixin, generic.detail.BaseDetailView):
+    permission_required = "bons_de_commande.view_bondecommande"
+
+    def get_queryset(self):
+        bons = BonDeCommande.objects.visibles_par(self.request.user)
+        return Avenant.objects.filter(bon__in=bons, document__isnull=False)
+
+    def render_to_response(self, context):
+        return reponse_pdf(self.object.document.contenu, self.object.document.nom_fichier)
