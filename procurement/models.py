@@ -628,7 +628,7 @@ class SessionCommission(ConcurrentTransitionMixin, models.Model):
         )
 
     def get_absolute_url(self):
-        return reverse("commission:detail", args=[self.pk])
+        return reverse("seances:detail", args=[self.pk])
 
     @transition(field=etat, source=EtatSession.PREPARATION, target=EtatSession.EN_SEANCE)
     def ouvrir_seance(self, *, par, motif=""):

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.urlmatrix import all_url_names, demo_objects
+from tests.urlmatrix import all_url_names, demo_objects, flow_task
 
 USERS = [
     "admin", "conseiller1", "conseiller2", "ts1", "commission1", "gestionnaire1", "finance1",
@@ -12,6 +12,8 @@ USERS = [
 ]  # fmt: skip
 DEL_READERS = {"admin", "conseiller1", "conseiller2", "ts1", "commission1", "gestionnaire1"}
 CONSEILLERS = {"conseiller1", "conseiller2"}
+# The demo orders are ALPHA's: BETA and GAMMA must not even learn they exist (404).
+ORDER_READERS = {**dict.fromkeys(DEL_READERS, 200), "alpha1": 200, "beta1": 404, "gamma1": 404}
 
 
 def only(allowed, ok=200, other=403):
@@ -84,13 +86,87 @@ MATRIX = {
     },
     "prescription:aiguiller:cancel": NOBODY,
     "prescription:rappeler_cosignature:cancel": NOBODY,
+    "seances:index": DEL_READ,
+    "seances:detail": DEL_READ,
+    "seances:ordre_du_jour": DEL_READ,
+    "seances:proces_verbal": DEL_READ,
+    "commandes:index": only(DEL_READERS | {"alpha1", "beta1", "gamma1"}),
+    "commandes:detail": lambda username: ORDER_READERS.get(username, 403),
+    "commandes:pdf": lambda username: ORDER_READERS.get(username, 403),
+    "commandes:avenant_pdf": lambda username: ORDER_READERS.get(username, 403),
+    "parcours:index": only(DEL_READERS | {"alpha1", "beta1", "gamma1"}),
+    "parcours:detail": lambda username: ORDER_READERS.get(username, 403),
 }
+
+# The commission and avenant flows' pages, read by the DEL only (a prestataire acts on its
+# orders' pages). Their steps are done on the records' pages: a task page leads there.
+FLOW_NODES = {
+    "commission": {
+        "ouvrir": "start", "preparer": "human", "deliberer": "human", "a_commander": "gate",
+        "commander": "human", "emis_ou_annule": "gate", "accuser_reception": "human",
+        "accuser_reception__timeout": "timer", "relancer_accuse": "gate",
+        "alerte_envoyee": "end", "lance": "end", "annule": "end", "sans_commande": "end",
+    },
+    "avenant": {
+        "creer": "handle", "emettre": "human", "accuser_reception": "human",
+        "accuser_reception__timeout": "timer", "relancer_accuse": "gate",
+        "alerte_envoyee": "end", "accuse": "end",
+    },
+}  # fmt: skip
+NODE_ACTIONS = {
+    "start": {"index": DEL_READ_REDIRECT, "detail": DEL_READ, "undo": NOBODY},
+    "handle": {"index": DEL_READ_REDIRECT, "detail": DEL_READ, "undo": NOBODY},
+    "timer": {"index": DEL_READ_REDIRECT, "detail": DEL_READ, "cancel": NOBODY},
+    "end": {"index": DEL_READ_REDIRECT, "detail": DEL_READ, "undo": NOBODY, "revive": NOBODY},
+    "gate": {
+        "index": DEL_READ_REDIRECT, "detail": DEL_READ, "undo": NOBODY, "revive": NOBODY,
+        "cancel": NOBODY,
+    },
+    "human": {
+        "index": DEL_READ_REDIRECT, "detail": DEL_READ, "undo": NOBODY, "revive": NOBODY,
+        "cancel": NOBODY, "execute": NOBODY, "assign": NOBODY, "unassign": NOBODY,
+    },
+}  # fmt: skip
+for flow, nodes in FLOW_NODES.items():
+    for page in ("index", "inbox", "queue", "archive", "process_list", "process_detail",
+                 "process_chart", "chart", "task_list"):  # fmt: skip
+        MATRIX[f"{flow}:{page}"] = DEL_READ
+    MATRIX[f"{flow}:tasks_assign"] = MATRIX[f"{flow}:tasks_unassign"] = DEL_READ_REDIRECT
+    MATRIX[f"{flow}:process_cancel"] = NOBODY
+    for node, kind in nodes.items():
+        for action, expected in NODE_ACTIONS[kind].items():
+            MATRIX[f"{flow}:{node}:{action}"] = expected
+MATRIX["commission:ouvrir:execute"] = only({"gestionnaire1"})
+# BETA's agenda is gestionnaire1's task: its page leads to the session's page.
+MATRIX["commission:preparer:execute"] = only({"gestionnaire1"}, ok=302)
+MATRIX["commission:preparer:unassign"] = only({"gestionnaire1"})
+
+# viewflow shows its (harmless) unassign form to a finished task's owner.
+MATRIX["avenant:emettre:unassign"] = only({"gestionnaire1"})
+MATRIX["commission:commander:unassign"] = only({"gestionnaire1"})
+MATRIX["commission:deliberer:unassign"] = only({"commission1"})
 
 
 def url_for(name, objects):
     parts = name.split(":")
     if name == "prescription:prescrire:execute":
         return f"{reverse(name)}?demandeur={objects['demandeur'].pk}"
+    if name == "commission:ouvrir:execute":
+        return reverse(name)
+    if parts[0] in FLOW_NODES and len(parts) == 3:
+        task = flow_task(objects, parts[0], parts[1])
+        return reverse(name, args=[task.process_id, task.pk])
+    if parts[0] in FLOW_NODES and name.endswith(("process_detail", "process_cancel",
+                                                 "process_chart")):  # fmt: skip
+        key = "session" if parts[0] == "commission" else "avenant"
+        return reverse(name, args=[objects[key].process_id])
+    if name.startswith(("seances:", "commandes:", "parcours:")) and name.split(":")[1] != "index":
+        key = {
+            "seances": "session", "commandes": "bon", "parcours": "parcours",
+        }[parts[0]]  # fmt: skip
+        if name == "commandes:avenant_pdf":
+            key = "avenant"
+        return reverse(name, args=[objects[key].pk])
     if parts[0] == "prescription" and len(parts) == 3:
         task = objects["tasks"].get(parts[1], objects["tasks"]["aiguiller"])
         return reverse(name, args=[task.process_id, task.pk])

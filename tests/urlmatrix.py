@@ -3,7 +3,9 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 from viewflow.workflow.models import Task
 
-from procurement.models import Demandeur, Prescription
+from bons_de_commande.models import Avenant, BonDeCommande
+from prestataires.models import Parcours
+from procurement.models import Demandeur, Prescription, SessionCommission
 
 EXCLUDED_NAMESPACES = ("admin:",)
 AUTH_PAGES = {
@@ -32,7 +34,18 @@ def demo_objects():
     brouillon = Prescription.objects.get(demandeur__nom="POITHILY")  # completer task, conseiller1
     attente = Prescription.objects.get(demandeur__nom="WAMYTAN")  # cosigner task, ts1
     soumise = Prescription.objects.get(demandeur__nom="DUPONT")
+    session_beta = SessionCommission.objects.get(prestataire__code="BETA")
+    avenant = Avenant.objects.get()
     return {
+        "session": SessionCommission.objects.get(prestataire__code="ALPHA"),
+        "session_beta": session_beta,
+        "bon": BonDeCommande.objects.get(),  # ALPHA's, acknowledged
+        "avenant": avenant,  # issued, waiting for ALPHA's acknowledgement
+        "parcours": Parcours.objects.get(demandeur__nom="KAOUMA"),
+        "flow_tasks": {
+            "commission": Task.objects.filter(process__session_commission__isnull=False),
+            "avenant": Task.objects.filter(process=avenant.process),
+        },
         "demandeur": Demandeur.objects.get(nom="DUPONT"),
         "prescription": soumise,
         "tasks": {
@@ -50,3 +63,16 @@ def demo_objects():
             "cosigner__timeout": Task.objects.get(process=attente.process, status="SCHEDULED"),
         },
     }
+
+
+def flow_task(objects, flow, node):
+    """The node's open task if there is one, else its latest, else any task of the flow."""
+    tasks = objects["flow_tasks"][flow].order_by("-pk")
+    for candidates in (
+        tasks.filter(flow_task__endswith=f".{node}", finished__isnull=True),
+        tasks.filter(flow_task__endswith=f".{node}"),
+        tasks,
+    ):
+        task = candidates.first()
+        if task is not None:
+            return task

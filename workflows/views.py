@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -201,15 +202,34 @@ class VersDossierView(View):
 
 
 def taches_de(user):
-    """Human tasks waiting for this user, oldest first."""
+    """Human tasks waiting for this user, oldest first: those assigned to them, and those
+    waiting in the queue of a team they belong to. A prestataire's queue holds only the tasks
+    of its own orders and avenants."""
+    en_file = Q(owner__isnull=True, owner_permission__in=user.get_all_permissions())
+    if user.prestataire_id:
+        en_file &= Q(process__session_commission__prestataire_id=user.prestataire_id) | Q(
+            process__avenant__bon__prestataire_id=user.prestataire_id
+        )
     return (
-        Task.objects.filter(owner=user, status__in=ACTIVE_TASK_STATUSES, flow_task_type="HUMAN")
-        .select_related("process__prescription__demandeur", "process__prescription__lot")
+        Task.objects.filter(Q(owner=user) | en_file)
+        .filter(status__in=ACTIVE_TASK_STATUSES, flow_task_type="HUMAN")
+        .select_related(
+            "process__prescription__demandeur",
+            "process__prescription__lot",
+            "process__session_commission__lot",
+            "process__session_commission__prestataire",
+            "process__session_commission__bon_de_commande",
+            "process__avenant__bon",
+        )
         .order_by("created")
     )
 
 
 def task_url(task):
+    """Commission and order steps are done on their record's page; others on the task's."""
+    flow = task.flow_task.flow_class.instance
+    if hasattr(flow, "url_dossier"):
+        return flow.url_dossier(task.process)
     return task.flow_task.reverse("index", args=[task.process_id, task.pk])
 
 
