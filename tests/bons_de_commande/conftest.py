@@ -1,0 +1,58 @@
+import io
+from datetime import date
+
+import pypdf
+import pytest
+
+from procurement import services
+from procurement.enums import Decision
+from procurement.models import Lot, Prescription, Prestataire, SessionCommission
+from workflows import services as flux
+
+
+def texte_pdf(contenu) -> str:
+    """The text of a generated PDF, read back from its bytes."""
+    lecteur = pypdf.PdfReader(io.BytesIO(bytes(contenu)))
+    return "\n".join(page.extract_text() for page in lecteur.pages)
+
+
+def prescription(nom):
+    return Prescription.objects.get(demandeur__nom=nom)
+
+
+@pytest.fixture
+def seance(demo):
+    """A session of ALPHA (lot 1), open, with DUPONT and HMAE on its agenda."""
+    session = flux.ouvrir_session(
+        SessionCommission(
+            date_seance=date(2026, 11, 24),
+            lot=Lot.objects.get(numero=1),
+            prestataire=Prestataire.objects.get(code="ALPHA"),
+        ),
+        par=demo["gestionnaire1"],
+        membres_del=[demo["commission1"]],
+        membres_prestataire=[demo["alpha1"]],
+    )
+    services.inscrire(
+        session, [prescription("DUPONT"), prescription("HMAE")], par=demo["gestionnaire1"]
+    )
+    flux.ouvrir_seance(session, par=demo["gestionnaire1"])
+    return session
+
+
+def valider(session, nom, par, duree):
+    return flux.decider(
+        session.passages.get(prescription__demandeur__nom=nom),
+        par=par,
+        decision=Decision.VALIDEE,
+        duree_mois=duree,
+    )
+
+
+@pytest.fixture
+def bon_emis(demo, seance):
+    """ALPHA's order for DUPONT (7 months) and HMAE (12 months), issued."""
+    valider(seance, "DUPONT", demo["commission1"], 7)
+    valider(seance, "HMAE", demo["commission1"], 12)
+    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    return flux.emettre_bon(bon, par=demo["gestionnaire1"])
