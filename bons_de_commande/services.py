@@ -176,7 +176,9 @@ def desister(ligne: LigneCommande, par, motif: str) -> Avenant:
     """A validated person withdraws: the line awaits an avenant that takes it off the order."""
     bon = _verrouiller_bon_amendable(ligne.bon_id)
     ligne = (
-        LigneCommande.objects.select_for_update().select_related("prescription").get(pk=ligne.pk)
+        LigneCommande.objects.select_for_update(of=("self",))
+        .select_related("prescription")
+        .get(pk=ligne.pk)
     )
     if ligne.etat != EtatLigne.COMMANDEE:
         raise ValidationError(
@@ -227,7 +229,9 @@ def emettre_avenant(avenant: Avenant, par) -> Avenant:
 
 
 def accuser_avenant(avenant: Avenant, par) -> list[Parcours]:
-    avenant = Avenant.objects.select_for_update().select_related("bon").get(pk=avenant.pk)
+    avenant = (
+        Avenant.objects.select_for_update(of=("self",)).select_related("bon").get(pk=avenant.pk)
+    )
     _verifier_prestataire(avenant.accuser_reception, avenant, par)
     if avenant.etat != EtatAvenant.EMIS:
         raise ValidationError(f"La réception de l'avenant {avenant} a déjà été accusée.")
@@ -240,7 +244,9 @@ def accuser_avenant(avenant: Avenant, par) -> list[Parcours]:
 def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -> None:
     """The DEL names the submitted prescription that replaces a withdrawn person; it goes
     through the commission like any other, then joins the order by avenant."""
-    ligne = LigneCommande.objects.select_for_update().select_related("bon").get(pk=ligne.pk)
+    ligne = (
+        LigneCommande.objects.select_for_update(of=("self",)).select_related("bon").get(pk=ligne.pk)
+    )
     _verrouiller_bon_amendable(ligne.bon_id)
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     if ligne.etat not in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):
@@ -271,7 +277,9 @@ def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -
 
 def proposer_candidat(ligne: LigneCommande, texte: str, par) -> None:
     """The prestataire suggests a candidate; the DEL prescribes them if it agrees."""
-    ligne = LigneCommande.objects.select_for_update().select_related("bon").get(pk=ligne.pk)
+    ligne = (
+        LigneCommande.objects.select_for_update(of=("self",)).select_related("bon").get(pk=ligne.pk)
+    )
     if ligne.bon.prestataire_id != par.prestataire_id:
         raise PermissionDenied
     if ligne.etat not in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):

@@ -123,7 +123,7 @@ def decider(passage_pk, *, par, decision, duree_mois=None, motif_refus=None, com
     the decision taken and is told so; nothing of theirs is written.
     """
     passage = (
-        PassageCommission.objects.select_for_update()
+        PassageCommission.objects.select_for_update(of=("self",))
         .select_related("session", "prescription__lot", "decide_par")
         .get(pk=passage_pk)
     )

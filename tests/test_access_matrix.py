@@ -140,6 +140,8 @@ MATRIX["commission:ouvrir:execute"] = only({"gestionnaire1"})
 # BETA's agenda is gestionnaire1's task: its page leads to the session's page.
 MATRIX["commission:preparer:execute"] = only({"gestionnaire1"}, ok=302)
 MATRIX["commission:preparer:unassign"] = only({"gestionnaire1"})
+# BETA's closed session has its order to issue: gestionnaire1's task, done on the order's page.
+MATRIX["commission:commander:execute"] = only({"gestionnaire1"}, ok=302)
 
 # viewflow shows its (harmless) unassign form to a finished task's owner.
 MATRIX["avenant:emettre:unassign"] = only({"gestionnaire1"})

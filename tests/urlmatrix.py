@@ -34,12 +34,12 @@ def demo_objects():
     brouillon = Prescription.objects.get(demandeur__nom="POITHILY")  # completer task, conseiller1
     attente = Prescription.objects.get(demandeur__nom="WAMYTAN")  # cosigner task, ts1
     soumise = Prescription.objects.get(demandeur__nom="DUPONT")
-    session_beta = SessionCommission.objects.get(prestataire__code="BETA")
+    session_beta = SessionCommission.objects.get(prestataire__code="BETA", etat="preparation")
     avenant = Avenant.objects.get()
     return {
         "session": SessionCommission.objects.get(prestataire__code="ALPHA"),
         "session_beta": session_beta,
-        "bon": BonDeCommande.objects.get(),  # ALPHA's, acknowledged
+        "bon": BonDeCommande.objects.get(prestataire__code="ALPHA"),  # acknowledged
         "avenant": avenant,  # issued, waiting for ALPHA's acknowledgement
         "parcours": Parcours.objects.get(demandeur__nom="KAOUMA"),
         "flow_tasks": {

@@ -93,10 +93,12 @@ PRESCRIPTIONS = [
     ("BOEWA", "conseiller1", 1, "ALPHA", False, ["projet_non_defini"], "transmise"),
     ("XOWIE", "conseiller2", 1, "ALPHA", False, ["numerique", "savoir_etre"], "transmise"),
     ("MAPERI", "conseiller2", 1, "BETA", False, ["qualification"], "transmise"),
+    ("SIMUTOGA", "conseiller1", 1, "BETA", False, ["savoir_etre"], "transmise"),
 ]
 
 # A past commission of ALPHA, its order acknowledged, a withdrawal and its avenant (issued,
-# waiting for ALPHA's acknowledgement); a BETA session whose agenda is being prepared.
+# waiting for ALPHA's acknowledgement); a closed BETA session whose order waits to be issued,
+# and a BETA session whose agenda is being prepared.
 # DUPONT and HMAE (ALPHA) and LEROUX (GAMMA, lot 2) wait for a session: the demo path.
 DECISIONS_ALPHA = [
     # demandeur, décision, durée, motif de refus
@@ -278,6 +280,22 @@ class Command(BaseCommand):
             motif="A signé un CDD de 8 mois avant son entrée en parcours.",
         )
         flux.emettre_avenant(avenant, par=gestionnaire)
+
+        beta_close = flux.ouvrir_session(
+            SessionCommission(
+                date_seance=date(2026, 11, 17),
+                lot=lot1,
+                prestataire=Prestataire.objects.get(code="BETA"),
+            ),
+            par=gestionnaire,
+            membres_del=[commission, gestionnaire],
+            membres_prestataire=[users["beta1"]],
+        )
+        services.inscrire(beta_close, [prescription_de("SIMUTOGA")], par=gestionnaire)
+        flux.ouvrir_seance(beta_close, par=gestionnaire)
+        valider = {"decision": Decision.VALIDEE, "duree_mois": 7, "commentaire": ""}
+        flux.decider(beta_close.passages.get(), par=commission, **valider)
+        flux.cloturer_seance(beta_close, par=commission)
 
         beta = flux.ouvrir_session(
             SessionCommission(
