@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from viewflow.workflow.timers import fire_due_timers
@@ -100,7 +100,7 @@ def test_concurrent_issuing_never_duplicates_nor_skips_a_number():
         except Exception as erreur:  # noqa: BLE001 -- reported below
             erreurs.append(erreur)
         finally:
-            close_old_connections()
+            connection.close()  # each thread has its own connection; free it for teardown
 
     fils = [threading.Thread(target=emettre) for _ in range(8)]
     for fil in fils:
