@@ -99,8 +99,9 @@ def _commander_lignes(lignes, par):
         prescription.save()
 
 
-def _lignes_pour_document(bon):
-    return bon.lignes.pour_liste()
+def _beneficiaires(bon):
+    """The people the order currently launches, as its documents list them."""
+    return bon.lignes.pour_liste().filter(etat=EtatLigne.COMMANDEE)
 
 
 def emettre(bon: BonDeCommande, par) -> BonDeCommande:
@@ -117,7 +118,7 @@ def emettre(bon: BonDeCommande, par) -> BonDeCommande:
     _commander_lignes(bon.lignes.filter(etat=EtatLigne.PREVUE).select_related("bon"), par)
     bon.document = enregistrer_pdf(
         "pdf/bon_de_commande.html",
-        {"bon": bon, "lignes": _lignes_pour_document(bon).filter(etat=EtatLigne.COMMANDEE)},
+        {"bon": bon, "lignes": _beneficiaires(bon)},
         bon.nom_fichier,
     )
     bon.save()
@@ -133,7 +134,7 @@ def annuler(bon: BonDeCommande, par, motif: str) -> None:
     bon.save()
 
 
-def _verifier_prestataire(transition, record, par):
+def _verifier_prestataire(transition, par):
     if not has_transition_perm(transition, par):
         raise PermissionDenied("Seul le prestataire destinataire peut accuser réception.")
 
@@ -152,7 +153,7 @@ def creer_parcours(ligne: LigneCommande) -> Parcours:
 def accuser_reception(bon: BonDeCommande, par) -> list[Parcours]:
     """The prestataire acknowledges the order: one parcours per line, waiting for entry."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
-    _verifier_prestataire(bon.accuser_reception, bon, par)
+    _verifier_prestataire(bon.accuser_reception, par)
     if bon.etat != EtatBonDeCommande.EMIS:
         raise ValidationError(f"La réception du bon de commande {bon} a déjà été accusée.")
     bon.accuser_reception(par=par)
@@ -220,7 +221,7 @@ def emettre_avenant(avenant: Avenant, par) -> Avenant:
             "bon": bon,
             "retirees": avenant.lignes_retirees.pour_liste(),
             "ajoutees": avenant.lignes_ajoutees.pour_liste(),
-            "lignes": _lignes_pour_document(bon).filter(etat=EtatLigne.COMMANDEE),
+            "lignes": _beneficiaires(bon),
         },
         avenant.nom_fichier,
     )
@@ -232,7 +233,7 @@ def accuser_avenant(avenant: Avenant, par) -> list[Parcours]:
     avenant = (
         Avenant.objects.select_for_update(of=("self",)).select_related("bon").get(pk=avenant.pk)
     )
-    _verifier_prestataire(avenant.accuser_reception, avenant, par)
+    _verifier_prestataire(avenant.accuser_reception, par)
     if avenant.etat != EtatAvenant.EMIS:
         raise ValidationError(f"La réception de l'avenant {avenant} a déjà été accusée.")
     avenant.accuser_reception(par=par)
