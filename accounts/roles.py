@@ -29,6 +29,9 @@ _READ_PEOPLE = [
     "workflows.view_prescriptionprocess",
     "workflows.view_commissionprocess",
     "workflows.view_avenantprocess",
+    "workflows.view_parcoursprocess",
+    "prestataires.view_entreprise",
+    "prestataires.view_modulecollectif",
 ]
 # A prestataire's users act on their own organisation's orders only (checked per record).
 _PRESTATAIRE = [
@@ -36,6 +39,12 @@ _PRESTATAIRE = [
     "bons_de_commande.accuser_bondecommande",
     "bons_de_commande.desister_lignecommande",
     "prestataires.view_parcours",
+    "prestataires.suivre_parcours",
+    *(
+        f"prestataires.{action}_{model}"
+        for model in ("entreprise", "modulecollectif")
+        for action in ("view", "add", "change")
+    ),
 ]
 _REFERENTIELS = [
     "lot",
@@ -76,7 +85,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "auth.view_group",
     ],
     Role.PRESTATAIRE_CHARGE: _PRESTATAIRE,
-    Role.PRESTATAIRE_DIRECTION: _PRESTATAIRE,
+    Role.PRESTATAIRE_DIRECTION: [*_PRESTATAIRE, "prestataires.attribuer_parcours"],
 }
 
 

@@ -210,6 +210,12 @@ class LigneCommande(ConcurrentTransitionMixin, models.Model):
     def prestataire_id(self):
         return self.bon.prestataire_id
 
+    def date_de_commande(self):
+        """The day the prestataire acknowledged the order, or the avenant, that holds this
+        person: no parcours starts before it."""
+        document = self.avenant_ajout or self.bon
+        return timezone.localdate(document.accuse_le) if document.accuse_le else None
+
     @transition(field=etat, source=EtatLigne.PREVUE, target=EtatLigne.COMMANDEE)
     def commander(self, *, par, motif=""):
         pass

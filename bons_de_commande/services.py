@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from documents.pdf import enregistrer_pdf
+from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement.enums import Decision, EtatPrescription
 from procurement.models import AttributionLot, Prescription
@@ -185,11 +186,16 @@ def desister(ligne: LigneCommande, par, motif: str) -> Avenant:
         raise ValidationError(
             f"Le désistement de {ligne.prescription.demandeur} est déjà enregistré."
         )
+    parcours = Parcours.objects.select_for_update(of=("self",)).filter(ligne=ligne).first()
+    if parcours is not None and parcours.etat != EtatParcours.ATTENTE_ENTREE:
+        raise ValidationError(
+            f"{ligne.prescription.demandeur} est entré(e) en parcours : ce n'est plus un "
+            "désistement mais une sortie anticipée ou une rupture, à enregistrer sur le parcours."
+        )
     ligne.desister(par=par, motif=motif)
     prescription = Prescription.objects.select_for_update().get(pk=ligne.prescription_id)
     prescription.desister(par=par, motif=motif)
     prescription.save()
-    parcours = Parcours.objects.select_for_update().filter(ligne=ligne).first()
     if parcours is not None:
         parcours.annuler(par=par, motif=motif)
         parcours.save()

@@ -7,7 +7,7 @@ from bons_de_commande import views as commande_views
 from prestataires import views as prestataire_views
 from procurement import views as procurement_views
 from workflows import views as workflow_views
-from workflows.flows import AvenantFlow, CommissionFlow, PrescriptionFlow
+from workflows.flows import AvenantFlow, CommissionFlow, PrescriptionFlow, SuiviParcoursFlow
 from workflows.viewsets import DELFlowAppViewset
 
 admin.site.site_header = "Parcours d'insertion : administration de la DEL"
@@ -108,11 +108,51 @@ site = Site(
             urlpatterns=[
                 path("", prestataire_views.ParcoursListView.as_view(), name="index"),
                 path("<int:pk>/", prestataire_views.ParcoursDetailView.as_view(), name="detail"),
+                path(
+                    "<int:pk>/stages/nouveau/",
+                    prestataire_views.StageCreateView.as_view(),
+                    name="stage_add",
+                ),
+                path("stages/<int:pk>/", prestataire_views.StageDetailView.as_view(), name="stage"),
+                path(
+                    "stages/<int:pk>/convention.pdf",
+                    prestataire_views.ConventionPdfView.as_view(),
+                    name="convention",
+                ),
+            ],
+        ),
+        Application(
+            app_name="modules",
+            title="Modules collectifs",
+            icon="groups",
+            menu_template_name=None,
+            permission="prestataires.view_modulecollectif",
+            urlpatterns=[
+                path("", prestataire_views.ModuleListView.as_view(), name="index"),
+                path("nouveau/", prestataire_views.ModuleCreateView.as_view(), name="add"),
+                path("<int:pk>/", prestataire_views.ModuleDetailView.as_view(), name="detail"),
+            ],
+        ),
+        Application(
+            app_name="entreprises",
+            title="Entreprises d'accueil",
+            icon="business",
+            menu_template_name=None,
+            permission="prestataires.view_entreprise",
+            urlpatterns=[
+                path("", prestataire_views.EntrepriseListView.as_view(), name="index"),
+                path("nouvelle/", prestataire_views.EntrepriseCreateView.as_view(), name="add"),
+                path(
+                    "<int:pk>/modifier/",
+                    prestataire_views.EntrepriseUpdateView.as_view(),
+                    name="change",
+                ),
             ],
         ),
         DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus"),
         DELFlowAppViewset(CommissionFlow, icon="account_tree", title="Processus : commissions"),
         DELFlowAppViewset(AvenantFlow, icon="account_tree", title="Processus : avenants"),
+        DELFlowAppViewset(SuiviParcoursFlow, icon="account_tree", title="Processus : parcours"),
     ],
 )
 

@@ -1,24 +1,63 @@
-"""The supply side: each parcours a prestataire was ordered, from its order's acknowledgement."""
+"""The supply side: each parcours a prestataire was ordered, from its order's acknowledgement
+to the end of the maintien dans l'emploi, with its plan, events, evaluations and stages."""
 
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from .enums import EtatParcours
+from accounts.roles import Role
+from procurement.enums import ClasseSortie
+
+from .enums import (
+    Etape,
+    EtatParcours,
+    EtatStage,
+    MomentEvaluation,
+    MotifSuspension,
+    NatureContact,
+    NatureRendezVous,
+    Niveau,
+    ObjetStage,
+    Satisfaction,
+    StatutAction,
+    TypeFin,
+)
+
+
+def voit_tous_les_parcours_de_sa_structure(user) -> bool:
+    """A prestataire's direction supervises all its parcours; a chargé d'insertion only those
+    assigned to them."""
+    return user.has_role(Role.PRESTATAIRE_DIRECTION)
 
 
 class ParcoursQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """A prestataire's users see their own organisation's parcours, never another's."""
+        """A prestataire's users see their own organisation's parcours, never another's; its
+        chargés d'insertion see those assigned to them. The DEL reads them all."""
         if user.prestataire_id:
-            return self.filter(prestataire_id=user.prestataire_id)
+            parcours = self.filter(prestataire_id=user.prestataire_id)
+            if not voit_tous_les_parcours_de_sa_structure(user):
+                parcours = parcours.filter(charge=user)
+            return parcours
         if user.has_perm("prestataires.view_parcours"):
             return self
         return self.none()
 
     def pour_liste(self):
         return self.select_related(
-            "demandeur", "lot", "prestataire", "ligne__bon", "ligne__prescription__conseiller"
+            "demandeur",
+            "lot",
+            "prestataire",
+            "charge",
+            "type_sortie",
+            "ligne__bon",
+            "ligne__prescription__conseiller",
         )
 
 
@@ -46,7 +85,56 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
         default=EtatParcours.ATTENTE_ENTREE,
         protected=True,
     )
+    charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="chargé d'insertion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parcours_suivis",
+    )
+    process = models.OneToOneField(
+        "workflows.ParcoursProcess",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="parcours",
+    )
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    date_premier_contact = models.DateField("date du premier contact", null=True, blank=True)
+    date_entree = models.DateField("date d'entrée", null=True, blank=True)
+    fin_prevue = models.DateField(
+        "fin prévue",
+        null=True,
+        blank=True,
+        help_text="Dernier jour prévu : la durée validée à partir de l'entrée, reculée des "
+        "jours de suspension.",
+    )
+    projet_professionnel = models.TextField("projet professionnel validé", blank=True)
+    projet_valide_le = models.DateField("projet validé le", null=True, blank=True)
+
+    date_sortie = models.DateField("date de sortie", null=True, blank=True)
+    type_fin = models.CharField(
+        "fin du parcours", max_length=20, choices=TypeFin.choices, blank=True
+    )
+    type_sortie = models.ForeignKey(
+        "procurement.TypeSortie",
+        verbose_name="situation à la sortie",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    motif_sortie = models.TextField("motif de la sortie anticipée", blank=True)
+    difficultes = models.TextField("difficultés rencontrées", blank=True)
+    preconisations = models.TextField("préconisations", blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        "satisfaction de la personne", null=True, blank=True, choices=Satisfaction.choices
+    )
+    fin_maintien = models.DateField("fin du maintien dans l'emploi", null=True, blank=True)
+    maintien_clos_le = models.DateField("maintien clos le", null=True, blank=True)
 
     objects = ParcoursQuerySet.as_manager()
 
@@ -54,11 +142,33 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
         verbose_name = "parcours"
         verbose_name_plural = "parcours"
         ordering = ["-cree_le", "-pk"]
+        permissions = [
+            ("suivre_parcours", "Conduire les parcours de sa structure (prestataire)"),
+            ("attribuer_parcours", "Attribuer les parcours à un chargé d'insertion"),
+        ]
         indexes = [
             models.Index(
                 fields=["prestataire", "etat", "-cree_le"], name="parcours_prestataire_idx"
             ),
             models.Index(fields=["etat", "-cree_le"], name="parcours_etat_idx"),
+            models.Index(fields=["charge", "etat"], name="parcours_charge_idx"),
+            models.Index(fields=["date_entree"], name="parcours_entree_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_entree__isnull=True)
+                | Q(date_premier_contact__isnull=True)
+                | Q(date_premier_contact__lte=models.F("date_entree")),
+                name="parcours_contact_avant_entree",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_sortie__isnull=True) | Q(date_entree__lte=models.F("date_sortie")),
+                name="parcours_sortie_apres_entree",
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__range=(1, 5)),
+                name="parcours_satisfaction_1_a_5",
+            ),
         ]
 
     def __str__(self):
@@ -67,6 +177,375 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self):
         return reverse("parcours:detail", args=[self.pk])
 
+    @property
+    def classe_sortie(self) -> str:
+        """The CCTP class of the exit, derived from the situation at exit, never typed."""
+        return self.type_sortie.classe if self.type_sortie_id else ClasseSortie.AUCUNE
+
+    @property
+    def est_actif(self) -> bool:
+        return self.etat in (EtatParcours.EN_COURS, EtatParcours.SUSPENDU)
+
     @transition(field=etat, source=EtatParcours.ATTENTE_ENTREE, target=EtatParcours.ANNULE)
     def annuler(self, *, par, motif):
         pass
+
+    @transition(field=etat, source=EtatParcours.ATTENTE_ENTREE, target=EtatParcours.EN_COURS)
+    def entrer(self, *, par, motif=""):
+        pass
+
+    @transition(field=etat, source=EtatParcours.EN_COURS, target=EtatParcours.SUSPENDU)
+    def suspendre(self, *, par, motif):
+        pass
+
+    @transition(field=etat, source=EtatParcours.SUSPENDU, target=EtatParcours.EN_COURS)
+    def reprendre(self, *, par, motif=""):
+        pass
+
+    @transition(
+        field=etat,
+        source=[EtatParcours.EN_COURS, EtatParcours.SUSPENDU],
+        target=RETURN_VALUE(EtatParcours.MAINTIEN, EtatParcours.TERMINE),
+    )
+    def sortir(self, *, par, motif=""):
+        """A positive exit (employment or activity) is followed up for up to 3 months."""
+        return EtatParcours.MAINTIEN if self.classe_sortie else EtatParcours.TERMINE
+
+    @transition(field=etat, source=EtatParcours.MAINTIEN, target=EtatParcours.TERMINE)
+    def clore_maintien(self, *, par, motif=""):
+        pass
+
+
+class Suspension(models.Model):
+    """A dated, reasoned pause (health, family, housing): not a rupture; its days are not paid
+    and move the planned end back."""
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="suspensions")
+    debut = models.DateField("suspendu à partir du")
+    fin = models.DateField(
+        "repris le", null=True, blank=True, help_text="Premier jour de reprise du parcours."
+    )
+    motif = models.CharField("motif", max_length=20, choices=MotifSuspension.choices)
+    commentaire = models.TextField("précisions", blank=True)
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "suspension"
+        ordering = ["debut", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parcours"],
+                condition=Q(fin__isnull=True),
+                name="suspension_une_seule_ouverte",
+            ),
+            models.CheckConstraint(
+                condition=Q(fin__isnull=True) | Q(fin__gt=models.F("debut")),
+                name="suspension_reprise_apres_debut",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Suspension du {self.debut:%d/%m/%Y}"
+
+    @property
+    def jours(self) -> int | None:
+        return (self.fin - self.debut).days if self.fin else None
+
+
+class ModuleCollectif(models.Model):
+    """A collective module (workshop) several parcours attend, so people can enter at any
+    time of the year ("entrées au fil de l'eau")."""
+
+    prestataire = models.ForeignKey(
+        "procurement.Prestataire", on_delete=models.PROTECT, related_name="modules"
+    )
+    intitule = models.CharField("intitulé", max_length=200)
+    debut = models.DateField("début")
+    fin = models.DateField("fin")
+    description = models.TextField("contenu", blank=True)
+    participants = models.ManyToManyField(
+        Parcours, verbose_name="participants", related_name="modules", blank=True
+    )
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "module collectif"
+        verbose_name_plural = "modules collectifs"
+        ordering = ["-debut", "intitule"]
+        indexes = [models.Index(fields=["prestataire", "-debut"], name="module_prestataire_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=models.F("debut")), name="module_fin_apres_debut"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.intitule} ({self.debut:%d/%m/%Y} – {self.fin:%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        return reverse("modules:detail", args=[self.pk])
+
+
+class ActionPlan(models.Model):
+    """A dated action of the plan d'action, in one of the three steps."""
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="actions")
+    etape = models.PositiveSmallIntegerField("étape", choices=Etape.choices)
+    intitule = models.CharField("action", max_length=250)
+    echeance = models.DateField("échéance")
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutAction.choices, default=StatutAction.PREVUE
+    )
+
+    class Meta:
+        verbose_name = "action du plan d'action"
+        verbose_name_plural = "plan d'action"
+        ordering = ["etape", "echeance", "pk"]
+
+    def __str__(self):
+        return self.intitule
+
+
+class RendezVous(models.Model):
+    """An appointment, individual or in a collective module, and the freins worked on."""
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="rendez_vous")
+    date = models.DateField("date")
+    nature = models.CharField("nature", max_length=20, choices=NatureRendezVous.choices)
+    module = models.ForeignKey(
+        ModuleCollectif,
+        verbose_name="module collectif",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rendez_vous",
+    )
+    objet = models.TextField("objet et compte rendu")
+    freins_travailles = models.ManyToManyField(
+        "procurement.Frein", verbose_name="freins travaillés", related_name="+", blank=True
+    )
+    freins_leves = models.ManyToManyField(
+        "procurement.Frein", verbose_name="freins levés", related_name="+", blank=True
+    )
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "rendez-vous"
+        verbose_name_plural = "rendez-vous"
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["parcours", "-date"], name="rendezvous_parcours_idx")]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} du {self.date:%d/%m/%Y}"
+
+
+def _axe(libelle):
+    return models.PositiveSmallIntegerField(
+        libelle,
+        choices=Niveau.choices,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+
+
+class Evaluation(models.Model):
+    """The four axes of progress (scale 1 to 4) at entry, during the parcours and at exit."""
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="evaluations")
+    moment = models.CharField("moment", max_length=20, choices=MomentEvaluation.choices)
+    date = models.DateField("date")
+    projet = _axe("projet défini et plan d'action")
+    freins = _axe("freins levés")
+    engagement = _axe("engagement")
+    savoir_etre = _axe("savoir-être")
+    commentaire = models.TextField("commentaire", blank=True)
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    AXES = ("projet", "freins", "engagement", "savoir_etre")
+
+    class Meta:
+        verbose_name = "évaluation"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parcours", "moment"],
+                condition=Q(moment__in=[MomentEvaluation.ENTREE, MomentEvaluation.SORTIE]),
+                name="evaluation_une_entree_une_sortie",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{axe}__range": (1, 4)}), name=f"evaluation_{axe}_1_a_4"
+                )
+                for axe in ("projet", "freins", "engagement", "savoir_etre")
+            ),
+        ]
+
+    def __str__(self):
+        return f"Évaluation {self.get_moment_display().lower()} du {self.date:%d/%m/%Y}"
+
+
+RIDET = re.compile(r"^(\d{6,7})[ .]?(\d{3})$")
+
+
+def normaliser_ridet(valeur: str) -> str:
+    """A RIDET (RID of the company + 3-digit establishment rank) as "1234567.001"."""
+    correspondance = RIDET.match((valeur or "").strip())
+    if not correspondance:
+        raise ValidationError(
+            "Un RIDET s'écrit avec le numéro RID (6 ou 7 chiffres) et le rang de "
+            "l'établissement (3 chiffres), par exemple 1234567.001."
+        )
+    rid, etablissement = correspondance.groups()
+    return f"{rid.zfill(7)}.{etablissement}"
+
+
+class Entreprise(models.Model):
+    """A host company of the prestataire's register, shared by its staff."""
+
+    prestataire = models.ForeignKey(
+        "procurement.Prestataire", on_delete=models.PROTECT, related_name="entreprises"
+    )
+    raison_sociale = models.CharField("raison sociale", max_length=200)
+    ridet = models.CharField("RIDET", max_length=11)
+    secteur = models.CharField("secteur d'activité", max_length=150, blank=True)
+    adresse = models.CharField("adresse", max_length=250, blank=True)
+    commune = models.ForeignKey(
+        "procurement.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contact_nom = models.CharField("contact", max_length=150)
+    contact_fonction = models.CharField("fonction du contact", max_length=150, blank=True)
+    contact_telephone = models.CharField("téléphone", max_length=30, blank=True)
+    contact_email = models.EmailField("courriel", blank=True)
+
+    class Meta:
+        verbose_name = "entreprise d'accueil"
+        verbose_name_plural = "entreprises d'accueil"
+        ordering = ["raison_sociale", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["prestataire", "ridet"], name="entreprise_ridet_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.raison_sociale} (RIDET {self.ridet})"
+
+    def get_absolute_url(self):
+        return reverse("entreprises:change", args=[self.pk])
+
+
+class Stage(ConcurrentTransitionMixin, models.Model):
+    """A stage en entreprise: the convention, its checks before the start, follow-up visits,
+    the bilan de stage written with the company and the rapport de stage (CCTP, step 2)."""
+
+    parcours = models.ForeignKey(Parcours, on_delete=models.PROTECT, related_name="stages")
+    entreprise = models.ForeignKey(
+        Entreprise,
+        verbose_name="entreprise d'accueil",
+        on_delete=models.PROTECT,
+        related_name="stages",
+    )
+    objet = models.CharField("objet du stage", max_length=20, choices=ObjetStage.choices)
+    objectifs = models.TextField("objectifs opérationnels")
+    tuteur_nom = models.CharField("tuteur", max_length=150)
+    tuteur_fonction = models.CharField("fonction du tuteur", max_length=150, blank=True)
+    debut = models.DateField("premier jour")
+    fin = models.DateField("dernier jour")
+    heures_hebdo = models.PositiveSmallIntegerField(
+        "heures par semaine", validators=[MinValueValidator(1), MaxValueValidator(39)]
+    )
+    activites_competences = models.TextField("activités confiées et compétences visées")
+    criteres_evaluation = models.TextField("critères de l'évaluation finale")
+    etat = FSMField(
+        "état",
+        max_length=20,
+        choices=EtatStage.choices,
+        default=EtatStage.PREPARATION,
+        protected=True,
+    )
+    conditions_accueil_verifiees = models.BooleanField(
+        "conditions d'accueil vérifiées dans l'entreprise", default=False
+    )
+    convention_signee = models.BooleanField(
+        "convention signée par l'entreprise, le stagiaire et le prestataire", default=False
+    )
+    verifie_le = models.DateField("vérifié le", null=True, blank=True)
+    bilan_entreprise = models.TextField("bilan de stage avec l'entreprise", blank=True)
+    rapport_stage = models.TextField("rapport de stage", blank=True)
+    termine_le = models.DateField("terminé le", null=True, blank=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "stage en entreprise"
+        verbose_name_plural = "stages en entreprise"
+        ordering = ["debut", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=models.F("debut")), name="stage_fin_apres_debut"
+            ),
+            models.CheckConstraint(
+                condition=Q(heures_hebdo__range=(1, 39)), name="stage_heures_hebdo"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Stage chez {self.entreprise.raison_sociale} ({self.debut:%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        return reverse("parcours:stage", args=[self.pk])
+
+    @transition(field=etat, source=EtatStage.PREPARATION, target=EtatStage.VERIFIE)
+    def verifier(self, *, par, motif=""):
+        pass
+
+    @transition(field=etat, source=EtatStage.VERIFIE, target=EtatStage.EN_COURS)
+    def demarrer(self, *, par, motif=""):
+        pass
+
+    @transition(field=etat, source=EtatStage.EN_COURS, target=EtatStage.TERMINE)
+    def terminer(self, *, par, motif=""):
+        pass
+
+    @transition(
+        field=etat, source=[EtatStage.PREPARATION, EtatStage.VERIFIE], target=EtatStage.ANNULE
+    )
+    def annuler(self, *, par, motif):
+        pass
+
+
+class VisiteStage(models.Model):
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="visites")
+    date = models.DateField("date")
+    compte_rendu = models.TextField("compte rendu")
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "visite de suivi"
+        verbose_name_plural = "visites de suivi"
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"Visite du {self.date:%d/%m/%Y}"
+
+
+class ContactMaintien(models.Model):
+    """A contact of the maintien dans l'emploi: a rendez-vous de régulation with the person,
+    outside the workplace, or a contact with the employer (CCTP, step 3)."""
+
+    parcours = models.ForeignKey(
+        Parcours, on_delete=models.CASCADE, related_name="contacts_maintien"
+    )
+    date = models.DateField("date")
+    nature = models.CharField("nature", max_length=20, choices=NatureContact.choices)
+    toujours_en_emploi = models.BooleanField("toujours en emploi ou en activité", default=True)
+    compte_rendu = models.TextField("compte rendu")
+    par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "contact de maintien"
+        verbose_name_plural = "contacts de maintien"
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} du {self.date:%d/%m/%Y}"

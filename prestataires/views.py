@@ -1,19 +1,55 @@
-"""The parcours a prestataire was ordered: its own only; the DEL reads them all."""
+"""The prestataire runs its parcours here; the DEL reads them all. A prestataire's users never
+reach another prestataire's parcours, stage, module or company (404)."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import generic
 
+from documents.pdf import rendre_pdf, reponse_pdf
+from procurement.forms import MotifForm
+from workflows import services as flux
+from workflows.actions import ActionsMixin, Refus
+from workflows.flows import SuiviParcoursFlow
 from workflows.history import historique
 
-from .enums import EtatParcours
-from .models import Parcours
+from . import services
+from .enums import EtatParcours, EtatStage
+from .forms import (
+    ActionPlanForm,
+    AttributionForm,
+    BilanStageForm,
+    ClotureMaintienForm,
+    ContactMaintienForm,
+    EntreeForm,
+    EntrepriseForm,
+    EvaluationForm,
+    ModuleForm,
+    ParticipantsForm,
+    ProjetForm,
+    RendezVousForm,
+    RepriseForm,
+    SortieForm,
+    StageForm,
+    StatutActionForm,
+    SuspensionForm,
+    VerificationsForm,
+    VerificationStageForm,
+    VisiteForm,
+)
+from .models import ActionPlan, Entreprise, ModuleCollectif, Parcours, Stage
 
 
 class ParcoursVisiblesMixin(PermissionRequiredMixin):
     permission_required = "prestataires.view_parcours"
 
+    def parcours_visibles(self):
+        return Parcours.objects.visibles_par(self.request.user)
+
     def get_queryset(self):
-        return Parcours.objects.visibles_par(self.request.user).pour_liste()
+        return self.parcours_visibles().pour_liste()
 
 
 class ParcoursListView(ParcoursVisiblesMixin, generic.ListView):
@@ -33,17 +69,495 @@ class ParcoursListView(ParcoursVisiblesMixin, generic.ListView):
         )
 
 
-class ParcoursDetailView(ParcoursVisiblesMixin, generic.DetailView):
+class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView):
     template_name = "prestataires/parcours_detail.html"
+    actions = (
+        "attribuer", "entrer", "projet", "ajouter_action", "statut_action", "rendez_vous",
+        "evaluer", "suspendre", "reprendre", "sortir", "contact_maintien", "clore_maintien",
+    )  # fmt: skip
 
     def get_queryset(self):
         return super().get_queryset().select_related("demandeur__commune", "ligne__prescription")
 
-    def get_context_data(self, **kwargs):
-        prescription = self.object.ligne.prescription
+    def formulaires(self, bound):
+        """The forms this user may use on this parcours now, bound if a refusal is shown."""
+        parcours, user = self.object, self.request.user
+        forms = {}
+        if (
+            user.has_perm("prestataires.attribuer_parcours")
+            and user.prestataire_id == parcours.prestataire_id
+            and parcours.etat not in (EtatParcours.TERMINE, EtatParcours.ANNULE)
+        ):
+            forms["attribuer"] = AttributionForm(
+                prestataire=parcours.prestataire_id, initial={"charge": parcours.charge_id}
+            )
+        if services.peut_conduire(parcours, user):
+            if parcours.etat == EtatParcours.ATTENTE_ENTREE:
+                forms["entrer"] = EntreeForm()
+            if parcours.est_actif:
+                forms["projet"] = ProjetForm(
+                    initial={"projet": parcours.projet_professionnel}, prefix="projet"
+                )
+                forms["ajouter_action"] = ActionPlanForm(prefix="action")
+                forms["rendez_vous"] = RendezVousForm(parcours=parcours, prefix="rdv")
+                forms["sortir"] = SortieForm(prefix="sortie")
+            if parcours.est_actif or parcours.etat == EtatParcours.MAINTIEN:
+                forms["evaluer"] = EvaluationForm(prefix="evaluation")
+            if parcours.etat == EtatParcours.EN_COURS:
+                forms["suspendre"] = SuspensionForm(prefix="suspension")
+            if parcours.etat == EtatParcours.SUSPENDU:
+                forms["reprendre"] = RepriseForm(prefix="reprise")
+            if parcours.etat == EtatParcours.MAINTIEN:
+                forms["contact_maintien"] = ContactMaintienForm(prefix="maintien")
+                forms["clore_maintien"] = ClotureMaintienForm(prefix="clore")
+        forms.update(bound or {})
+        return forms
+
+    def get_context_data(self, forms=None, **kwargs):
+        parcours = self.object
+        prescription = parcours.ligne.prescription
         return super().get_context_data(
             prescription=prescription,
             freins=prescription.freins.all(),
-            historique=historique(self.object),
+            forms=self.formulaires(forms),
+            peut_conduire=services.peut_conduire(parcours, self.request.user),
+            actions_plan=parcours.actions.all(),
+            statuts=StatutActionForm.base_fields["statut"].choices,
+            rendez_vous=parcours.rendez_vous.select_related("module").prefetch_related(
+                "freins_travailles", "freins_leves"
+            ),
+            evaluations=parcours.evaluations.all(),
+            stages=parcours.stages.select_related("entreprise"),
+            modules=parcours.modules.all(),
+            suspensions=parcours.suspensions.all(),
+            contacts=parcours.contacts_maintien.all(),
+            historique=historique(parcours),
+            url_processus=(
+                SuiviParcoursFlow.instance.reverse("process_detail", args=[parcours.process_id])
+                if parcours.process_id and not self.request.user.prestataire_id
+                else None
+            ),
             **kwargs,
         )
+
+    def formulaire(self, cle, form_class, **kwargs):
+        prefixes = {
+            "projet": "projet", "ajouter_action": "action", "rendez_vous": "rdv",
+            "sortir": "sortie", "evaluer": "evaluation", "suspendre": "suspension",
+            "reprendre": "reprise", "contact_maintien": "maintien", "clore_maintien": "clore",
+        }  # fmt: skip
+        return form_class(self.request.POST, prefix=prefixes.get(cle), **kwargs)
+
+    def action_attribuer(self, request):
+        form = self.formulaire("attribuer", AttributionForm, prestataire=self.object.prestataire_id)
+        parcours = self.par_formulaire(
+            "attribuer",
+            form,
+            lambda data: services.attribuer(self.object, par=request.user, charge=data["charge"]),
+        )
+        return f"Parcours confié à {parcours.charge}."
+
+    def action_entrer(self, request):
+        form = self.formulaire("entrer", EntreeForm)
+        parcours = self.par_formulaire(
+            "entrer", form, lambda data: flux.entrer(self.object, par=request.user, **data)
+        )
+        return f"Entrée enregistrée : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
+
+    def action_projet(self, request):
+        form = self.formulaire("projet", ProjetForm)
+        self.par_formulaire(
+            "projet",
+            form,
+            lambda data: services.valider_projet(
+                self.object, par=request.user, projet=data["projet"], valide_le=data["valide_le"]
+            ),
+        )
+        return "Projet professionnel enregistré."
+
+    def action_ajouter_action(self, request):
+        form = self.formulaire("ajouter_action", ActionPlanForm)
+        action = self.par_formulaire(
+            "ajouter_action",
+            form,
+            lambda data: services.ajouter_action(self.object, par=request.user, **data),
+        )
+        return f"Action « {action} » ajoutée au plan d'action."
+
+    def action_statut_action(self, request):
+        action = get_object_or_404(ActionPlan, pk=request.POST.get("ligne"), parcours=self.object)
+        form = StatutActionForm(request.POST)
+        if not form.is_valid():
+            raise Refus()
+        services.changer_statut_action(action, par=request.user, statut=form.cleaned_data["statut"])
+        return f"Action « {action} » : {action.get_statut_display().lower()}."
+
+    def action_rendez_vous(self, request):
+        form = self.formulaire("rendez_vous", RendezVousForm, parcours=self.object)
+        rendez_vous = self.par_formulaire(
+            "rendez_vous",
+            form,
+            lambda data: services.noter_rendez_vous(self.object, par=request.user, **data),
+        )
+        return f"{rendez_vous} enregistré."
+
+    def action_evaluer(self, request):
+        form = self.formulaire("evaluer", EvaluationForm)
+        evaluation = self.par_formulaire(
+            "evaluer", form, lambda data: services.evaluer(self.object, par=request.user, **data)
+        )
+        return f"{evaluation} enregistrée."
+
+    def action_suspendre(self, request):
+        form = self.formulaire("suspendre", SuspensionForm)
+        self.par_formulaire(
+            "suspendre",
+            form,
+            lambda data: services.suspendre(self.object, par=request.user, **data),
+        )
+        return "Parcours suspendu : sa fin prévue reculera d'autant à la reprise."
+
+    def action_reprendre(self, request):
+        form = self.formulaire("reprendre", RepriseForm)
+        parcours = self.par_formulaire(
+            "reprendre",
+            form,
+            lambda data: services.reprendre(self.object, par=request.user, **data),
+        )
+        return f"Parcours repris : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
+
+    def action_sortir(self, request):
+        form = self.formulaire("sortir", SortieForm)
+        parcours = self.par_formulaire(
+            "sortir", form, lambda data: flux.sortir(self.object, par=request.user, **data)
+        )
+        if parcours.etat == EtatParcours.MAINTIEN:
+            return (
+                f"Sortie enregistrée ({parcours.type_sortie}) : maintien dans l'emploi suivi "
+                f"jusqu'au {parcours.fin_maintien:%d/%m/%Y}."
+            )
+        return f"Sortie enregistrée ({parcours.type_sortie}) : parcours terminé."
+
+    def action_contact_maintien(self, request):
+        form = self.formulaire("contact_maintien", ContactMaintienForm)
+        contact = self.par_formulaire(
+            "contact_maintien",
+            form,
+            lambda data: services.noter_contact_maintien(self.object, par=request.user, **data),
+        )
+        return f"{contact} enregistré."
+
+    def action_clore_maintien(self, request):
+        form = self.formulaire("clore_maintien", ClotureMaintienForm)
+        self.par_formulaire(
+            "clore_maintien",
+            form,
+            lambda data: flux.clore_maintien(self.object, par=request.user, **data),
+        )
+        return "Maintien dans l'emploi clos : parcours terminé."
+
+
+# --- Stages -------------------------------------------------------------------------------
+
+
+class StagesVisiblesMixin(ParcoursVisiblesMixin):
+    def get_queryset(self):
+        return Stage.objects.filter(parcours__in=self.parcours_visibles()).select_related(
+            "parcours__demandeur", "parcours__prestataire", "entreprise__commune"
+        )
+
+
+class StageCreateView(ParcoursVisiblesMixin, generic.FormView):
+    """Prepare a stage: the convention, before its checks."""
+
+    template_name = "prestataires/stage_form.html"
+    form_class = StageForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.parcours = get_object_or_404(self.parcours_visibles(), pk=kwargs["pk"])
+        if not services.peut_conduire(self.parcours, request.user):
+            raise PermissionDenied("Seul le prestataire chargé de ce parcours prépare ses stages.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "prestataire": self.parcours.prestataire_id}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(parcours=self.parcours, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            stage = services.preparer_stage(
+                self.parcours, par=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as refus:
+            form.add_error(None, refus)
+            return self.form_invalid(form)
+        return redirect(stage)
+
+
+class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
+    template_name = "prestataires/stage_detail.html"
+    actions = ("modifier", "cocher", "verifier", "demarrer", "visite", "terminer", "annuler")
+
+    def formulaires(self, bound):
+        stage = self.object
+        forms = {}
+        if services.peut_conduire(stage.parcours, self.request.user):
+            if stage.etat == EtatStage.PREPARATION:
+                forms["modifier"] = StageForm(
+                    instance=stage, prestataire=stage.parcours.prestataire_id, prefix="stage"
+                )
+                forms["cocher"] = VerificationsForm(
+                    initial={
+                        "conditions_accueil": stage.conditions_accueil_verifiees,
+                        "convention": stage.convention_signee,
+                    },
+                    prefix="cocher",
+                )
+                forms["verifier"] = VerificationStageForm(prefix="verifier")
+            if stage.etat in (EtatStage.PREPARATION, EtatStage.VERIFIE):
+                forms["annuler"] = MotifForm(prefix="annuler")
+            if stage.etat == EtatStage.EN_COURS:
+                forms["visite"] = VisiteForm(prefix="visite")
+                forms["terminer"] = BilanStageForm(prefix="terminer")
+        forms.update(bound or {})
+        return forms
+
+    def get_context_data(self, forms=None, **kwargs):
+        stage = self.object
+        return super().get_context_data(
+            forms=self.formulaires(forms),
+            peut_conduire=services.peut_conduire(stage.parcours, self.request.user),
+            visites=stage.visites.all(),
+            historique=historique(stage),
+            **kwargs,
+        )
+
+    def action_modifier(self, request):
+        stage = self.object
+        form = StageForm(
+            request.POST, instance=stage, prestataire=stage.parcours.prestataire_id, prefix="stage"
+        )
+        self.par_formulaire(
+            "modifier",
+            form,
+            lambda data: services.modifier_stage(stage, par=request.user, **data),
+        )
+        return "Convention de stage modifiée."
+
+    def action_cocher(self, request):
+        form = VerificationsForm(request.POST, prefix="cocher")
+        self.par_formulaire(
+            "cocher",
+            form,
+            lambda data: services.cocher_verifications(self.object, par=request.user, **data),
+        )
+        return "Vérifications enregistrées."
+
+    def action_verifier(self, request):
+        form = VerificationStageForm(request.POST, prefix="verifier")
+        self.par_formulaire(
+            "verifier",
+            form,
+            lambda data: services.verifier_stage(self.object, par=request.user, **data),
+        )
+        return "Vérifications faites : le stage peut démarrer à son premier jour."
+
+    def action_demarrer(self, request):
+        services.demarrer_stage(self.object, par=request.user)
+        return "Stage démarré."
+
+    def action_visite(self, request):
+        form = VisiteForm(request.POST, prefix="visite")
+        visite = self.par_formulaire(
+            "visite",
+            form,
+            lambda data: services.visiter_stage(self.object, par=request.user, **data),
+        )
+        return f"{visite} enregistrée."
+
+    def action_terminer(self, request):
+        form = BilanStageForm(request.POST, prefix="terminer")
+        self.par_formulaire(
+            "terminer",
+            form,
+            lambda data: services.terminer_stage(
+                self.object,
+                par=request.user,
+                termine_le=data["termine_le"],
+                bilan=data["bilan_entreprise"],
+                rapport=data["rapport_stage"],
+            ),
+        )
+        return "Stage terminé : bilan et rapport enregistrés."
+
+    def action_annuler(self, request):
+        form = MotifForm(request.POST, prefix="annuler")
+        self.par_formulaire(
+            "annuler",
+            form,
+            lambda data: services.annuler_stage(self.object, par=request.user, **data),
+        )
+        return "Stage annulé."
+
+
+class ConventionPdfView(StagesVisiblesMixin, generic.DetailView):
+    """The convention de stage, meant for the host company: it shows no sensitive data
+    (no freins, no health, disability or justice detail, not even the lot)."""
+
+    def get(self, request, *args, **kwargs):
+        stage = self.get_object()
+        contenu = rendre_pdf("pdf/convention_stage.html", {"stage": stage})
+        return reponse_pdf(contenu, f"convention-stage-{stage.pk}.pdf")
+
+
+# --- Host companies -------------------------------------------------------------------------
+
+
+class EntreprisesMixin(PermissionRequiredMixin):
+    permission_required = "prestataires.view_entreprise"
+
+    def get_queryset(self):
+        entreprises = Entreprise.objects.select_related("prestataire", "commune")
+        if self.request.user.prestataire_id:
+            return entreprises.filter(prestataire_id=self.request.user.prestataire_id)
+        return entreprises
+
+
+class EntrepriseListView(EntreprisesMixin, generic.ListView):
+    template_name = "prestataires/entreprise_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        entreprises = super().get_queryset().annotate(nombre_stages=Count("stages"))
+        recherche = self.request.GET.get("q", "").strip()
+        if recherche:
+            entreprises = entreprises.filter(
+                Q(raison_sociale__icontains=recherche) | Q(ridet__icontains=recherche)
+            )
+        return entreprises.order_by("raison_sociale", "pk")
+
+
+class EntrepriseEditMixin(EntreprisesMixin):
+    template_name = "prestataires/entreprise_form.html"
+    form_class = EntrepriseForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "prestataire": self.request.user.prestataire}
+
+    def get_success_url(self):
+        return reverse("entreprises:index")
+
+
+class EntrepriseCreateView(EntrepriseEditMixin, generic.CreateView):
+    permission_required = "prestataires.add_entreprise"
+
+    def form_valid(self, form):
+        if not self.request.user.prestataire_id:
+            raise PermissionDenied("Le répertoire des entreprises est celui d'un prestataire.")
+        form.instance.prestataire = self.request.user.prestataire
+        return super().form_valid(form)
+
+
+class EntrepriseUpdateView(EntrepriseEditMixin, generic.UpdateView):
+    permission_required = "prestataires.change_entreprise"
+
+
+# --- Collective modules ---------------------------------------------------------------------
+
+
+class ModulesMixin(PermissionRequiredMixin):
+    permission_required = "prestataires.view_modulecollectif"
+
+    def get_queryset(self):
+        modules = ModuleCollectif.objects.select_related("prestataire")
+        if self.request.user.prestataire_id:
+            return modules.filter(prestataire_id=self.request.user.prestataire_id)
+        return modules
+
+
+class ModuleListView(ModulesMixin, generic.ListView):
+    template_name = "prestataires/module_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().annotate(nombre=Count("participants")).order_by("-debut", "pk")
+        )
+
+
+class ModuleCreateView(ModulesMixin, generic.CreateView):
+    permission_required = "prestataires.add_modulecollectif"
+    template_name = "prestataires/module_form.html"
+    form_class = ModuleForm
+
+    def form_valid(self, form):
+        if not self.request.user.prestataire_id:
+            raise PermissionDenied("Les modules collectifs sont ceux d'un prestataire.")
+        form.instance.prestataire = self.request.user.prestataire
+        form.instance.cree_par = self.request.user
+        return super().form_valid(form)
+
+
+class ModuleDetailView(ActionsMixin, ModulesMixin, generic.DetailView):
+    template_name = "prestataires/module_detail.html"
+    actions = ("inscrire", "retirer")
+
+    def parcours_visibles(self):
+        return Parcours.objects.visibles_par(self.request.user)
+
+    def peut_modifier(self):
+        user = self.request.user
+        return user.prestataire_id == self.object.prestataire_id and user.has_perm(
+            "prestataires.change_modulecollectif"
+        )
+
+    def get_context_data(self, forms=None, **kwargs):
+        forms = forms or {}
+        # A chargé d'insertion sees, in a shared module, only the people they follow.
+        visibles = self.parcours_visibles()
+        participants = (
+            self.object.participants.filter(pk__in=visibles)
+            .select_related("demandeur", "charge")
+            .order_by("demandeur__nom", "demandeur__prenom")
+        )
+        form = None
+        if self.peut_modifier():
+            form = forms.get("inscrire") or ParticipantsForm(
+                module=self.object, parcours_visibles=self.parcours_visibles()
+            )
+        return super().get_context_data(
+            participants=participants,
+            form=form,
+            peut_modifier=self.peut_modifier(),
+            rendez_vous=self.object.rendez_vous.filter(parcours__in=visibles).select_related(
+                "parcours__demandeur"
+            ),
+            **kwargs,
+        )
+
+    def action_inscrire(self, request):
+        self.exiger("prestataires.change_modulecollectif", self.peut_modifier())
+        form = ParticipantsForm(
+            request.POST, module=self.object, parcours_visibles=self.parcours_visibles()
+        )
+        nombre = self.par_formulaire(
+            "inscrire",
+            form,
+            lambda data: services.inscrire_au_module(
+                self.object, data["parcours"], par=request.user
+            ),
+        )
+        return f"{nombre} personne(s) inscrite(s) au module."
+
+    def action_retirer(self, request):
+        self.exiger("prestataires.change_modulecollectif", self.peut_modifier())
+        parcours = get_object_or_404(
+            self.object.participants.filter(pk__in=self.parcours_visibles()),
+            pk=request.POST.get("parcours"),
+        )
+        services.retirer_du_module(self.object, parcours, par=request.user)
+        return f"{parcours.demandeur} retiré(e) du module."

@@ -49,6 +49,17 @@ class ActionsMixin:
         self.object.refresh_from_db()
         return self.object.get_absolute_url()
 
+    def par_formulaire(self, cle, form, service):
+        """Run `service(cleaned_data)` if the form is valid; a refusal of the service shows on
+        the form's fields (its ValidationError names them) and changes nothing."""
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    return service(form.cleaned_data)
+            except ValidationError as refus:
+                form.add_error(None, refus)
+        raise Refus(forms={cle: form})
+
     def exiger(self, permission, condition=True):
         if not (self.request.user.has_perm(permission) and condition):
             raise PermissionDenied("Vous n'avez pas l'autorisation de faire cette action.")

@@ -1,20 +1,25 @@
 """The viewflow processes of the DEL. Each flow reads like its diagram; the rules are elsewhere."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
 
 from bons_de_commande.enums import EtatBonDeCommande
+from prestataires import services as parcours_services
+from prestataires.enums import EtatParcours
 from procurement.enums import EtatPrescription
 
 from . import views
-from .models import AvenantProcess, CommissionProcess, PrescriptionProcess
+from .models import AvenantProcess, CommissionProcess, ParcoursProcess, PrescriptionProcess
 from .notifications import notifier
 
 DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
 # Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated.
 DELAI_ACCUSE_RECEPTION = timedelta(days=5)
+# Issue 4: a parcours not entered 15 days after its order's acknowledgement is flagged.
+DELAI_ENTREE = timedelta(days=15)
 
 
 def _etat_est(etat):
@@ -270,3 +275,109 @@ class AvenantFlow(flow.Flow):
             f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
             lien=avenant.get_absolute_url(),
         )
+
+
+def _parcours_est(etat):
+    return lambda activation: activation.process.parcours.etat == etat
+
+
+def _fin_du_maintien(activation):
+    """Midnight, Nouméa time, on the day the 3 months after the exit are over."""
+    fin = activation.process.parcours.fin_maintien
+    return datetime.combine(fin, time.min, tzinfo=timezone.get_current_timezone())
+
+
+class SuiviParcoursFlow(flow.Flow):
+    """Parcours d'insertion
+
+    Started when the prestataire acknowledges the order: it records the entry (the conseiller
+    référent is alerted after 15 days without it), runs the parcours to its exit, and follows
+    a person who left into employment or activity for 3 months, closed by the prestataire or
+    by itself at the end of the 3 months.
+    """
+
+    process_class = ParcoursProcess
+    process_title = "Parcours"
+    process_description = (
+        "Entrée, plan d'action, stage, suspension, sortie et maintien dans l'emploi, chez le "
+        "prestataire."
+    )
+    process_summary_template = "{{ process.parcours }}"
+    process_related = ("parcours__demandeur", "parcours__lot")
+    lock_impl = lock.select_for_update_lock
+
+    demarrer = (
+        flow.StartHandle(this.lancer).Annotation(title="Bon de commande accusé").Next(this.entrer)
+    )
+
+    entrer = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Enregistrer l'entrée")
+        .Permission("prestataires.suivre_parcours")
+        .OnTimeout(
+            DELAI_ENTREE,
+            this.alerter_conseiller,
+            interrupting=False,
+            title="15 jours sans entrée",
+        )
+        .Next(this.conduire)
+    )
+
+    alerter_conseiller = (
+        flow.Function(this.alerter_entree_tardive)
+        .Annotation(title="Alerter le conseiller référent")
+        .Next(this.alerte_entree)
+    )
+    alerte_entree = flow.End().Annotation(title="Alerte envoyée")
+
+    conduire = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Conduire le parcours jusqu'à la sortie")
+        .Permission("prestataires.suivre_parcours")
+        .Next(this.apres_sortie)
+    )
+
+    apres_sortie = (
+        flow.Switch()
+        .Case(this.maintenir, _parcours_est(EtatParcours.MAINTIEN))
+        .Default(this.termine)
+    )
+
+    maintenir = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Suivre le maintien dans l'emploi")
+        .Permission("prestataires.suivre_parcours")
+        .OnTimeout(_fin_du_maintien, this.clore_maintien, title="3 mois après la sortie")
+        .Next(this.maintien_clos)
+    )
+
+    clore_maintien = (
+        flow.Function(this.clore_maintien_echu)
+        .Annotation(title="Clore le maintien")
+        .Next(this.maintien_echu)
+    )
+
+    maintien_echu = flow.End().Annotation(title="Maintien clos au bout de 3 mois")
+    maintien_clos = flow.End().Annotation(title="Maintien clos par le prestataire")
+    termine = flow.End().Annotation(title="Parcours terminé")
+
+    def lancer(self, activation, parcours):
+        activation.process.save()
+        parcours.process = activation.process
+        parcours.save(update_fields=["process"])
+        return activation.process
+
+    def url_dossier(self, process):
+        return process.parcours.get_absolute_url()
+
+    def alerter_entree_tardive(self, activation):
+        parcours = activation.process.parcours
+        notifier(
+            parcours.ligne.prescription.conseiller,
+            f"{parcours.demandeur} n'est pas entré(e) en parcours chez {parcours.prestataire} "
+            f"{DELAI_ENTREE.days} jours après l'accusé de réception de la commande.",
+            lien=parcours.get_absolute_url(),
+        )
+
+    def clore_maintien_echu(self, activation):
+        parcours_services.clore_maintien_echu(activation.process.parcours)

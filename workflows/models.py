@@ -92,3 +92,12 @@ class AvenantProcess(Process):
         proxy = True
         verbose_name = "processus d'avenant"
         verbose_name_plural = "processus d'avenant"
+
+
+class ParcoursProcess(Process):
+    """The process of one parcours: entry, running, exit, maintien dans l'emploi."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "processus de parcours"
+        verbose_name_plural = "processus de parcours"

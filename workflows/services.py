@@ -12,6 +12,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from bons_de_commande import services as commandes
+from prestataires import services as parcours_services
+from prestataires.models import Parcours
 from procurement import services as procurement_services
 
 ACTIVE_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -161,13 +163,14 @@ def annuler_bon(bon, *, par, motif):
 
 
 def accuser_bon(bon, *, par):
+    """The prestataire acknowledges the order: each person's parcours starts its process."""
     from .flows import CommissionFlow
 
     return _executer(
         bon.session.process,
         CommissionFlow.accuser_reception,
         par,
-        lambda: commandes.accuser_reception(bon, par=par),
+        lambda: demarrer_parcours(commandes.accuser_reception(bon, par=par)),
     )
 
 
@@ -178,9 +181,15 @@ def demarrer_avenant(avenant):
 
 
 def desister(ligne, *, par, motif):
+    """A withdrawal before the entry: the avenant starts, the parcours' process stops."""
+    from .flows import SuiviParcoursFlow
+
     with transaction.atomic():
         avenant = commandes.desister(ligne, par=par, motif=motif)
         demarrer_avenant(avenant)
+        parcours = Parcours.objects.filter(ligne=ligne, process__isnull=False).first()
+        if parcours is not None:
+            SuiviParcoursFlow.instance.cancel(parcours.process)
     return avenant
 
 
@@ -202,5 +211,46 @@ def accuser_avenant(avenant, *, par):
         avenant.process,
         AvenantFlow.accuser_reception,
         par,
-        lambda: commandes.accuser_avenant(avenant, par=par),
+        lambda: demarrer_parcours(commandes.accuser_avenant(avenant, par=par)),
+    )
+
+
+def demarrer_parcours(parcours_list):
+    from .flows import SuiviParcoursFlow
+
+    for parcours in parcours_list:
+        SuiviParcoursFlow.demarrer.run(parcours=parcours)
+    return parcours_list
+
+
+def entrer(parcours, *, par, **dates):
+    from .flows import SuiviParcoursFlow
+
+    return _executer(
+        parcours.process,
+        SuiviParcoursFlow.entrer,
+        par,
+        lambda: parcours_services.entrer(parcours, par=par, **dates),
+    )
+
+
+def sortir(parcours, *, par, **sortie):
+    from .flows import SuiviParcoursFlow
+
+    return _executer(
+        parcours.process,
+        SuiviParcoursFlow.conduire,
+        par,
+        lambda: parcours_services.sortir(parcours, par=par, **sortie),
+    )
+
+
+def clore_maintien(parcours, *, par, motif=""):
+    from .flows import SuiviParcoursFlow
+
+    return _executer(
+        parcours.process,
+        SuiviParcoursFlow.maintenir,
+        par,
+        lambda: parcours_services.clore_maintien(parcours, par=par, motif=motif),
     )

@@ -3,7 +3,8 @@
 Idempotent: a second run finds everything in place and creates nothing (CONTRACTS.md §1).
 """
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -11,6 +12,9 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+from bons_de_commande.models import BonDeCommande
+from prestataires import services as parcours_services
+from prestataires.models import Entreprise, ModuleCollectif, Parcours
 from procurement import services
 from procurement.enums import Decision
 from procurement.models import (
@@ -30,6 +34,7 @@ from workflows import services as flux
 from workflows.services import executer_tache, prescrire
 
 DEMO_PASSWORD = "demo-parcours-2026"
+NOUMEA = ZoneInfo("Pacific/Noumea")
 
 PRESTATAIRES = [
     # code, raison sociale, lot, volume annuel min, max
@@ -48,6 +53,7 @@ USERS = [
     ("gestionnaire1", "Hélène", "Gorodey", Role.GESTIONNAIRE, None),
     ("finance1", "Franck", "Ounou", Role.FINANCE, None),
     ("alpha1", "Alice", "Alpha", Role.PRESTATAIRE_DIRECTION, "ALPHA"),
+    ("alpha2", "Arnaud", "Kaloi", Role.PRESTATAIRE_CHARGE, "ALPHA"),
     ("beta1", "Bruno", "Beta", Role.PRESTATAIRE_DIRECTION, "BETA"),
     ("gamma1", "Gaëlle", "Gamma", Role.PRESTATAIRE_DIRECTION, "GAMMA"),
 ]
@@ -96,6 +102,12 @@ PRESCRIPTIONS = [
     ("SIMUTOGA", "conseiller1", 1, "BETA", False, ["savoir_etre"], "transmise"),
 ]
 
+ENTREPRISES = [
+    # raison sociale, RIDET, secteur, contact, fonction
+    ("Boulangerie du Quartier Latin", "0123456.001", "Boulangerie", "Jacques Tein", "Gérant"),
+    ("Transports Calédoniens SARL", "0654321.002", "Logistique", "Sylvie Poédi", "Responsable RH"),
+]
+
 # A past commission of ALPHA, its order acknowledged, a withdrawal and its avenant (issued,
 # waiting for ALPHA's acknowledgement); a closed BETA session whose order waits to be issued,
 # and a BETA session whose agenda is being prepared.
@@ -121,6 +133,8 @@ class Command(BaseCommand):
         crees = sum(self.prescription(demandeurs, *row) for row in PRESCRIPTIONS)
         if not SessionCommission.objects.exists():
             self.commissions()
+        if not Entreprise.objects.exists():
+            self.execution()
         self.stdout.write(
             f"Données de démonstration en place ({crees} prescription(s) créée(s)). "
             f"Mot de passe des comptes : {DEMO_PASSWORD}"
@@ -274,6 +288,15 @@ class Command(BaseCommand):
         bon = flux.cloturer_seance(session, par=commission)
         flux.emettre_bon(bon, par=gestionnaire)
         flux.accuser_bon(bon, par=alpha)
+        # The demo order was issued and acknowledged the days after its session, so that
+        # KAOUMA's entry, stage and suspension can be dated in the past on the demo path.
+        BonDeCommande.objects.filter(pk=bon.pk).update(
+            emis_le=datetime(2026, 11, 11, 9, tzinfo=NOUMEA),
+            accuse_le=datetime(2026, 11, 12, 10, tzinfo=NOUMEA),
+        )
+        parcours_services.attribuer(
+            Parcours.objects.get(demandeur__nom="KAOUMA"), par=alpha, charge=users["alpha2"]
+        )
         avenant = flux.desister(
             bon.lignes.get(prescription__demandeur__nom="TEANYOUEN"),
             par=alpha,
@@ -308,3 +331,27 @@ class Command(BaseCommand):
             membres_prestataire=[users["beta1"]],
         )
         services.inscrire(beta, [prescription_de("MAPERI")], par=gestionnaire)
+
+    def execution(self):
+        """ALPHA's register of host companies and a collective module open to entries."""
+        alpha = Prestataire.objects.get(code="ALPHA")
+        noumea = Commune.objects.get(code="noumea")
+        for raison_sociale, ridet, secteur, contact, fonction in ENTREPRISES:
+            Entreprise.objects.create(
+                prestataire=alpha,
+                raison_sociale=raison_sociale,
+                ridet=ridet,
+                secteur=secteur,
+                commune=noumea,
+                contact_nom=contact,
+                contact_fonction=fonction,
+                contact_telephone="27 00 00",
+            )
+        ModuleCollectif.objects.create(
+            prestataire=alpha,
+            intitule="Atelier techniques de recherche d'emploi",
+            debut=date(2026, 11, 16),
+            fin=date(2026, 12, 18),
+            description="CV, lettre de motivation, préparation aux entretiens, savoir-être.",
+            cree_par=self.users["alpha1"],
+        )

@@ -1,0 +1,530 @@
+"""The rules of running a parcours (DOMAIN.md, process steps 5 to 8, "Stage en entreprise",
+"Sorties"). Views, flows, the demo data and tests all call these functions; each one runs
+inside the caller's transaction and locks the parcours it changes."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from procurement.calendrier import ajouter_mois
+from procurement.models import today
+
+from .enums import ETATS_ACTIFS, EtatParcours, EtatStage, MomentEvaluation, TypeFin
+from .models import (
+    ActionPlan,
+    ContactMaintien,
+    Evaluation,
+    ModuleCollectif,
+    Parcours,
+    RendezVous,
+    Stage,
+    Suspension,
+    VisiteStage,
+    voit_tous_les_parcours_de_sa_structure,
+)
+
+# CCTP step 3: the maintien dans l'emploi lasts at most 3 months after the exit.
+DUREE_MAINTIEN_MOIS = 3
+TYPES_FIN_ANTICIPEE = (TypeFin.ANTICIPEE, TypeFin.RUPTURE_STAGIAIRE, TypeFin.RUPTURE_STRUCTURE)
+
+
+def fin_prevue_du_parcours(date_entree: date, duree_mois: int, jours_suspendus: int = 0) -> date:
+    """A parcours of N months entered on day D runs to the day before the same day N months
+    later, moved back by its suspended days (DOMAIN.md)."""
+    return ajouter_mois(date_entree, duree_mois) - timedelta(days=1 - jours_suspendus)
+
+
+def fin_du_maintien(date_sortie: date) -> date:
+    return ajouter_mois(date_sortie, DUREE_MAINTIEN_MOIS)
+
+
+# --- Who may act ------------------------------------------------------------------------
+
+
+def peut_conduire(parcours: Parcours, user) -> bool:
+    """The prestataire's staff who see the parcours run it: its chargé d'insertion and its
+    direction. The DEL reads, never writes."""
+    return (
+        user.prestataire_id == parcours.prestataire_id
+        and user.has_perm("prestataires.suivre_parcours")
+        and (voit_tous_les_parcours_de_sa_structure(user) or parcours.charge_id == user.pk)
+    )
+
+
+def _verrouiller(parcours: Parcours, par) -> Parcours:
+    parcours = Parcours.objects.select_for_update(of=("self",)).get(pk=parcours.pk)
+    if not peut_conduire(parcours, par):
+        raise PermissionDenied("Seul le prestataire chargé de ce parcours peut le modifier.")
+    return parcours
+
+
+def _exiger_actif(parcours: Parcours, quoi: str):
+    """No event is recorded on a parcours not entered yet, or after its closure."""
+    if parcours.etat == EtatParcours.ATTENTE_ENTREE:
+        raise ValidationError(f"Enregistrez d'abord l'entrée avant {quoi}.")
+    if parcours.etat not in ETATS_ACTIFS:
+        raise ValidationError(
+            f"Le parcours est {parcours.get_etat_display().lower()} : plus de {quoi} possible."
+        )
+
+
+def _exiger_date_du_parcours(parcours: Parcours, jour: date, libelle: str = "La date"):
+    if jour > today():
+        raise ValidationError(f"{libelle} ({jour:%d/%m/%Y}) est dans le futur.")
+    if jour < parcours.date_entree:
+        raise ValidationError(
+            f"{libelle} ({jour:%d/%m/%Y}) précède l'entrée en parcours "
+            f"({parcours.date_entree:%d/%m/%Y})."
+        )
+    if parcours.date_sortie and jour > parcours.date_sortie:
+        raise ValidationError(
+            f"{libelle} ({jour:%d/%m/%Y}) suit la sortie du parcours "
+            f"({parcours.date_sortie:%d/%m/%Y})."
+        )
+
+
+# --- Assignment and entry -----------------------------------------------------------------
+
+
+def attribuer(parcours: Parcours, *, par, charge) -> Parcours:
+    parcours = Parcours.objects.select_for_update(of=("self",)).get(pk=parcours.pk)
+    if not (
+        par.prestataire_id == parcours.prestataire_id
+        and par.has_perm("prestataires.attribuer_parcours")
+    ):
+        raise PermissionDenied("Seule la direction du prestataire attribue ses parcours.")
+    if charge.prestataire_id != parcours.prestataire_id or not charge.is_active:
+        raise ValidationError(f"{charge} n'est pas un membre actif de {parcours.prestataire}.")
+    parcours.charge = charge
+    parcours.save(update_fields=["charge"])
+    return parcours
+
+
+def entrer(parcours: Parcours, *, par, date_premier_contact: date, date_entree: date):
+    """The person enters: the planned end follows from the validated duration (lot 2: 8)."""
+    parcours = _verrouiller(parcours, par)
+    if parcours.etat != EtatParcours.ATTENTE_ENTREE:
+        raise ValidationError("L'entrée de cette personne est déjà enregistrée.")
+    accuse_le = parcours.ligne.date_de_commande()
+    erreurs = {}
+    if date_premier_contact > date_entree:
+        erreurs["date_premier_contact"] = "Le premier contact ne peut pas suivre l'entrée."
+    if date_entree > today():
+        erreurs["date_entree"] = "La date d'entrée est dans le futur."
+    elif accuse_le and date_entree < accuse_le:
+        erreurs["date_entree"] = (
+            f"L'entrée ne peut pas précéder la commande du parcours ({accuse_le:%d/%m/%Y})."
+        )
+    if erreurs:
+        raise ValidationError(erreurs)
+    parcours.date_premier_contact = date_premier_contact
+    parcours.date_entree = date_entree
+    parcours.fin_prevue = fin_prevue_du_parcours(date_entree, parcours.duree_mois)
+    parcours.entrer(par=par, motif=f"Entrée le {date_entree:%d/%m/%Y}")
+    parcours.save()
+    return parcours
+
+
+# --- Suspension ---------------------------------------------------------------------------
+
+
+def jours_suspendus(parcours: Parcours) -> int:
+    total = 0
+    for suspension in parcours.suspensions.filter(fin__isnull=False).only("debut", "fin"):
+        total += suspension.jours
+    return total
+
+
+def suspendre(parcours: Parcours, *, par, debut: date, motif: str, commentaire: str = ""):
+    """Health, family or housing: a pause, not a rupture; the parcours resumes where it
+    stopped."""
+    parcours = _verrouiller(parcours, par)
+    if parcours.etat != EtatParcours.EN_COURS:
+        raise ValidationError("Seul un parcours en cours peut être suspendu.")
+    _exiger_date_du_parcours(parcours, debut, "Le début de la suspension")
+    derniere = parcours.suspensions.order_by("-fin").first()
+    if derniere and debut < derniere.fin:
+        raise ValidationError(
+            f"La suspension ne peut pas commencer avant la dernière reprise "
+            f"({derniere.fin:%d/%m/%Y})."
+        )
+    if debut > parcours.fin_prevue:
+        raise ValidationError(
+            f"Le parcours devait finir le {parcours.fin_prevue:%d/%m/%Y} : enregistrez sa sortie."
+        )
+    suspension = Suspension.objects.create(
+        parcours=parcours, debut=debut, motif=motif, commentaire=commentaire, par=par
+    )
+    parcours.suspendre(par=par, motif=f"{suspension.get_motif_display()} : {commentaire}".strip())
+    parcours.save()
+    return suspension
+
+
+def _terminer_suspension(parcours: Parcours, fin: date, quoi: str) -> Suspension:
+    suspension = parcours.suspensions.get(fin__isnull=True)
+    if fin <= suspension.debut:
+        raise ValidationError(
+            f"{quoi} doit suivre le début de la suspension ({suspension.debut:%d/%m/%Y})."
+        )
+    if fin > today():
+        raise ValidationError(f"{quoi} ({fin:%d/%m/%Y}) est dans le futur.")
+    suspension.fin = fin
+    suspension.save(update_fields=["fin"])
+    return suspension
+
+
+def reprendre(parcours: Parcours, *, par, reprise: date):
+    """The planned end moves back by as many days as the suspension lasted."""
+    parcours = _verrouiller(parcours, par)
+    if parcours.etat != EtatParcours.SUSPENDU:
+        raise ValidationError("Ce parcours n'est pas suspendu.")
+    suspension = _terminer_suspension(parcours, reprise, "La reprise")
+    parcours.fin_prevue = fin_prevue_du_parcours(
+        parcours.date_entree, parcours.duree_mois, jours_suspendus(parcours)
+    )
+    parcours.reprendre(
+        par=par,
+        motif=f"Reprise après {suspension.jours} jour(s) ; fin prévue le "
+        f"{parcours.fin_prevue:%d/%m/%Y}",
+    )
+    parcours.save()
+    return parcours
+
+
+# --- Exit and maintien ----------------------------------------------------------------------
+
+
+def sortir(
+    parcours: Parcours,
+    *,
+    par,
+    date_sortie: date,
+    type_fin: str,
+    type_sortie,
+    motif_sortie: str = "",
+    difficultes: str = "",
+    preconisations: str = "",
+    satisfaction: int | None = None,
+):
+    """Record the exit: at term (it needs a finished stage), or early (sortie anticipée or
+    rupture: the reason, the difficulties met and préconisations are required). The class of
+    the exit (ED, SD, SP) follows from the situation at exit."""
+    parcours = _verrouiller(parcours, par)
+    if parcours.etat not in ETATS_ACTIFS:
+        raise ValidationError(
+            f"Une sortie ne s'enregistre que sur un parcours en cours "
+            f"(celui-ci est {parcours.get_etat_display().lower()})."
+        )
+    erreurs = {}
+    if date_sortie < parcours.date_entree:
+        erreurs["date_sortie"] = (
+            f"La sortie ne peut pas précéder l'entrée ({parcours.date_entree:%d/%m/%Y})."
+        )
+    elif date_sortie > today():
+        erreurs["date_sortie"] = "La date de sortie est dans le futur."
+    if parcours.stages.filter(etat=EtatStage.EN_COURS).exists():
+        erreurs["type_fin"] = "Un stage est en cours : enregistrez d'abord son bilan."
+    elif type_fin == TypeFin.TERME:
+        if not parcours.stages.filter(etat=EtatStage.TERMINE).exists():
+            erreurs["type_fin"] = (
+                "Un parcours ne peut être mené à son terme sans au moins un stage en "
+                "entreprise terminé."
+            )
+        if "date_sortie" not in erreurs and date_sortie < parcours.fin_prevue:
+            erreurs["date_sortie"] = (
+                f"Le terme du parcours est le {parcours.fin_prevue:%d/%m/%Y} : avant, c'est "
+                "une sortie anticipée."
+            )
+    elif type_fin in TYPES_FIN_ANTICIPEE:
+        for champ, valeur, libelle in (
+            ("motif_sortie", motif_sortie, "le motif"),
+            ("difficultes", difficultes, "les difficultés rencontrées"),
+            ("preconisations", preconisations, "les préconisations"),
+        ):
+            if not valeur.strip():
+                erreurs[champ] = f"Pour une sortie anticipée ou une rupture, précisez {libelle}."
+    if erreurs:
+        raise ValidationError(erreurs)
+    if parcours.etat == EtatParcours.SUSPENDU:
+        _terminer_suspension(parcours, date_sortie, "La sortie")
+    parcours.stages.filter(etat__in=[EtatStage.PREPARATION, EtatStage.VERIFIE]).update(
+        etat=EtatStage.ANNULE
+    )
+    parcours.date_sortie = date_sortie
+    parcours.type_fin = type_fin
+    parcours.type_sortie = type_sortie
+    parcours.motif_sortie = motif_sortie
+    parcours.difficultes = difficultes
+    parcours.preconisations = preconisations
+    parcours.satisfaction = satisfaction
+    parcours.sortir(par=par, motif=f"{parcours.get_type_fin_display()} : {type_sortie}")
+    if parcours.etat == EtatParcours.MAINTIEN:
+        parcours.fin_maintien = fin_du_maintien(date_sortie)
+    parcours.save()
+    return parcours
+
+
+def clore_maintien(parcours: Parcours, *, par, motif: str = ""):
+    """The prestataire ends the follow-up before its 3 months."""
+    parcours = _verrouiller(parcours, par)
+    return _clore_maintien(parcours, par=par, motif=motif or "Maintien clos par le prestataire")
+
+
+def clore_maintien_echu(parcours: Parcours):
+    """The 3 months are over: the follow-up closes itself (the flow's timer)."""
+    parcours = Parcours.objects.select_for_update(of=("self",)).get(pk=parcours.pk)
+    return _clore_maintien(
+        parcours, par=None, motif=f"Fin des {DUREE_MAINTIEN_MOIS} mois de maintien"
+    )
+
+
+def _clore_maintien(parcours, *, par, motif):
+    if parcours.etat != EtatParcours.MAINTIEN:
+        raise ValidationError("Ce parcours n'est pas en maintien dans l'emploi.")
+    parcours.maintien_clos_le = min(today(), parcours.fin_maintien)
+    parcours.clore_maintien(par=par, motif=motif)
+    parcours.save()
+    return parcours
+
+
+def noter_contact_maintien(parcours: Parcours, *, par, **champs) -> ContactMaintien:
+    parcours = _verrouiller(parcours, par)
+    if parcours.etat != EtatParcours.MAINTIEN:
+        raise ValidationError("Les contacts de maintien suivent une sortie en emploi.")
+    jour = champs["date"]
+    if not parcours.date_sortie <= jour <= min(today(), parcours.fin_maintien):
+        raise ValidationError(
+            {
+                "date": f"Un contact de maintien a lieu entre la sortie "
+                f"({parcours.date_sortie:%d/%m/%Y}) et aujourd'hui, dans les "
+                f"{DUREE_MAINTIEN_MOIS} mois."
+            }
+        )
+    return ContactMaintien.objects.create(parcours=parcours, par=par, **champs)
+
+
+# --- Plan d'action, rendez-vous, evaluations --------------------------------------------------
+
+
+def valider_projet(parcours: Parcours, *, par, projet: str, valide_le: date):
+    parcours = _verrouiller(parcours, par)
+    _exiger_actif(parcours, "plan d'action")
+    _exiger_date_du_parcours(parcours, valide_le, "La validation du projet")
+    parcours.projet_professionnel = projet
+    parcours.projet_valide_le = valide_le
+    parcours.save(update_fields=["projet_professionnel", "projet_valide_le"])
+    return parcours
+
+
+def ajouter_action(parcours: Parcours, *, par, **champs) -> ActionPlan:
+    parcours = _verrouiller(parcours, par)
+    _exiger_actif(parcours, "plan d'action")
+    if champs["echeance"] < parcours.date_entree:
+        raise ValidationError({"echeance": "L'échéance précède l'entrée en parcours."})
+    return ActionPlan.objects.create(parcours=parcours, **champs)
+
+
+def changer_statut_action(action: ActionPlan, *, par, statut: str) -> ActionPlan:
+    parcours = _verrouiller(action.parcours, par)
+    _exiger_actif(parcours, "plan d'action")
+    action.statut = statut
+    action.save(update_fields=["statut"])
+    return action
+
+
+def noter_rendez_vous(
+    parcours: Parcours, *, par, freins_travailles=(), freins_leves=(), **champs
+) -> RendezVous:
+    parcours = _verrouiller(parcours, par)
+    _exiger_actif(parcours, "rendez-vous")
+    _exiger_date_du_parcours(parcours, champs["date"], "La date du rendez-vous")
+    module = champs.get("module")
+    if module and module.prestataire_id != parcours.prestataire_id:
+        raise PermissionDenied("Ce module n'est pas celui de votre structure.")
+    rendez_vous = RendezVous.objects.create(parcours=parcours, par=par, **champs)
+    rendez_vous.freins_travailles.set(freins_travailles)
+    rendez_vous.freins_leves.set(freins_leves)
+    return rendez_vous
+
+
+def evaluer(parcours: Parcours, *, par, **champs) -> Evaluation:
+    """Four axes, 1 to 4: one evaluation at entry, any during the parcours, one at exit
+    (recorded up to the end of the maintien)."""
+    parcours = _verrouiller(parcours, par)
+    moment = champs["moment"]
+    if moment == MomentEvaluation.SORTIE:
+        if parcours.etat not in (EtatParcours.MAINTIEN, *ETATS_ACTIFS):
+            raise ValidationError("Ce parcours est clos : plus d'évaluation possible.")
+    else:
+        _exiger_actif(parcours, "évaluation")
+    _exiger_date_du_parcours(parcours, champs["date"], "La date de l'évaluation")
+    if moment != MomentEvaluation.INTERMEDIAIRE and (
+        parcours.evaluations.filter(moment=moment).exists()
+    ):
+        raise ValidationError(
+            {"moment": f"L'évaluation « {MomentEvaluation(moment).label.lower()} » existe déjà."}
+        )
+    return Evaluation.objects.create(parcours=parcours, par=par, **champs)
+
+
+# --- Collective modules ---------------------------------------------------------------------
+
+
+def inscrire_au_module(module: ModuleCollectif, parcours_list, *, par) -> int:
+    """Entries go on au fil de l'eau: a running parcours joins a module at any time."""
+    if par.prestataire_id != module.prestataire_id:
+        raise PermissionDenied("Ce module n'est pas celui de votre structure.")
+    ajoutes = 0
+    for parcours in parcours_list:
+        parcours = _verrouiller(parcours, par)
+        _exiger_actif(parcours, "module")
+        module.participants.add(parcours)
+        ajoutes += 1
+    return ajoutes
+
+
+def retirer_du_module(module: ModuleCollectif, parcours: Parcours, *, par):
+    if par.prestataire_id != module.prestataire_id:
+        raise PermissionDenied("Ce module n'est pas celui de votre structure.")
+    module.participants.remove(parcours)
+
+
+# --- Stages -------------------------------------------------------------------------------
+
+
+def _verifier_dates_du_stage(parcours: Parcours, debut: date, fin: date):
+    """A stage lies inside the parcours."""
+    erreurs = {}
+    if fin < debut:
+        erreurs["fin"] = "Le dernier jour précède le premier."
+    if debut < parcours.date_entree:
+        erreurs["debut"] = (
+            f"Le stage ne peut pas commencer avant l'entrée en parcours "
+            f"({parcours.date_entree:%d/%m/%Y})."
+        )
+    if fin > parcours.fin_prevue:
+        erreurs["fin"] = (
+            f"Le stage doit finir au plus tard à la fin prévue du parcours "
+            f"({parcours.fin_prevue:%d/%m/%Y})."
+        )
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def preparer_stage(parcours: Parcours, *, par, **champs) -> Stage:
+    parcours = _verrouiller(parcours, par)
+    _exiger_actif(parcours, "stage")
+    if champs["entreprise"].prestataire_id != parcours.prestataire_id:
+        raise PermissionDenied("Cette entreprise n'est pas dans votre répertoire.")
+    _verifier_dates_du_stage(parcours, champs["debut"], champs["fin"])
+    return Stage.objects.create(parcours=parcours, cree_par=par, **champs)
+
+
+def _verrouiller_stage(stage: Stage, par) -> Stage:
+    _verrouiller(stage.parcours, par)
+    return Stage.objects.select_for_update(of=("self",)).select_related("parcours").get(pk=stage.pk)
+
+
+def modifier_stage(stage: Stage, *, par, **champs) -> Stage:
+    """The convention can change until its checks are done; after, it is what was signed."""
+    stage = _verrouiller_stage(stage, par)
+    if stage.etat != EtatStage.PREPARATION:
+        raise ValidationError("La convention est vérifiée : elle ne se modifie plus.")
+    _verifier_dates_du_stage(stage.parcours, champs["debut"], champs["fin"])
+    for champ, valeur in champs.items():
+        setattr(stage, champ, valeur)
+    stage.save()
+    return stage
+
+
+def verifier_stage(stage: Stage, *, par, verifie_le: date) -> Stage:
+    """The checks the CCTP asks before the stage: the host company's conditions, and the
+    convention signed by the three parties."""
+    stage = _verrouiller_stage(stage, par)
+    if stage.etat != EtatStage.PREPARATION:
+        raise ValidationError("Les vérifications de ce stage sont déjà faites.")
+    manquants = [
+        stage._meta.get_field(champ).verbose_name
+        for champ in ("conditions_accueil_verifiees", "convention_signee")
+        if not getattr(stage, champ)
+    ]
+    if manquants:
+        raise ValidationError(f"Vérification incomplète : {', '.join(manquants)}.")
+    if verifie_le > today():
+        raise ValidationError("La date de vérification est dans le futur.")
+    if verifie_le > stage.debut:
+        raise ValidationError(
+            f"Les vérifications se font avant le stage (premier jour : {stage.debut:%d/%m/%Y})."
+        )
+    stage.verifie_le = verifie_le
+    stage.verifier(par=par)
+    stage.save()
+    return stage
+
+
+def cocher_verifications(stage: Stage, *, par, conditions_accueil: bool, convention: bool):
+    stage = _verrouiller_stage(stage, par)
+    if stage.etat != EtatStage.PREPARATION:
+        raise ValidationError("Les vérifications de ce stage sont déjà faites.")
+    stage.conditions_accueil_verifiees = conditions_accueil
+    stage.convention_signee = convention
+    stage.save(update_fields=["conditions_accueil_verifiees", "convention_signee"])
+    return stage
+
+
+def demarrer_stage(stage: Stage, *, par) -> Stage:
+    stage = _verrouiller_stage(stage, par)
+    if stage.etat == EtatStage.PREPARATION:
+        raise ValidationError("Un stage ne démarre pas avant ses vérifications.")
+    if stage.etat != EtatStage.VERIFIE:
+        raise ValidationError(f"Ce stage est {stage.get_etat_display().lower()}.")
+    if stage.parcours.etat != EtatParcours.EN_COURS:
+        raise ValidationError("Le parcours n'est pas en cours (suspendu ou clos).")
+    if stage.debut > today():
+        raise ValidationError(f"Le stage commence le {stage.debut:%d/%m/%Y}.")
+    stage.demarrer(par=par)
+    stage.save()
+    return stage
+
+
+def visiter_stage(stage: Stage, *, par, date: date, compte_rendu: str) -> VisiteStage:
+    stage = _verrouiller_stage(stage, par)
+    if stage.etat != EtatStage.EN_COURS:
+        raise ValidationError("Les visites de suivi ont lieu pendant le stage.")
+    if not stage.debut <= date <= min(stage.fin, today()):
+        raise ValidationError(
+            {"date": f"Une visite a lieu pendant le stage ({stage.debut:%d/%m/%Y} – "
+             f"{stage.fin:%d/%m/%Y}), et pas dans le futur."}
+        )  # fmt: skip
+    return VisiteStage.objects.create(stage=stage, par=par, date=date, compte_rendu=compte_rendu)
+
+
+def terminer_stage(stage: Stage, *, par, termine_le: date, bilan: str, rapport: str) -> Stage:
+    stage = _verrouiller_stage(stage, par)
+    if stage.etat != EtatStage.EN_COURS:
+        raise ValidationError("Seul un stage en cours se termine.")
+    erreurs = {}
+    if not bilan.strip():
+        erreurs["bilan_entreprise"] = "Le bilan de stage avec l'entreprise est requis."
+    if not rapport.strip():
+        erreurs["rapport_stage"] = "Le rapport de stage est requis."
+    if not stage.debut <= termine_le <= today():
+        erreurs["termine_le"] = (
+            f"La fin du stage se situe entre son premier jour ({stage.debut:%d/%m/%Y}) et "
+            "aujourd'hui."
+        )
+    if erreurs:
+        raise ValidationError(erreurs)
+    stage.bilan_entreprise, stage.rapport_stage, stage.termine_le = bilan, rapport, termine_le
+    stage.terminer(par=par)
+    stage.save()
+    return stage
+
+
+def annuler_stage(stage: Stage, *, par, motif: str) -> Stage:
+    stage = _verrouiller_stage(stage, par)
+    if stage.etat not in (EtatStage.PREPARATION, EtatStage.VERIFIE):
+        raise ValidationError("Un stage commencé ne s'annule pas : enregistrez son bilan.")
+    stage.annuler(par=par, motif=motif)
+    stage.save()
+    return stage

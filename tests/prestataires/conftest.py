@@ -1,0 +1,70 @@
+from datetime import datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.core.management import call_command
+
+from accounts.models import User
+from prestataires.models import Parcours
+
+NOUMEA = ZoneInfo("Pacific/Noumea")
+# The demo order of ALPHA is acknowledged on 12/11/2026 at 10:00, Nouméa time.
+ACCUSE_DU_BON = datetime(2026, 11, 12, 10, tzinfo=NOUMEA)
+
+
+def a(jour: str, heure: int = 9):
+    """A frozen clock on that day (YYYY-MM-DD), Nouméa time."""
+    return time_machine.travel(
+        datetime.fromisoformat(jour).replace(hour=heure, tzinfo=NOUMEA), tick=False
+    )
+
+
+@pytest.fixture(autouse=True)
+def _sessions_longues(settings):
+    """The stories below move the clock over months: a login must outlive them."""
+    settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
+
+
+@pytest.fixture
+def demo(db):
+    """The demo data, seeded the day the ALPHA order is acknowledged: its timers run from
+    then."""
+    with time_machine.travel(ACCUSE_DU_BON, tick=False):
+        call_command("seed_demo", stdout=StringIO())
+    return {user.username: user for user in User.objects.all()}
+
+
+@pytest.fixture
+def kaouma(demo):
+    """KAOUMA's parcours at ALPHA: 6 months validated, waiting for entry, followed by
+    alpha2."""
+    return Parcours.objects.get(demandeur__nom="KAOUMA")
+
+
+def poster(client, url, **donnees):
+    """POST as a user would; the action must succeed (redirect, no error message)."""
+    reponse = client.post(url, donnees)
+    erreurs = [m.message for m in get_messages(reponse.wsgi_request) if m.level_tag == "error"]
+    assert reponse.status_code == 302, (reponse.status_code, erreurs, _erreurs_de(reponse))
+    assert "/accounts/login/" not in reponse.url
+    assert not erreurs
+    return reponse
+
+
+def refuse(client, url, **donnees) -> str:
+    """POST that must be refused: the page comes back with the message where it was typed,
+    or the error message after a redirect. Returns the page's or messages' text."""
+    reponse = client.post(url, donnees)
+    if reponse.status_code == 400:
+        return reponse.content.decode()
+    messages = [m.message for m in get_messages(reponse.wsgi_request) if m.level_tag == "error"]
+    assert messages, f"the action was not refused ({reponse.status_code})"
+    return " ".join(messages)
+
+
+def _erreurs_de(reponse):
+    forms = (reponse.context or {}).get("forms") if reponse.status_code == 400 else None
+    return {cle: form.errors for cle, form in (forms or {}).items() if form.errors}
