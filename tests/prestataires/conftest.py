@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -9,6 +9,10 @@ from django.core.management import call_command
 
 from accounts.models import User
 from prestataires.models import Parcours
+from procurement import services as procurement_services
+from procurement.enums import Decision
+from procurement.models import Lot, Prescription, Prestataire, SessionCommission
+from workflows import services as flux
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 # The demo order of ALPHA is acknowledged on 12/11/2026 at 10:00, Nouméa time.
@@ -42,6 +46,28 @@ def kaouma(demo):
     """KAOUMA's parcours at ALPHA: 6 months validated, waiting for entry, followed by
     alpha2."""
     return Parcours.objects.get(demandeur__nom="KAOUMA")
+
+
+@pytest.fixture
+def parcours_lot2(demo):
+    """LEROUX, recognised by the CRHD, ordered to GAMMA (lot 2)."""
+    gestionnaire, commission = demo["gestionnaire1"], demo["commission1"]
+    with a("2026-11-12", heure=11):
+        session = flux.ouvrir_session(
+            SessionCommission(date_seance=date(2026, 11, 12), lot=Lot.objects.get(numero=2),
+                              prestataire=Prestataire.objects.get(code="GAMMA")),
+            par=gestionnaire, membres_del=[commission],
+        )  # fmt: skip
+        procurement_services.inscrire(
+            session, [Prescription.objects.get(demandeur__nom="LEROUX")], par=gestionnaire
+        )
+        flux.ouvrir_seance(session, par=gestionnaire)
+        flux.decider(session.passages.get(), par=commission, decision=Decision.VALIDEE,
+                     duree_mois=None, commentaire="")  # fmt: skip
+        bon = flux.cloturer_seance(session, par=commission)
+        flux.emettre_bon(bon, par=gestionnaire)
+        flux.accuser_bon(bon, par=demo["gamma1"])
+    return Parcours.objects.get(demandeur__nom="LEROUX")
 
 
 def poster(client, url, **donnees):

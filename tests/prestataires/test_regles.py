@@ -14,10 +14,8 @@ from prestataires import services
 from prestataires.enums import EtatParcours, EtatStage, TypeFin
 from prestataires.forms import EntrepriseForm
 from prestataires.models import Entreprise, Parcours, Stage, normaliser_ridet
-from procurement import services as procurement_services
 from procurement.calendrier import ajouter_mois
-from procurement.enums import Decision
-from procurement.models import Lot, Prescription, Prestataire, SessionCommission, TypeSortie
+from procurement.models import Prestataire, TypeSortie
 from workflows import services as flux
 
 from .conftest import a, poster, refuse
@@ -121,28 +119,6 @@ def test_entree_du_jour_a_noumea_quand_utc_est_encore_la_veille(client, demo, ka
                date_premier_contact="2026-11-17", date_entree="2026-11-17")  # fmt: skip
     kaouma.refresh_from_db()
     assert kaouma.date_entree == date(2026, 11, 17)
-
-
-@pytest.fixture
-def parcours_lot2(demo):
-    """LEROUX, recognised by the CRHD, ordered to GAMMA (lot 2)."""
-    gestionnaire, commission = demo["gestionnaire1"], demo["commission1"]
-    with a("2026-11-12", heure=11):
-        session = flux.ouvrir_session(
-            SessionCommission(date_seance=date(2026, 11, 12), lot=Lot.objects.get(numero=2),
-                              prestataire=Prestataire.objects.get(code="GAMMA")),
-            par=gestionnaire, membres_del=[commission],
-        )  # fmt: skip
-        procurement_services.inscrire(
-            session, [Prescription.objects.get(demandeur__nom="LEROUX")], par=gestionnaire
-        )
-        flux.ouvrir_seance(session, par=gestionnaire)
-        flux.decider(session.passages.get(), par=commission, decision=Decision.VALIDEE,
-                     duree_mois=None, commentaire="")  # fmt: skip
-        bon = flux.cloturer_seance(session, par=commission)
-        flux.emettre_bon(bon, par=gestionnaire)
-        flux.accuser_bon(bon, par=demo["gamma1"])
-    return Parcours.objects.get(demandeur__nom="LEROUX")
 
 
 def test_lot_2_dure_8_mois(demo, parcours_lot2):
