@@ -1,6 +1,7 @@
 """The prestataire runs its parcours here; the DEL reads them all. A prestataire's users never
 reach another prestataire's parcours, stage, module or company (404)."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -279,6 +280,9 @@ class StageCreateView(ParcoursVisiblesMixin, generic.FormView):
         self.parcours = get_object_or_404(self.parcours_visibles(), pk=kwargs["pk"])
         if not services.peut_conduire(self.parcours, request.user):
             raise PermissionDenied("Seul le prestataire chargé de ce parcours prépare ses stages.")
+        if not self.parcours.est_actif:
+            messages.error(request, "Un stage se prépare pendant le parcours, après l'entrée.")
+            return redirect(self.parcours)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

@@ -8,12 +8,17 @@ from tests.urlmatrix import all_url_names, demo_objects, flow_task
 
 USERS = [
     "admin", "conseiller1", "conseiller2", "ts1", "commission1", "gestionnaire1", "finance1",
-    "alpha1", "beta1", "gamma1",
+    "alpha1", "alpha2", "beta1", "gamma1",
 ]  # fmt: skip
 DEL_READERS = {"admin", "conseiller1", "conseiller2", "ts1", "commission1", "gestionnaire1"}
 CONSEILLERS = {"conseiller1", "conseiller2"}
 # The demo orders are ALPHA's: BETA and GAMMA must not even learn they exist (404).
-ORDER_READERS = {**dict.fromkeys(DEL_READERS, 200), "alpha1": 200, "beta1": 404, "gamma1": 404}
+ORDER_READERS = {
+    **dict.fromkeys(DEL_READERS, 200), "alpha1": 200, "alpha2": 200, "beta1": 404, "gamma1": 404,
+}  # fmt: skip
+PRESTATAIRES = {"alpha1", "alpha2", "beta1", "gamma1"}
+# ALPHA's register and modules are shared by its staff; DEL reads them, never writes.
+ALPHA_STAFF = {**ORDER_READERS, "alpha1": 200, "alpha2": 200}
 
 
 def only(allowed, ok=200, other=403):
@@ -90,12 +95,33 @@ MATRIX = {
     "seances:detail": DEL_READ,
     "seances:ordre_du_jour": DEL_READ,
     "seances:proces_verbal": DEL_READ,
-    "commandes:index": only(DEL_READERS | {"alpha1", "beta1", "gamma1"}),
+    "commandes:index": only(DEL_READERS | PRESTATAIRES),
     "commandes:detail": lambda username: ORDER_READERS.get(username, 403),
     "commandes:pdf": lambda username: ORDER_READERS.get(username, 403),
     "commandes:avenant_pdf": lambda username: ORDER_READERS.get(username, 403),
-    "parcours:index": only(DEL_READERS | {"alpha1", "beta1", "gamma1"}),
+    "parcours:index": only(DEL_READERS | PRESTATAIRES),
     "parcours:detail": lambda username: ORDER_READERS.get(username, 403),
+    "parcours:stage": lambda username: ORDER_READERS.get(username, 403),
+    "parcours:convention": lambda username: ORDER_READERS.get(username, 403),
+    # Only the prestataire's staff prepare a stage; KAOUMA has not entered yet: sent back.
+    "parcours:stage_add": lambda username: {
+        **dict.fromkeys(DEL_READERS, 403),
+        "alpha1": 302,
+        "alpha2": 302,
+        "beta1": 404,
+        "gamma1": 404,
+    }.get(username, 403),  # fmt: skip
+    "modules:index": only(DEL_READERS | PRESTATAIRES),
+    "modules:add": only(PRESTATAIRES),
+    "modules:detail": lambda username: ALPHA_STAFF.get(username, 403),
+    "entreprises:index": only(DEL_READERS | PRESTATAIRES),
+    "entreprises:add": only(PRESTATAIRES),
+    "entreprises:change": lambda username: {
+        "alpha1": 200,
+        "alpha2": 200,
+        "beta1": 404,
+        "gamma1": 404,
+    }.get(username, 403),  # fmt: skip
 }
 
 # The commission and avenant flows' pages, read by the DEL only (a prestataire acts on its
@@ -111,6 +137,13 @@ FLOW_NODES = {
         "creer": "handle", "emettre": "human", "accuser_reception": "human",
         "accuser_reception__timeout": "timer", "relancer_accuse": "gate",
         "alerte_envoyee": "end", "accuse": "end",
+    },
+    "suiviparcours": {
+        "demarrer": "handle", "entrer": "human", "entrer__timeout": "timer",
+        "alerter_conseiller": "gate", "alerte_entree": "end", "conduire": "human",
+        "apres_sortie": "gate", "maintenir": "human", "maintenir__timeout": "timer",
+        "clore_maintien": "gate", "maintien_echu": "end", "maintien_clos": "end",
+        "termine": "end",
     },
 }  # fmt: skip
 NODE_ACTIONS = {
@@ -160,14 +193,17 @@ def url_for(name, objects):
         return reverse(name, args=[task.process_id, task.pk])
     if parts[0] in FLOW_NODES and name.endswith(("process_detail", "process_cancel",
                                                  "process_chart")):  # fmt: skip
-        key = "session" if parts[0] == "commission" else "avenant"
+        key = {"commission": "session", "avenant": "avenant", "suiviparcours": "parcours"}[parts[0]]
         return reverse(name, args=[objects[key].process_id])
-    if name.startswith(("seances:", "commandes:", "parcours:")) and name.split(":")[1] != "index":
+    if parts[0] in ("seances", "commandes", "parcours", "modules", "entreprises") and (
+        parts[1] not in ("index", "add")
+    ):
         key = {
             "seances": "session", "commandes": "bon", "parcours": "parcours",
+            "modules": "module", "entreprises": "entreprise",
         }[parts[0]]  # fmt: skip
-        if name == "commandes:avenant_pdf":
-            key = "avenant"
+        key = {"commandes:avenant_pdf": "avenant", "parcours:stage": "stage",
+               "parcours:convention": "stage"}.get(name, key)  # fmt: skip
         return reverse(name, args=[objects[key].pk])
     if parts[0] == "prescription" and len(parts) == 3:
         task = objects["tasks"].get(parts[1], objects["tasks"]["aiguiller"])

@@ -1,10 +1,12 @@
 """Every URL of the application, resolved to a concrete address on the demo data."""
 
+from datetime import date
+
 from django.urls import URLPattern, URLResolver, get_resolver
 from viewflow.workflow.models import Task
 
 from bons_de_commande.models import Avenant, BonDeCommande
-from prestataires.models import Parcours
+from prestataires.models import Entreprise, ModuleCollectif, Parcours, Stage
 from procurement.models import Demandeur, Prescription, SessionCommission
 
 EXCLUDED_NAMESPACES = ("admin:",)
@@ -36,13 +38,29 @@ def demo_objects():
     soumise = Prescription.objects.get(demandeur__nom="DUPONT")
     session_beta = SessionCommission.objects.get(prestataire__code="BETA", etat="preparation")
     avenant = Avenant.objects.get()
+    kaouma = Parcours.objects.get(demandeur__nom="KAOUMA")
+    # The demo has no stage yet (KAOUMA is the demo path): one is written here, for its pages.
+    stage, _ = Stage.objects.get_or_create(
+        parcours=kaouma,
+        defaults={
+            "entreprise": Entreprise.objects.filter(prestataire__code="ALPHA").first(),
+            "objet": "decouvrir", "objectifs": "Découvrir la vente", "tuteur_nom": "J. Tein",
+            "debut": date(2026, 12, 7), "fin": date(2026, 12, 18), "heures_hebdo": 35,
+            "activites_competences": "Vente", "criteres_evaluation": "Assiduité",
+            "cree_par": kaouma.charge,
+        },
+    )  # fmt: skip
     return {
         "session": SessionCommission.objects.get(prestataire__code="ALPHA"),
         "session_beta": session_beta,
         "bon": BonDeCommande.objects.get(prestataire__code="ALPHA"),  # acknowledged
         "avenant": avenant,  # issued, waiting for ALPHA's acknowledgement
-        "parcours": Parcours.objects.get(demandeur__nom="KAOUMA"),
+        "parcours": kaouma,
+        "stage": stage,
+        "module": ModuleCollectif.objects.get(prestataire__code="ALPHA"),
+        "entreprise": stage.entreprise,
         "flow_tasks": {
+            "suiviparcours": Task.objects.filter(process__parcours__isnull=False),
             "commission": Task.objects.filter(process__session_commission__isnull=False),
             "avenant": Task.objects.filter(process=avenant.process),
         },
@@ -66,11 +84,13 @@ def demo_objects():
 
 
 def flow_task(objects, flow, node):
-    """The node's open task if there is one, else its latest, else any task of the flow."""
+    """The node's open task if there is one, else its latest, else a human task of the flow
+    (the demo's parcours has not reached every step)."""
     tasks = objects["flow_tasks"][flow].order_by("-pk")
     for candidates in (
         tasks.filter(flow_task__endswith=f".{node}", finished__isnull=True),
         tasks.filter(flow_task__endswith=f".{node}"),
+        tasks.filter(flow_task_type="HUMAN"),
         tasks,
     ):
         task = candidates.first()
