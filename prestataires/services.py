@@ -155,7 +155,9 @@ def suspendre(parcours: Parcours, *, par, debut: date, motif: str, commentaire: 
     suspension = Suspension.objects.create(
         parcours=parcours, debut=debut, motif=motif, commentaire=commentaire, par=par
     )
-    parcours.suspendre(par=par, motif=f"{suspension.get_motif_display()} : {commentaire}".strip())
+    parcours.suspendre(
+        par=par, motif=": ".join(filter(None, [suspension.get_motif_display(), commentaire]))
+    )
     parcours.save()
     return suspension
 

@@ -533,6 +533,8 @@ class ModuleDetailView(ActionsMixin, ModulesMixin, generic.DetailView):
             form = forms.get("inscrire") or ParticipantsForm(
                 module=self.object, parcours_visibles=self.parcours_visibles()
             )
+            if not form.is_bound and not form.fields["parcours"].queryset.exists():
+                form = None
         return super().get_context_data(
             participants=participants,
             form=form,
