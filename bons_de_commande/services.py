@@ -163,12 +163,26 @@ def accuser_reception(bon: BonDeCommande, par) -> list[Parcours]:
     return [creer_parcours(ligne) for ligne in lignes]
 
 
+def parcours_restants(bon: BonDeCommande) -> int:
+    """People still owed something on the order: a parcours not ended, or a line waiting for
+    its avenant (a withdrawal to take off, a substitute to acknowledge)."""
+    en_attente = bon.lignes.filter(etat__in=[EtatLigne.PREVUE, EtatLigne.DESISTEMENT]).count()
+    non_termines = (
+        Parcours.objects.filter(ligne__bon=bon)
+        .exclude(etat__in=[EtatParcours.TERMINE, EtatParcours.ANNULE])
+        .count()
+    )
+    return en_attente + non_termines
+
+
 def cloturer(bon: BonDeCommande, par) -> None:
+    """The DEL closes an acknowledged order once every parcours it launched has ended."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
-    if bon.lignes.exclude(etat=EtatLigne.RETIREE).exists():
+    restants = parcours_restants(bon)
+    if restants:
         raise ValidationError(
-            "Le bon de commande a encore des bénéficiaires : il sera clôturé à la fin de leurs "
-            "parcours."
+            f"Le bon de commande a encore {restants} parcours en cours ou en attente : il sera "
+            "clôturé à la fin de leurs parcours."
         )
     bon.cloturer(par=par)
     bon.save()

@@ -91,6 +91,12 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
                 1 for ligne in lignes if ligne.etat in (EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT)
             ),
             form_annuler=forms.get("annuler") or MotifForm(prefix="annuler"),
+            peut_cloturer=(
+                bon.etat == EtatBonDeCommande.ACCUSE
+                and user.has_perm("bons_de_commande.emettre_bondecommande")
+                and not user.prestataire_id
+                and services.parcours_restants(bon) == 0
+            ),
             est_prestataire=self.est_prestataire(),
             historique=historique(bon),
             url_processus=(

@@ -427,3 +427,18 @@ def test_ridet_normalise_et_unique_dans_le_repertoire(demo):
         prestataire=Prestataire.objects.get(code="BETA"),
     )
     assert beta.is_valid()
+
+
+def test_le_bon_de_commande_se_cloture_quand_tous_ses_parcours_sont_finis(demo, en_cours):
+    from bons_de_commande import services as commandes
+
+    bon = en_cours.ligne.bon
+    gestionnaire = demo["gestionnaire1"]
+    with pytest.raises(ValidationError, match="encore 1 parcours"):
+        commandes.cloturer(bon, par=gestionnaire)  # KAOUMA runs (TEANYOUEN withdrew)
+    with a("2027-01-10"):
+        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 1, 10),
+                    **sortie(code="abandon"))  # fmt: skip
+    commandes.cloturer(bon, par=gestionnaire)
+    bon.refresh_from_db()
+    assert bon.etat == "cloture"
