@@ -488,8 +488,13 @@ class ModuleListView(ModulesMixin, generic.ListView):
     paginate_by = 50
 
     def get_queryset(self):
+        # A chargé d'insertion counts only the participants they follow.
+        visibles = Parcours.objects.visibles_par(self.request.user)
         return (
-            super().get_queryset().annotate(nombre=Count("participants")).order_by("-debut", "pk")
+            super()
+            .get_queryset()
+            .annotate(nombre=Count("participants", filter=Q(participants__in=visibles)))
+            .order_by("-debut", "pk")
         )
 
 
