@@ -48,6 +48,6 @@ def test_demo_holds_the_contracts_prestataires_users_and_every_prescription_stat
     } <= set(User.objects.values_list("username", flat=True))  # fmt: skip
     assert {
         u.username: u.prestataire.code for u in User.objects.filter(prestataire__isnull=False)
-    } == {"alpha1": "ALPHA", "beta1": "BETA", "gamma1": "GAMMA"}
+    } == {"alpha1": "ALPHA", "alpha2": "ALPHA", "beta1": "BETA", "gamma1": "GAMMA"}
     assert set(Prescription.objects.values_list("etat", flat=True)) == set(EtatPrescription.values)
     assert Prescription.objects.filter(travailleur_social__isnull=False).count() >= 2
