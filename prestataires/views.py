@@ -214,7 +214,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         self.par_formulaire(
             "suspendre",
             form,
-            lambda data: services.suspendre(self.object, par=request.user, **data),
+            lambda data: flux.suspendre(self.object, par=request.user, **data),
         )
         return "Parcours suspendu : sa fin prévue reculera d'autant à la reprise."
 
@@ -223,7 +223,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         parcours = self.par_formulaire(
             "reprendre",
             form,
-            lambda data: services.reprendre(self.object, par=request.user, **data),
+            lambda data: flux.reprendre(self.object, par=request.user, **data),
         )
         return f"Parcours repris : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 

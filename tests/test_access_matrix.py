@@ -141,6 +141,8 @@ FLOW_NODES = {
     "suiviparcours": {
         "demarrer": "handle", "entrer": "human", "entrer__timeout": "timer",
         "alerter_conseiller": "gate", "alerte_entree": "end", "conduire": "human",
+        "suspendu_ou_sorti": "gate", "reprendre": "human", "reprendre__timeout": "timer",
+        "alerter_suspension": "gate", "alerte_suspension": "end", "repris_ou_sorti": "gate",
         "apres_sortie": "gate", "maintenir": "human", "maintenir__timeout": "timer",
         "clore_maintien": "gate", "maintien_echu": "end", "maintien_clos": "end",
         "termine": "end",

@@ -9,6 +9,7 @@ from viewflow.workflow import flow, lock
 from bons_de_commande.enums import EtatBonDeCommande
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
+from procurement.calendrier import ajouter_mois
 from procurement.enums import EtatPrescription
 
 from . import views
@@ -20,6 +21,7 @@ DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
 DELAI_ACCUSE_RECEPTION = timedelta(days=5)
 # Issue 4: a parcours not entered 15 days after its order's acknowledgement is flagged.
 DELAI_ENTREE = timedelta(days=15)
+DUREE_SUSPENSION_ALERTE_MOIS = 6
 
 
 def _etat_est(etat):
@@ -281,17 +283,27 @@ def _parcours_est(etat):
     return lambda activation: activation.process.parcours.etat == etat
 
 
+def _a_minuit(jour):
+    return datetime.combine(jour, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _six_mois_de_suspension(activation):
+    """DOMAIN.md: a suspension reaching 6 months alerts the conseiller référent."""
+    debut = activation.process.parcours.suspensions.get(fin__isnull=True).debut
+    return _a_minuit(ajouter_mois(debut, DUREE_SUSPENSION_ALERTE_MOIS))
+
+
 def _fin_du_maintien(activation):
     """Midnight, Nouméa time, on the day the 3 months after the exit are over."""
-    fin = activation.process.parcours.fin_maintien
-    return datetime.combine(fin, time.min, tzinfo=timezone.get_current_timezone())
+    return _a_minuit(activation.process.parcours.fin_maintien)
 
 
 class SuiviParcoursFlow(flow.Flow):
     """Parcours d'insertion
 
     Started when the prestataire acknowledges the order: it records the entry (the conseiller
-    référent is alerted after 15 days without it), runs the parcours to its exit, and follows
+    référent is alerted after 15 days without it), runs the parcours to its exit through its
+    suspensions (one reaching 6 months alerts the conseiller référent), and follows
     a person who left into employment or activity for 3 months, closed by the prestataire or
     by itself at the end of the 3 months.
     """
@@ -334,7 +346,39 @@ class SuiviParcoursFlow(flow.Flow):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title="Conduire le parcours jusqu'à la sortie")
         .Permission("prestataires.suivre_parcours")
-        .Next(this.apres_sortie)
+        .Next(this.suspendu_ou_sorti)
+    )
+
+    suspendu_ou_sorti = (
+        flow.Switch()
+        .Case(this.reprendre, _parcours_est(EtatParcours.SUSPENDU))
+        .Default(this.apres_sortie)
+    )
+
+    reprendre = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Reprendre le parcours suspendu (ou le terminer)")
+        .Permission("prestataires.suivre_parcours")
+        .OnTimeout(
+            _six_mois_de_suspension,
+            this.alerter_suspension,
+            interrupting=False,
+            title="6 mois de suspension",
+        )
+        .Next(this.repris_ou_sorti)
+    )
+
+    alerter_suspension = (
+        flow.Function(this.alerter_suspension_longue)
+        .Annotation(title="Alerter le conseiller référent")
+        .Next(this.alerte_suspension)
+    )
+    alerte_suspension = flow.End().Annotation(title="Alerte envoyée")
+
+    repris_ou_sorti = (
+        flow.Switch()
+        .Case(this.conduire, _parcours_est(EtatParcours.EN_COURS))
+        .Default(this.apres_sortie)
     )
 
     apres_sortie = (
@@ -376,6 +420,16 @@ class SuiviParcoursFlow(flow.Flow):
             parcours.ligne.prescription.conseiller,
             f"{parcours.demandeur} n'est pas entré(e) en parcours chez {parcours.prestataire} "
             f"{DELAI_ENTREE.days} jours après l'accusé de réception de la commande.",
+            lien=parcours.get_absolute_url(),
+        )
+
+    def alerter_suspension_longue(self, activation):
+        parcours = activation.process.parcours
+        notifier(
+            parcours.ligne.prescription.conseiller,
+            f"Le parcours de {parcours.demandeur} chez {parcours.prestataire} est suspendu "
+            f"depuis {DUREE_SUSPENSION_ALERTE_MOIS} mois : décidez avec le prestataire de sa "
+            "reprise ou de sa fin.",
             lien=parcours.get_absolute_url(),
         )
 

@@ -13,6 +13,7 @@ from viewflow.workflow.status import STATUS
 
 from bons_de_commande import services as commandes
 from prestataires import services as parcours_services
+from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement import services as procurement_services
 
@@ -234,12 +235,42 @@ def entrer(parcours, *, par, **dates):
     )
 
 
-def sortir(parcours, *, par, **sortie):
+def _etape_en_cours(parcours):
+    """A running parcours waits on its "conduire" step; a suspended one on "reprendre"."""
+    from .flows import SuiviParcoursFlow
+
+    parcours.refresh_from_db(fields=["etat"])
+    if parcours.etat == EtatParcours.SUSPENDU:
+        return SuiviParcoursFlow.reprendre
+    return SuiviParcoursFlow.conduire
+
+
+def suspendre(parcours, *, par, **suspension):
     from .flows import SuiviParcoursFlow
 
     return _executer(
         parcours.process,
         SuiviParcoursFlow.conduire,
+        par,
+        lambda: parcours_services.suspendre(parcours, par=par, **suspension),
+    )
+
+
+def reprendre(parcours, *, par, reprise):
+    from .flows import SuiviParcoursFlow
+
+    return _executer(
+        parcours.process,
+        SuiviParcoursFlow.reprendre,
+        par,
+        lambda: parcours_services.reprendre(parcours, par=par, reprise=reprise),
+    )
+
+
+def sortir(parcours, *, par, **sortie):
+    return _executer(
+        parcours.process,
+        _etape_en_cours(parcours),
         par,
         lambda: parcours_services.sortir(parcours, par=par, **sortie),
     )

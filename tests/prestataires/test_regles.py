@@ -234,18 +234,18 @@ def test_un_stage_se_termine_avec_son_bilan_et_son_rapport(demo, en_cours):
 def test_suspension_a_cheval_sur_deux_mois_recule_la_fin_prevue(demo, en_cours):
     alpha2 = demo["alpha2"]
     with a("2027-01-25"):
-        services.suspendre(en_cours, par=alpha2, debut=date(2027, 1, 25), motif="sante")
+        flux.suspendre(en_cours, par=alpha2, debut=date(2027, 1, 25), motif="sante")
     en_cours.refresh_from_db()
     assert en_cours.etat == EtatParcours.SUSPENDU
     with a("2027-02-08"):
         with pytest.raises(ValidationError, match="suivre le début de la suspension"):
-            services.reprendre(en_cours, par=alpha2, reprise=date(2027, 1, 25))
-        services.reprendre(en_cours, par=alpha2, reprise=date(2027, 2, 8))
+            flux.reprendre(en_cours, par=alpha2, reprise=date(2027, 1, 25))
+        flux.reprendre(en_cours, par=alpha2, reprise=date(2027, 2, 8))
     en_cours.refresh_from_db()
     assert en_cours.etat == EtatParcours.EN_COURS
     assert en_cours.fin_prevue == date(2027, 5, 29)  # 15/05 + 14 days
     with a("2027-02-10"), pytest.raises(ValidationError, match="avant la dernière reprise"):
-        services.suspendre(en_cours, par=alpha2, debut=date(2027, 2, 1), motif="famille")
+        flux.suspendre(en_cours, par=alpha2, debut=date(2027, 2, 1), motif="famille")
 
 
 # --- Exit ------------------------------------------------------------------------------------
@@ -332,7 +332,7 @@ def test_une_sortie_positive_ouvre_3_mois_de_maintien(demo, en_cours, code, etat
 
 def test_sortie_d_un_parcours_suspendu_clot_la_suspension(demo, en_cours):
     with a("2027-01-05"):
-        services.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 1, 5), motif="sante")
+        flux.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 1, 5), motif="sante")
     with a("2027-02-01"):
         flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 2, 1),
                     **sortie(code="sante"))  # fmt: skip
@@ -442,3 +442,37 @@ def test_le_bon_de_commande_se_cloture_quand_tous_ses_parcours_sont_finis(demo, 
     commandes.cloturer(bon, par=gestionnaire)
     bon.refresh_from_db()
     assert bon.etat == "cloture"
+
+
+def test_une_suspension_qui_atteint_6_mois_alerte_le_conseiller_referent(demo, en_cours):
+    from viewflow.workflow.timers import fire_due_timers
+
+    from workflows.models import Notification
+
+    alerte = {"message__contains": "suspendu depuis 6 mois"}
+    with a("2027-01-31"):
+        flux.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 1, 31), motif="sante")
+    with a("2027-07-30", heure=23):  # 31/01 + 6 months is 31/07
+        fire_due_timers()
+    assert not Notification.objects.filter(**alerte).exists()
+    with a("2027-07-31", heure=0):
+        fire_due_timers()
+    notification = Notification.objects.get(**alerte)
+    assert notification.destinataire == demo["conseiller1"]
+    # The alert does not end the suspension: the prestataire resumes, the parcours goes on.
+    with a("2027-08-02"):
+        flux.reprendre(en_cours, par=demo["alpha2"], reprise=date(2027, 8, 2))
+    en_cours.refresh_from_db()
+    assert en_cours.etat == EtatParcours.EN_COURS
+    assert en_cours.fin_prevue == date(2027, 5, 15) + (date(2027, 8, 2) - date(2027, 1, 31))
+    with a("2027-08-03"):
+        flux.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 8, 3), motif="famille")
+    with a("2027-08-20"):
+        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 8, 20),
+                    **sortie(code="sante"))  # fmt: skip
+    en_cours.refresh_from_db()
+    assert en_cours.etat == EtatParcours.TERMINE
+    assert en_cours.process.status == "DONE"
+    with a("2028-03-01"):
+        fire_due_timers()  # the second suspension's timer was cancelled with its step
+    assert Notification.objects.filter(**alerte).count() == 1
