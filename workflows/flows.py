@@ -102,6 +102,49 @@ class PrescriptionFlow(flow.Flow):
         )
 
 
+def _accuse_de_reception(titre, suite):
+    """The prestataire acknowledges an issued document; without it after 5 days, the issuer
+    is alerted (a non-interrupting deadline: the acknowledgement stays to do). The flow names
+    the alert `relancer_accuse`, ending in `alerte_envoyee`."""
+    return (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title=titre)
+        .Permission("bons_de_commande.accuser_bondecommande")
+        .OnTimeout(
+            DELAI_ACCUSE_RECEPTION,
+            this.relancer_accuse,
+            interrupting=False,
+            title="5 jours sans accusé de réception",
+        )
+        .Next(suite)
+    )
+
+
+def _relance_de_l_accuse():
+    return (
+        flow.Function(this.escalader_accuse)
+        .Annotation(title="Alerter le gestionnaire")
+        .Next(this.alerte_envoyee)
+    )
+
+
+def _alerter_l_emetteur(document, libelle, prestataire):
+    notifier(
+        document.emis_par,
+        f"{libelle} {document} n'a pas été accusé par {prestataire} "
+        f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
+        lien=document.get_absolute_url(),
+    )
+
+
+def _rattacher(activation, record):
+    """A StartHandle's process is saved and its record points to it."""
+    activation.process.save()
+    record.process = activation.process
+    record.save(update_fields=["process"])
+    return activation.process
+
+
 def _bon(activation):
     return activation.process.session_commission.bon_de_commande
 
@@ -173,24 +216,8 @@ class CommissionFlow(flow.Flow):
         .Default(this.accuser_reception)
     )
 
-    accuser_reception = (
-        flow.View(views.VersDossierView.as_view())
-        .Annotation(title="Accuser réception du bon de commande")
-        .Permission("bons_de_commande.accuser_bondecommande")
-        .OnTimeout(
-            DELAI_ACCUSE_RECEPTION,
-            this.relancer_accuse,
-            interrupting=False,
-            title="5 jours sans accusé de réception",
-        )
-        .Next(this.lance)
-    )
-
-    relancer_accuse = (
-        flow.Function(this.escalader_accuse)
-        .Annotation(title="Alerter le gestionnaire")
-        .Next(this.alerte_envoyee)
-    )
+    accuser_reception = _accuse_de_reception("Accuser réception du bon de commande", this.lance)
+    relancer_accuse = _relance_de_l_accuse()
     alerte_envoyee = flow.End().Annotation(title="Alerte envoyée")
 
     lance = flow.End().Annotation(title="Parcours en attente d'entrée")
@@ -204,12 +231,7 @@ class CommissionFlow(flow.Flow):
 
     def escalader_accuse(self, activation):
         bon = _bon(activation)
-        notifier(
-            bon.emis_par,
-            f"Le bon de commande {bon} n'a pas été accusé par {bon.prestataire} "
-            f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
-            lien=bon.get_absolute_url(),
-        )
+        _alerter_l_emetteur(bon, "Le bon de commande", bon.prestataire)
 
 
 class AvenantFlow(flow.Flow):
@@ -239,44 +261,20 @@ class AvenantFlow(flow.Flow):
         .Next(this.accuser_reception)
     )
 
-    accuser_reception = (
-        flow.View(views.VersDossierView.as_view())
-        .Annotation(title="Accuser réception de l'avenant")
-        .Permission("bons_de_commande.accuser_bondecommande")
-        .OnTimeout(
-            DELAI_ACCUSE_RECEPTION,
-            this.relancer_accuse,
-            interrupting=False,
-            title="5 jours sans accusé de réception",
-        )
-        .Next(this.accuse)
-    )
-
-    relancer_accuse = (
-        flow.Function(this.escalader_accuse)
-        .Annotation(title="Alerter le gestionnaire")
-        .Next(this.alerte_envoyee)
-    )
+    accuser_reception = _accuse_de_reception("Accuser réception de l'avenant", this.accuse)
+    relancer_accuse = _relance_de_l_accuse()
     alerte_envoyee = flow.End().Annotation(title="Alerte envoyée")
     accuse = flow.End().Annotation(title="Avenant accusé")
 
     def demarrer(self, activation, avenant):
-        activation.process.save()
-        avenant.process = activation.process
-        avenant.save(update_fields=["process"])
-        return activation.process
+        return _rattacher(activation, avenant)
 
     def url_dossier(self, process):
         return process.avenant.get_absolute_url()
 
     def escalader_accuse(self, activation):
         avenant = activation.process.avenant
-        notifier(
-            avenant.emis_par,
-            f"L'avenant {avenant} n'a pas été accusé par {avenant.bon.prestataire} "
-            f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
-            lien=avenant.get_absolute_url(),
-        )
+        _alerter_l_emetteur(avenant, "L'avenant", avenant.bon.prestataire)
 
 
 def _parcours_est(etat):
@@ -406,10 +404,7 @@ class SuiviParcoursFlow(flow.Flow):
     termine = flow.End().Annotation(title="Parcours terminé")
 
     def lancer(self, activation, parcours):
-        activation.process.save()
-        parcours.process = activation.process
-        parcours.save(update_fields=["process"])
-        return activation.process
+        return _rattacher(activation, parcours)
 
     def url_dossier(self, process):
         return process.parcours.get_absolute_url()
