@@ -72,6 +72,10 @@ class EtatStage(models.TextChoices):
     ANNULE = "annule", "Annulé"
 
 
+# A stage not started yet can be cancelled (by hand, or by the exit of its parcours).
+ETATS_STAGE_NON_COMMENCE = (EtatStage.PREPARATION, EtatStage.VERIFIE)
+
+
 class NatureContact(models.TextChoices):
     REGULATION = "regulation", "Rendez-vous de régulation avec la personne"
     EMPLOYEUR = "employeur", "Contact avec l'employeur"

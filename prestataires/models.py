@@ -15,6 +15,8 @@ from accounts.roles import Role
 from procurement.enums import ClasseSortie
 
 from .enums import (
+    ETATS_ACTIFS,
+    ETATS_STAGE_NON_COMMENCE,
     Etape,
     EtatParcours,
     EtatStage,
@@ -184,7 +186,7 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
 
     @property
     def est_actif(self) -> bool:
-        return self.etat in (EtatParcours.EN_COURS, EtatParcours.SUSPENDU)
+        return self.etat in ETATS_ACTIFS
 
     @transition(field=etat, source=EtatParcours.ATTENTE_ENTREE, target=EtatParcours.ANNULE)
     def annuler(self, *, par, motif):
@@ -349,6 +351,9 @@ def _axe(libelle):
     )
 
 
+AXES_EVALUATION = ("projet", "freins", "engagement", "savoir_etre")
+
+
 class Evaluation(models.Model):
     """The four axes of progress (scale 1 to 4) at entry, during the parcours and at exit."""
 
@@ -362,7 +367,7 @@ class Evaluation(models.Model):
     commentaire = models.TextField("commentaire", blank=True)
     par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    AXES = ("projet", "freins", "engagement", "savoir_etre")
+    AXES = AXES_EVALUATION
 
     class Meta:
         verbose_name = "évaluation"
@@ -377,7 +382,7 @@ class Evaluation(models.Model):
                 models.CheckConstraint(
                     condition=Q(**{f"{axe}__range": (1, 4)}), name=f"evaluation_{axe}_1_a_4"
                 )
-                for axe in ("projet", "freins", "engagement", "savoir_etre")
+                for axe in AXES_EVALUATION
             ),
         ]
 
@@ -507,9 +512,7 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     def terminer(self, *, par, motif=""):
         pass
 
-    @transition(
-        field=etat, source=[EtatStage.PREPARATION, EtatStage.VERIFIE], target=EtatStage.ANNULE
-    )
+    @transition(field=etat, source=ETATS_STAGE_NON_COMMENCE, target=EtatStage.ANNULE)
     def annuler(self, *, par, motif):
         pass
 

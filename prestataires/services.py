@@ -9,7 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from procurement.calendrier import ajouter_mois
 from procurement.models import today
 
-from .enums import ETATS_ACTIFS, EtatParcours, EtatStage, MomentEvaluation, TypeFin
+from .enums import (
+    ETATS_ACTIFS,
+    ETATS_STAGE_NON_COMMENCE,
+    EtatParcours,
+    EtatStage,
+    MomentEvaluation,
+    TypeFin,
+)
 from .models import (
     ActionPlan,
     ContactMaintien,
@@ -249,9 +256,9 @@ def sortir(
         raise ValidationError(erreurs)
     if parcours.etat == EtatParcours.SUSPENDU:
         _terminer_suspension(parcours, date_sortie, "La sortie")
-    parcours.stages.filter(etat__in=[EtatStage.PREPARATION, EtatStage.VERIFIE]).update(
-        etat=EtatStage.ANNULE
-    )
+    for stage in parcours.stages.filter(etat__in=ETATS_STAGE_NON_COMMENCE):
+        stage.annuler(par=par, motif="Sortie du parcours avant le stage")
+        stage.save()
     parcours.date_sortie = date_sortie
     parcours.type_fin = type_fin
     parcours.type_sortie = type_sortie
@@ -525,7 +532,7 @@ def terminer_stage(stage: Stage, *, par, termine_le: date, bilan: str, rapport: 
 
 def annuler_stage(stage: Stage, *, par, motif: str) -> Stage:
     stage = _verrouiller_stage(stage, par)
-    if stage.etat not in (EtatStage.PREPARATION, EtatStage.VERIFIE):
+    if stage.etat not in ETATS_STAGE_NON_COMMENCE:
         raise ValidationError("Un stage commencé ne s'annule pas : enregistrez son bilan.")
     stage.annuler(par=par, motif=motif)
     stage.save()

@@ -17,7 +17,7 @@ from workflows.flows import SuiviParcoursFlow
 from workflows.history import historique
 
 from . import services
-from .enums import EtatParcours, EtatStage
+from .enums import ETATS_STAGE_NON_COMMENCE, EtatParcours, EtatStage
 from .forms import (
     ActionPlanForm,
     AttributionForm,
@@ -322,7 +322,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
                     prefix="cocher",
                 )
                 forms["verifier"] = VerificationStageForm(prefix="verifier")
-            if stage.etat in (EtatStage.PREPARATION, EtatStage.VERIFIE):
+            if stage.etat in ETATS_STAGE_NON_COMMENCE:
                 forms["annuler"] = MotifForm(prefix="annuler")
             if stage.etat == EtatStage.EN_COURS:
                 forms["visite"] = VisiteForm(prefix="visite")

@@ -476,3 +476,16 @@ def test_une_suspension_qui_atteint_6_mois_alerte_le_conseiller_referent(demo, e
     with a("2028-03-01"):
         fire_due_timers()  # the second suspension's timer was cancelled with its step
     assert Notification.objects.filter(**alerte).count() == 1
+
+
+def test_la_sortie_annule_les_stages_non_commences_par_leur_transition(demo, en_cours):
+    from workflows.history import historique
+
+    with a("2026-12-01"):
+        stage = stage_de(en_cours, demo["alpha2"])
+        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2026, 12, 1),
+                    **sortie(code="abandon"))  # fmt: skip
+    stage.refresh_from_db()
+    assert stage.etat == EtatStage.ANNULE
+    (annulation,) = historique(stage)
+    assert (annulation.nom, annulation.par) == ("annuler", demo["alpha2"])
