@@ -76,6 +76,11 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         "attribuer", "entrer", "projet", "ajouter_action", "statut_action", "rendez_vous",
         "evaluer", "suspendre", "reprendre", "sortir", "contact_maintien", "clore_maintien",
     )  # fmt: skip
+    prefixes = {
+        "projet": "projet", "ajouter_action": "action", "rendez_vous": "rdv",
+        "sortir": "sortie", "evaluer": "evaluation", "suspendre": "suspension",
+        "reprendre": "reprise", "contact_maintien": "maintien", "clore_maintien": "clore",
+    }  # fmt: skip
 
     def get_queryset(self):
         return super().get_queryset().select_related("demandeur__commune", "ligne__prescription")
@@ -89,28 +94,33 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
             and user.prestataire_id == parcours.prestataire_id
             and parcours.etat not in (EtatParcours.TERMINE, EtatParcours.ANNULE)
         ):
-            forms["attribuer"] = AttributionForm(
-                prestataire=parcours.prestataire_id, initial={"charge": parcours.charge_id}
+            forms["attribuer"] = self.formulaire(
+                "attribuer",
+                AttributionForm,
+                prestataire=parcours.prestataire_id,
+                initial={"charge": parcours.charge_id},
             )
         if services.peut_conduire(parcours, user):
             if parcours.etat == EtatParcours.ATTENTE_ENTREE:
-                forms["entrer"] = EntreeForm()
+                forms["entrer"] = self.formulaire("entrer", EntreeForm)
             if parcours.est_actif:
-                forms["projet"] = ProjetForm(
-                    initial={"projet": parcours.projet_professionnel}, prefix="projet"
+                forms["projet"] = self.formulaire(
+                    "projet", ProjetForm, initial={"projet": parcours.projet_professionnel}
                 )
-                forms["ajouter_action"] = ActionPlanForm(prefix="action")
-                forms["rendez_vous"] = RendezVousForm(parcours=parcours, prefix="rdv")
-                forms["sortir"] = SortieForm(prefix="sortie")
+                forms["ajouter_action"] = self.formulaire("ajouter_action", ActionPlanForm)
+                forms["rendez_vous"] = self.formulaire(
+                    "rendez_vous", RendezVousForm, parcours=parcours
+                )
+                forms["sortir"] = self.formulaire("sortir", SortieForm)
             if parcours.est_actif or parcours.etat == EtatParcours.MAINTIEN:
-                forms["evaluer"] = EvaluationForm(prefix="evaluation")
+                forms["evaluer"] = self.formulaire("evaluer", EvaluationForm)
             if parcours.etat == EtatParcours.EN_COURS:
-                forms["suspendre"] = SuspensionForm(prefix="suspension")
+                forms["suspendre"] = self.formulaire("suspendre", SuspensionForm)
             if parcours.etat == EtatParcours.SUSPENDU:
-                forms["reprendre"] = RepriseForm(prefix="reprise")
+                forms["reprendre"] = self.formulaire("reprendre", RepriseForm)
             if parcours.etat == EtatParcours.MAINTIEN:
-                forms["contact_maintien"] = ContactMaintienForm(prefix="maintien")
-                forms["clore_maintien"] = ClotureMaintienForm(prefix="clore")
+                forms["contact_maintien"] = self.formulaire("contact_maintien", ContactMaintienForm)
+                forms["clore_maintien"] = self.formulaire("clore_maintien", ClotureMaintienForm)
         forms.update(bound or {})
         return forms
 
@@ -141,16 +151,10 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
             **kwargs,
         )
 
-    def formulaire(self, cle, form_class, **kwargs):
-        prefixes = {
-            "projet": "projet", "ajouter_action": "action", "rendez_vous": "rdv",
-            "sortir": "sortie", "evaluer": "evaluation", "suspendre": "suspension",
-            "reprendre": "reprise", "contact_maintien": "maintien", "clore_maintien": "clore",
-        }  # fmt: skip
-        return form_class(self.request.POST, prefix=prefixes.get(cle), **kwargs)
-
     def action_attribuer(self, request):
-        form = self.formulaire("attribuer", AttributionForm, prestataire=self.object.prestataire_id)
+        form = self.formulaire(
+            "attribuer", AttributionForm, request.POST, prestataire=self.object.prestataire_id
+        )
         parcours = self.par_formulaire(
             "attribuer",
             form,
@@ -159,14 +163,14 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Parcours confié à {parcours.charge}."
 
     def action_entrer(self, request):
-        form = self.formulaire("entrer", EntreeForm)
+        form = self.formulaire("entrer", EntreeForm, request.POST)
         parcours = self.par_formulaire(
             "entrer", form, lambda data: flux.entrer(self.object, par=request.user, **data)
         )
         return f"Entrée enregistrée : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_projet(self, request):
-        form = self.formulaire("projet", ProjetForm)
+        form = self.formulaire("projet", ProjetForm, request.POST)
         self.par_formulaire(
             "projet",
             form,
@@ -177,7 +181,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return "Projet professionnel enregistré."
 
     def action_ajouter_action(self, request):
-        form = self.formulaire("ajouter_action", ActionPlanForm)
+        form = self.formulaire("ajouter_action", ActionPlanForm, request.POST)
         action = self.par_formulaire(
             "ajouter_action",
             form,
@@ -194,7 +198,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Action « {action} » : {action.get_statut_display().lower()}."
 
     def action_rendez_vous(self, request):
-        form = self.formulaire("rendez_vous", RendezVousForm, parcours=self.object)
+        form = self.formulaire("rendez_vous", RendezVousForm, request.POST, parcours=self.object)
         rendez_vous = self.par_formulaire(
             "rendez_vous",
             form,
@@ -203,14 +207,14 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"{rendez_vous} enregistré."
 
     def action_evaluer(self, request):
-        form = self.formulaire("evaluer", EvaluationForm)
+        form = self.formulaire("evaluer", EvaluationForm, request.POST)
         evaluation = self.par_formulaire(
             "evaluer", form, lambda data: services.evaluer(self.object, par=request.user, **data)
         )
         return f"{evaluation} enregistrée."
 
     def action_suspendre(self, request):
-        form = self.formulaire("suspendre", SuspensionForm)
+        form = self.formulaire("suspendre", SuspensionForm, request.POST)
         self.par_formulaire(
             "suspendre",
             form,
@@ -219,7 +223,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return "Parcours suspendu : sa fin prévue reculera d'autant à la reprise."
 
     def action_reprendre(self, request):
-        form = self.formulaire("reprendre", RepriseForm)
+        form = self.formulaire("reprendre", RepriseForm, request.POST)
         parcours = self.par_formulaire(
             "reprendre",
             form,
@@ -228,7 +232,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Parcours repris : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_sortir(self, request):
-        form = self.formulaire("sortir", SortieForm)
+        form = self.formulaire("sortir", SortieForm, request.POST)
         parcours = self.par_formulaire(
             "sortir", form, lambda data: flux.sortir(self.object, par=request.user, **data)
         )
@@ -240,7 +244,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Sortie enregistrée ({parcours.type_sortie}) : parcours terminé."
 
     def action_contact_maintien(self, request):
-        form = self.formulaire("contact_maintien", ContactMaintienForm)
+        form = self.formulaire("contact_maintien", ContactMaintienForm, request.POST)
         contact = self.par_formulaire(
             "contact_maintien",
             form,
@@ -249,7 +253,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"{contact} enregistré."
 
     def action_clore_maintien(self, request):
-        form = self.formulaire("clore_maintien", ClotureMaintienForm)
+        form = self.formulaire("clore_maintien", ClotureMaintienForm, request.POST)
         self.par_formulaire(
             "clore_maintien",
             form,
@@ -305,28 +309,33 @@ class StageCreateView(ParcoursVisiblesMixin, generic.FormView):
 class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
     template_name = "prestataires/stage_detail.html"
     actions = ("modifier", "cocher", "verifier", "demarrer", "visite", "terminer", "annuler")
+    prefixes = {
+        "modifier": "stage", "cocher": "cocher", "verifier": "verifier", "visite": "visite",
+        "terminer": "terminer", "annuler": "annuler",
+    }  # fmt: skip
 
     def formulaires(self, bound):
         stage = self.object
         forms = {}
         if services.peut_conduire(stage.parcours, self.request.user):
             if stage.etat == EtatStage.PREPARATION:
-                forms["modifier"] = StageForm(
-                    instance=stage, prestataire=stage.parcours.prestataire_id, prefix="stage"
+                forms["modifier"] = self.formulaire(
+                    "modifier", StageForm, instance=stage, prestataire=stage.parcours.prestataire_id
                 )
-                forms["cocher"] = VerificationsForm(
+                forms["cocher"] = self.formulaire(
+                    "cocher",
+                    VerificationsForm,
                     initial={
                         "conditions_accueil": stage.conditions_accueil_verifiees,
                         "convention": stage.convention_signee,
                     },
-                    prefix="cocher",
                 )
-                forms["verifier"] = VerificationStageForm(prefix="verifier")
+                forms["verifier"] = self.formulaire("verifier", VerificationStageForm)
             if stage.etat in ETATS_STAGE_NON_COMMENCE:
-                forms["annuler"] = MotifForm(prefix="annuler")
+                forms["annuler"] = self.formulaire("annuler", MotifForm)
             if stage.etat == EtatStage.EN_COURS:
-                forms["visite"] = VisiteForm(prefix="visite")
-                forms["terminer"] = BilanStageForm(prefix="terminer")
+                forms["visite"] = self.formulaire("visite", VisiteForm)
+                forms["terminer"] = self.formulaire("terminer", BilanStageForm)
         forms.update(bound or {})
         return forms
 
@@ -342,8 +351,12 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
 
     def action_modifier(self, request):
         stage = self.object
-        form = StageForm(
-            request.POST, instance=stage, prestataire=stage.parcours.prestataire_id, prefix="stage"
+        form = self.formulaire(
+            "modifier",
+            StageForm,
+            request.POST,
+            instance=stage,
+            prestataire=stage.parcours.prestataire_id,
         )
         self.par_formulaire(
             "modifier",
@@ -353,7 +366,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Convention de stage modifiée."
 
     def action_cocher(self, request):
-        form = VerificationsForm(request.POST, prefix="cocher")
+        form = self.formulaire("cocher", VerificationsForm, request.POST)
         self.par_formulaire(
             "cocher",
             form,
@@ -362,7 +375,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Vérifications enregistrées."
 
     def action_verifier(self, request):
-        form = VerificationStageForm(request.POST, prefix="verifier")
+        form = self.formulaire("verifier", VerificationStageForm, request.POST)
         self.par_formulaire(
             "verifier",
             form,
@@ -375,7 +388,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Stage démarré."
 
     def action_visite(self, request):
-        form = VisiteForm(request.POST, prefix="visite")
+        form = self.formulaire("visite", VisiteForm, request.POST)
         visite = self.par_formulaire(
             "visite",
             form,
@@ -384,7 +397,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return f"{visite} enregistrée."
 
     def action_terminer(self, request):
-        form = BilanStageForm(request.POST, prefix="terminer")
+        form = self.formulaire("terminer", BilanStageForm, request.POST)
         self.par_formulaire(
             "terminer",
             form,
@@ -399,7 +412,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Stage terminé : bilan et rapport enregistrés."
 
     def action_annuler(self, request):
-        form = MotifForm(request.POST, prefix="annuler")
+        form = self.formulaire("annuler", MotifForm, request.POST)
         self.par_formulaire(
             "annuler",
             form,

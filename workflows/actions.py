@@ -27,6 +27,8 @@ class ActionsMixin:
     success message; it raises Refus to show the page again with bound forms."""
 
     actions: tuple[str, ...] = ()
+    # Each action's form fields carry one prefix, on the page and in the POST (none if unset).
+    prefixes: dict[str, str] = {}
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -48,6 +50,10 @@ class ActionsMixin:
     def get_success_url(self):
         self.object.refresh_from_db()
         return self.object.get_absolute_url()
+
+    def formulaire(self, action, form_class, donnees=None, **kwargs):
+        """The action's form: blank on the page, bound to `donnees` when the action runs."""
+        return form_class(donnees, prefix=self.prefixes.get(action), **kwargs)
 
     def par_formulaire(self, cle, form, service):
         """Run `service(cleaned_data)` if the form is valid; a refusal of the service shows on
