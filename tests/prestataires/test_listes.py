@@ -276,22 +276,23 @@ def test_liste_des_parcours_requetes_constantes_avec_2000_parcours(client, demo)
     assert {p.etat for p in filtres} == {EtatParcours.EN_COURS}
 
 
-@pytest.mark.django_db
-def test_liste_des_modules_collectifs_requetes_constantes_avec_60_modules(client, demo):
-    liste = reverse("modules:index")
+def liste_partagee_requetes_constantes(client, demo, nom, creer, modele, deja_a_alpha):
+    """A list of ALPHA's shared records (modules, companies): 3 more, then 70 more (60 of
+    ALPHA, 10 of BETA); the same queries for every reader, and each sees its own, 50 a page."""
+    liste = reverse(f"{nom}:index")
     page_2 = f"{liste}?page=2"
-    creer_modules(demo, creer_parcours(demo, 6), alpha=2, beta=1)
+    creer(demo, creer_parcours(demo, 6), alpha=2, beta=1)
     avant = mesurer(client, demo, [liste])
     assert all(lignes(mesure.reponse) for mesure in avant.values())
 
-    creer_modules(demo, creer_parcours(demo, 600, premier=6), alpha=60, beta=10, premier=3)
+    creer(demo, creer_parcours(demo, 600, premier=6), alpha=60, beta=10, premier=3)
     apres = mesurer(client, demo, [liste]) | mesurer(client, demo, [page_2], lecteurs=PAGINES)
 
     afficher(avant, apres, {page_2: liste})
-    assert ecarts(avant, apres, {page_2: liste}) == {}, "N+1 sur la liste des modules"
+    assert ecarts(avant, apres, {page_2: liste}) == {}, f"N+1 sur la liste « {nom} »"
 
-    alpha = ModuleCollectif.objects.filter(prestataire__code="ALPHA").count()
-    assert alpha == 1 + 2 + 60
+    alpha = modele.objects.filter(prestataire__code="ALPHA").count()
+    assert alpha == deja_a_alpha + 2 + 60
     assert {u: visibles(apres[u, liste].reponse) for u in LECTEURS} == {
         "gestionnaire1": alpha + 11,
         "alpha1": alpha,
@@ -303,43 +304,26 @@ def test_liste_des_modules_collectifs_requetes_constantes_avec_60_modules(client
         assert lignes(apres[username, page_2].reponse) == alpha - PAR_PAGE + (
             11 if username == "gestionnaire1" else 0
         )
+    return apres["alpha1", liste].reponse
+
+
+@pytest.mark.django_db
+def test_liste_des_modules_collectifs_requetes_constantes_avec_60_modules(client, demo):
+    reponse = liste_partagee_requetes_constantes(
+        client, demo, "modules", creer_modules, ModuleCollectif, deja_a_alpha=1
+    )
     # Each module shows its participants counted by the database, not row by row.
-    module = apres["alpha1", liste].reponse.context["object_list"][0]
+    module = reponse.context["object_list"][0]
     assert module.nombre == module.participants.count() == 10
 
 
 @pytest.mark.django_db
 def test_liste_des_entreprises_d_accueil_requetes_constantes_avec_60_entreprises(client, demo):
-    liste = reverse("entreprises:index")
-    page_2 = f"{liste}?page=2"
-    creer_entreprises(demo, creer_parcours(demo, 6), alpha=2, beta=1)
-    avant = mesurer(client, demo, [liste])
-    assert all(lignes(mesure.reponse) for mesure in avant.values())
-
-    creer_entreprises(demo, creer_parcours(demo, 600, premier=6), alpha=60, beta=10, premier=3)
-    apres = mesurer(client, demo, [liste]) | mesurer(client, demo, [page_2], lecteurs=PAGINES)
-
-    afficher(avant, apres, {page_2: liste})
-    assert ecarts(avant, apres, {page_2: liste}) == {}, "N+1 sur la liste des entreprises"
-
-    alpha = Entreprise.objects.filter(prestataire__code="ALPHA").count()
-    assert alpha == 2 + 2 + 60
-    assert {u: visibles(apres[u, liste].reponse) for u in LECTEURS} == {
-        "gestionnaire1": alpha + 11,
-        "alpha1": alpha,
-        "alpha2": alpha,
-        "beta1": 11,
-    }
-    for username in PAGINES:
-        assert lignes(apres[username, liste].reponse) == PAR_PAGE, username
-        assert lignes(apres[username, page_2].reponse) == alpha - PAR_PAGE + (
-            11 if username == "gestionnaire1" else 0
-        )
+    reponse = liste_partagee_requetes_constantes(
+        client, demo, "entreprises", creer_entreprises, Entreprise, deja_a_alpha=2
+    )
     # Each company shows its stages counted by the database, not row by row.
-    stages = {
-        e.raison_sociale: e.nombre_stages
-        for e in apres["alpha1", liste].reponse.context["page_obj"]
-    }
+    stages = {e.raison_sociale: e.nombre_stages for e in reponse.context["page_obj"]}
     assert stages["Entreprise 003"] == 2
     assert (
         stages["Boulangerie du Quartier Latin"]
