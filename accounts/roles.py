@@ -72,8 +72,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "procurement.change_sessioncommission",
         "bons_de_commande.emettre_bondecommande",
         "bons_de_commande.desister_lignecommande",
+        "remunerations.view_etatremuneration",
+        "workflows.view_remunerationprocess",
     ],
-    Role.FINANCE: [],
+    Role.FINANCE: [
+        "remunerations.view_etatremuneration",
+        "remunerations.rapprocher_etatremuneration",
+        "workflows.view_remunerationprocess",
+    ],
     Role.ADMINISTRATEUR: [
         *_READ_PEOPLE,
         *(
@@ -85,7 +91,13 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "auth.view_group",
     ],
     Role.PRESTATAIRE_CHARGE: _PRESTATAIRE,
-    Role.PRESTATAIRE_DIRECTION: [*_PRESTATAIRE, "prestataires.attribuer_parcours"],
+    # The état de rémunération spans all the structure's stagiaires: its direction declares it.
+    Role.PRESTATAIRE_DIRECTION: [
+        *_PRESTATAIRE,
+        "prestataires.attribuer_parcours",
+        "remunerations.view_etatremuneration",
+        "remunerations.declarer_etatremuneration",
+    ],
 }
 
 

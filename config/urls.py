@@ -1,13 +1,20 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from bons_de_commande import views as commande_views
 from prestataires import views as prestataire_views
 from procurement import views as procurement_views
+from remunerations import views as remuneration_views
 from workflows import views as workflow_views
-from workflows.flows import AvenantFlow, CommissionFlow, PrescriptionFlow, SuiviParcoursFlow
+from workflows.flows import (
+    AvenantFlow,
+    CommissionFlow,
+    PrescriptionFlow,
+    RemunerationFlow,
+    SuiviParcoursFlow,
+)
 from workflows.viewsets import DELFlowAppViewset
 
 admin.site.site_header = "Parcours d'insertion : administration de la DEL"
@@ -149,10 +156,39 @@ site = Site(
                 ),
             ],
         ),
+        Application(
+            app_name="remunerations",
+            title="Rémunération des stagiaires",
+            icon="payments",
+            menu_template_name=None,
+            permission="remunerations.view_etatremuneration",
+            urlpatterns=[
+                path("", remuneration_views.EtatListView.as_view(), name="index"),
+                path("ouvrir/", remuneration_views.OuvrirEtatView.as_view(), name="ouvrir"),
+                path("synthese/", remuneration_views.SyntheseView.as_view(), name="synthese"),
+                path("<int:pk>/", remuneration_views.EtatDetailView.as_view(), name="detail"),
+                re_path(
+                    r"^(?P<pk>\d+)/export\.(?P<format_>xlsx|pdf)$",
+                    remuneration_views.EtatExportView.as_view(),
+                    name="export",
+                ),
+                re_path(
+                    r"^mois/(?P<mois>\d{4}-\d{2})/export\.(?P<format_>xlsx|pdf)$",
+                    remuneration_views.MoisExportView.as_view(),
+                    name="export_mois",
+                ),
+                re_path(
+                    r"^annee/(?P<annee>\d{4})/export\.(?P<format_>xlsx|pdf)$",
+                    remuneration_views.AnneeExportView.as_view(),
+                    name="export_annee",
+                ),
+            ],
+        ),
         DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus"),
         DELFlowAppViewset(CommissionFlow, icon="account_tree", title="Processus : commissions"),
         DELFlowAppViewset(AvenantFlow, icon="account_tree", title="Processus : avenants"),
         DELFlowAppViewset(SuiviParcoursFlow, icon="account_tree", title="Processus : parcours"),
+        DELFlowAppViewset(RemunerationFlow, icon="account_tree", title="Processus : rémunérations"),
     ],
 )
 

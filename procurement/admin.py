@@ -8,7 +8,6 @@ from .models import (
     Lot,
     NiveauFormation,
     Prestataire,
-    TauxSMG,
     TypeSortie,
 )
 
@@ -68,16 +67,6 @@ class AttributionLotAdmin(admin.ModelAdmin):
     ]
     list_filter = ["lot", "prestataire"]
     list_select_related = ["prestataire", "lot"]
-
-
-@admin.register(TauxSMG)
-class TauxSMGAdmin(admin.ModelAdmin):
-    list_display = ["date_effet", "taux_horaire", "montant_mensuel", "arrete"]
-    date_hierarchy = "date_effet"
-
-    @admin.display(description="mensuel, 169 h (F CFP)")
-    def montant_mensuel(self, taux):
-        return taux.montant_mensuel
 
 
 @admin.register(Demandeur)

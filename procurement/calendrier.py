@@ -11,3 +11,21 @@ def ajouter_mois(jour: date, mois: int) -> date:
     annee, mois_cible = jour.year + index // 12, index % 12 + 1
     dernier_jour = calendar.monthrange(annee, mois_cible)[1]
     return date(annee, mois_cible, min(jour.day, dernier_jour))
+
+
+def dernier_jour_du_mois(jour: date) -> date:
+    return jour.replace(day=calendar.monthrange(jour.year, jour.month)[1])
+
+
+def mois_de(jour: date) -> date:
+    """The month holding `jour`, as its first day (months are stored that way)."""
+    return jour.replace(day=1)
+
+
+def mois_entre(debut: date, fin: date) -> list[date]:
+    """The months from `debut`'s to `fin`'s, both included, as their first days."""
+    mois, dernier, resultat = mois_de(debut), mois_de(fin), []
+    while mois <= dernier:
+        resultat.append(mois)
+        mois = ajouter_mois(mois, 1)
+    return resultat

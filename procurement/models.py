@@ -357,6 +357,10 @@ class PrescriptionQuerySet(models.QuerySet):
         return self.select_related("demandeur", "lot", "prestataire", "conseiller")
 
 
+def reference_de_prescription(pk: int) -> str:
+    return f"PR-{pk:06d}"
+
+
 class Prescription(ConcurrentTransitionMixin, models.Model):
     """A conseiller's request that a demandeur enter a parcours on a lot (CCTP, "modalités")."""
 
@@ -429,6 +433,16 @@ class Prescription(ConcurrentTransitionMixin, models.Model):
         help_text="Candidat proposé pour remplacer une personne qui s'est désistée : une fois "
         "validé, il rejoint le bon de commande de celle-ci par avenant.",
     )
+    reference = models.CharField(  # noqa: DJ001 -- NULL only between the insert and its number
+        "référence",
+        max_length=50,
+        unique=True,
+        null=True,
+        editable=False,
+        help_text="Clé stable de la personne prescrite dans les fichiers échangés "
+        "(CONTRACTS.md) : PR-000012 pour une prescription saisie ici, celle du fichier pour "
+        "une prescription importée.",
+    )
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifiee_le = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -454,6 +468,12 @@ class Prescription(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"Prescription n° {self.pk} : {self.demandeur}, lot {self.lot.numero}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.reference:
+            self.reference = reference_de_prescription(self.pk)
+            Prescription.objects.filter(pk=self.pk).update(reference=self.reference)
 
     def get_absolute_url(self):
         return reverse("prescriptions:detail", args=[self.pk])

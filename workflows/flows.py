@@ -11,9 +11,17 @@ from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
 from procurement.calendrier import ajouter_mois
 from procurement.enums import EtatPrescription
+from remunerations import services as remunerations
+from remunerations.enums import EtatDeclaration
 
 from . import views
-from .models import AvenantProcess, CommissionProcess, ParcoursProcess, PrescriptionProcess
+from .models import (
+    AvenantProcess,
+    CommissionProcess,
+    ParcoursProcess,
+    PrescriptionProcess,
+    RemunerationProcess,
+)
 from .notifications import notifier
 
 DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
@@ -430,3 +438,84 @@ class SuiviParcoursFlow(flow.Flow):
 
     def clore_maintien_echu(self, activation):
         parcours_services.clore_maintien_echu(activation.process.parcours)
+
+
+def _lendemain_de_la_date_limite(activation):
+    """Midnight, Nouméa time, once the 10th of the next month is over."""
+    return _a_minuit(activation.process.etat_remuneration.date_limite + timedelta(days=1))
+
+
+class RemunerationFlow(flow.Flow):
+    """État de rémunération des stagiaires
+
+    Opened for each prestataire and month with stagiaires: the prestataire declares what it
+    paid each stagiaire and submits by the 10th of the next month (finance is told when it
+    does not); finance accepts it, which reconciles and freezes the month, or sends it back
+    with a comment on each line to correct.
+    """
+
+    process_class = RemunerationProcess
+    process_title = "État de rémunération"
+    process_description = (
+        "Déclaration mensuelle du prestataire (absences, montants versés, CAFAT), "
+        "rapprochement par la finance."
+    )
+    process_summary_template = "{{ process.etat_remuneration }}"
+    process_related = ("etat_remuneration__prestataire",)
+    lock_impl = lock.select_for_update_lock
+
+    ouvrir = flow.StartHandle(this.lancer).Annotation(title="Mois à déclarer").Next(this.declarer)
+
+    declarer = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Déclarer et soumettre l'état de rémunération")
+        .Permission("remunerations.declarer_etatremuneration")
+        .OnTimeout(
+            _lendemain_de_la_date_limite,
+            this.signaler_retard,
+            interrupting=False,
+            title="Non soumis le 10 du mois suivant",
+        )
+        .Next(this.rapprocher)
+    )
+
+    signaler_retard = (
+        flow.Function(this.signaler_a_la_finance)
+        .Annotation(title="Signaler le retard à la finance")
+        .Next(this.retard_signale)
+    )
+    retard_signale = flow.End().Annotation(title="Retard signalé")
+
+    rapprocher = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Rapprocher l'état : accepter ou renvoyer")
+        .Permission("remunerations.rapprocher_etatremuneration")
+        .Next(this.accepte_ou_renvoye)
+    )
+
+    accepte_ou_renvoye = (
+        flow.Switch()
+        .Case(
+            this.declarer,
+            lambda activation: activation.process.etat_remuneration.etat == EtatDeclaration.RENVOYE,
+        )
+        .Default(this.rapproche)
+    )
+
+    rapproche = flow.End().Annotation(title="Mois rapproché")
+
+    def lancer(self, activation, etat):
+        return _rattacher(activation, etat)
+
+    def url_dossier(self, process):
+        return process.etat_remuneration.get_absolute_url()
+
+    def signaler_a_la_finance(self, activation):
+        etat = activation.process.etat_remuneration
+        if remunerations.signaler_retard(etat):
+            for destinataire in remunerations.destinataires_finance():
+                notifier(
+                    destinataire,
+                    f"{etat} : non soumis le {etat.date_limite:%d/%m/%Y}.",
+                    lien=etat.get_absolute_url(),
+                )

@@ -101,3 +101,12 @@ class ParcoursProcess(Process):
         proxy = True
         verbose_name = "processus de parcours"
         verbose_name_plural = "processus de parcours"
+
+
+class RemunerationProcess(Process):
+    """The process of one état de rémunération: declared, submitted, reconciled."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "processus d'état de rémunération"
+        verbose_name_plural = "processus d'état de rémunération"

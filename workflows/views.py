@@ -205,13 +205,15 @@ class VersDossierView(View):
 def taches_de(user):
     """Human tasks waiting for this user, oldest first: those assigned to them, and those
     waiting in the queue of a team they belong to. A prestataire's queue holds only the tasks
-    of its own orders and avenants, and of the parcours its user follows."""
+    of its own orders, avenants and états de rémunération, and of the parcours its user
+    follows."""
     en_file = Q(owner__isnull=True, owner_permission__in=user.get_all_permissions())
     if user.prestataire_id:
         en_file &= (
             Q(process__session_commission__prestataire_id=user.prestataire_id)
             | Q(process__avenant__bon__prestataire_id=user.prestataire_id)
             | Q(process__parcours__in=Parcours.objects.visibles_par(user))
+            | Q(process__etat_remuneration__prestataire_id=user.prestataire_id)
         )
     return (
         Task.objects.filter(Q(owner=user) | en_file)
@@ -224,6 +226,7 @@ def taches_de(user):
             "process__session_commission__bon_de_commande",
             "process__avenant__bon",
             "process__parcours__demandeur",
+            "process__etat_remuneration__prestataire",
         )
         .order_by("created")
     )

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "import_export",
     "viewflow",
     "viewflow.workflow",
     "accounts",
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "bons_de_commande",
     "prestataires",
     "workflows",
+    "remunerations",
 ]
 
 MIDDLEWARE = [

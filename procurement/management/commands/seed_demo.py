@@ -4,6 +4,7 @@ Idempotent: a second run finds everything in place and creates nothing (CONTRACT
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
@@ -30,6 +31,9 @@ from procurement.models import (
     cle_doublon,
 )
 from procurement.referentiels import charger_referentiels
+from remunerations import services as remunerations
+from remunerations.calcul import calculer, releve
+from remunerations.services import cle
 from workflows import services as flux
 from workflows.services import executer_tache, prescrire
 
@@ -75,6 +79,9 @@ DEMANDEURS = [
     ("BOEWA", "Lucie", date(1997, 10, 9), "F", "bac", "dumbea", "autonome", None),
     ("XOWIE", "Marcel", date(1975, 5, 2), "M", "sans_diplome", "mont_dore", "famille", None),
     ("MAPERI", "Stella", date(2000, 12, 24), "F", "bac", "noumea", "autonome", None),
+    ("WAIA", "Mathieu", date(1994, 2, 14), "M", "cap_bep", "noumea", "famille", None),
+    ("OUNEMOA", "Cindy", date(1998, 8, 8), "F", "bac", "dumbea", "autonome", None),
+    ("GOPOEA", "Yannick", date(1986, 12, 3), "M", "sans_diplome", "paita", "tiers", None),
 ]  # fmt: skip
 
 PRESCRIPTIONS = [
@@ -100,7 +107,25 @@ PRESCRIPTIONS = [
     ("XOWIE", "conseiller2", 1, "ALPHA", False, ["numerique", "savoir_etre"], "transmise"),
     ("MAPERI", "conseiller2", 1, "BETA", False, ["qualification"], "transmise"),
     ("SIMUTOGA", "conseiller1", 1, "BETA", False, ["savoir_etre"], "transmise"),
+    ("WAIA", "conseiller1", 1, "ALPHA", False, ["mobilite", "savoir_etre"], "transmise"),
+    ("OUNEMOA", "conseiller2", 1, "ALPHA", False, ["numerique"], "transmise"),
+    ("GOPOEA", "conseiller1", 1, "ALPHA", False, ["sante", "qualification"], "transmise"),
 ]
+
+# ALPHA's summer session: three people in parcours since the end of August, whose stipends
+# of August and September are reconciled; October's état is declared (one amount is wrong)
+# and waits for ALPHA to submit it: the stipend demo path.
+SESSION_ETE = date(2026, 8, 11)
+ENTREES_ETE = [
+    # demandeur, durée validée, entrée, suspension (début, reprise)
+    ("WAIA", 7, date(2026, 8, 31), None),
+    ("OUNEMOA", 6, date(2026, 9, 1), None),
+    ("GOPOEA", 8, date(2026, 9, 15), (date(2026, 10, 20), date(2026, 11, 3))),
+]
+# Unjustified absence hours declared per month; October's amount paid to OUNEMOA is 1 000 F
+# short of what is due, for finance to send back.
+ABSENCES = {("WAIA", date(2026, 10, 1)): 4}
+ERREUR_DE_VERSEMENT = ("OUNEMOA", date(2026, 10, 1), -1000)
 
 ENTREPRISES = [
     # raison sociale, RIDET, secteur, contact, fonction
@@ -135,6 +160,9 @@ class Command(BaseCommand):
             self.commissions()
         if not Entreprise.objects.exists():
             self.execution()
+        if not SessionCommission.objects.filter(date_seance=SESSION_ETE).exists():
+            self.session_ete()
+            self.remunerations()
         self.stdout.write(
             f"Données de démonstration en place ({crees} prescription(s) créée(s)). "
             f"Mot de passe des comptes : {DEMO_PASSWORD}"
@@ -206,6 +234,7 @@ class Command(BaseCommand):
         if Prescription.objects.filter(demandeur=demandeur).exists():
             return False
         par = self.users[conseiller]
+        le = date(2026, 8, 3) if nom in {row[0] for row in ENTREES_ETE} else date(2026, 11, 2)
         prescription = Prescription(
             demandeur=demandeur,
             lot=Lot.objects.get(numero=numero),
@@ -216,8 +245,8 @@ class Command(BaseCommand):
             motif="Orientation après entretien diagnostic au SEL.",
             resultat_attendu="Projet professionnel validé et accès à un emploi.",
             accord_personne=True,
-            date_accord=date(2026, 11, 2),
-            date_prescription=date(2026, 11, 2),
+            date_accord=le,
+            date_prescription=le,
         )
         prescrire(
             prescription,
@@ -355,3 +384,73 @@ class Command(BaseCommand):
             description="CV, lettre de motivation, préparation aux entretiens, savoir-être.",
             cree_par=self.users["alpha1"],
         )
+
+    def session_ete(self):
+        """ALPHA's summer session, its order acknowledged mid-August, its people entered."""
+        users = self.users
+        gestionnaire, commission, alpha = (
+            users["gestionnaire1"],
+            users["commission1"],
+            users["alpha1"],
+        )
+        session = flux.ouvrir_session(
+            SessionCommission(
+                date_seance=SESSION_ETE,
+                lot=Lot.objects.get(numero=1),
+                prestataire=Prestataire.objects.get(code="ALPHA"),
+            ),
+            par=gestionnaire,
+            membres_del=[commission, gestionnaire],
+            membres_prestataire=[alpha],
+        )
+        services.inscrire(
+            session,
+            [Prescription.objects.get(demandeur__nom=nom) for nom, *_ in ENTREES_ETE],
+            par=gestionnaire,
+        )
+        flux.ouvrir_seance(session, par=gestionnaire)
+        for nom, duree, _, _ in ENTREES_ETE:
+            flux.decider(
+                session.passages.get(prescription__demandeur__nom=nom),
+                par=commission,
+                decision=Decision.VALIDEE,
+                duree_mois=duree,
+                commentaire="",
+            )
+        bon = flux.cloturer_seance(session, par=commission)
+        flux.emettre_bon(bon, par=gestionnaire)
+        flux.accuser_bon(bon, par=alpha)
+        BonDeCommande.objects.filter(pk=bon.pk).update(
+            emis_le=datetime(2026, 8, 12, 9, tzinfo=NOUMEA),
+            accuse_le=datetime(2026, 8, 13, 10, tzinfo=NOUMEA),
+        )
+        for nom, _, entree, suspension in ENTREES_ETE:
+            parcours = Parcours.objects.get(demandeur__nom=nom)
+            parcours_services.attribuer(parcours, par=alpha, charge=users["alpha2"])
+            flux.entrer(parcours, par=alpha, date_premier_contact=entree, date_entree=entree)
+            if suspension:
+                flux.suspendre(parcours, par=alpha, debut=suspension[0], motif="sante")
+                flux.reprendre(parcours, par=alpha, reprise=suspension[1])
+
+    def remunerations(self):
+        """August and September reconciled; October declared, waiting to be submitted."""
+        alpha, finance = self.users["alpha1"], self.users["finance1"]
+        prestataire = Prestataire.objects.get(code="ALPHA")
+        for mois in (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)):
+            etat = flux.ouvrir_etat(prestataire, mois)
+            declarations = {}
+            for ligne in releve(etat).lignes:
+                heures = ABSENCES.get((ligne.nom, mois), 0)
+                ligne = calculer(ligne.parcours, mois, Decimal(heures))
+                erreur = ERREUR_DE_VERSEMENT
+                verse = ligne.montant_du + (erreur[2] if (ligne.nom, mois) == erreur[:2] else 0)
+                declarations[cle(ligne)] = {
+                    "absences_heures": Decimal(heures),
+                    "montant_declare": verse,
+                    # What ALPHA says it paid; the application never computes the cover.
+                    "cafat_declaree": round(verse * Decimal("0.0645")),
+                }
+            remunerations.declarer(etat, par=alpha, version=etat.version, declarations=declarations)
+            if mois < date(2026, 10, 1):
+                flux.soumettre_etat(etat, par=alpha)
+                flux.accepter_etat(etat, par=finance)

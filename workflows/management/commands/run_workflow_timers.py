@@ -1,6 +1,8 @@
-"""Fire viewflow's due timers every --interval seconds (the local run's timer runner).
+"""Fire viewflow's due timers every --interval seconds (the local run's timer runner), and
+open the états de rémunération of the month just ended.
 
-In production, cron or a systemd timer runs viewflow's one-shot `workflow_timers` instead.
+In production, cron or a systemd timer runs viewflow's one-shot `workflow_timers` and
+`ouvrir_etats_remuneration` instead.
 """
 
 import time
@@ -17,5 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, interval, **options):
         while True:
+            call_command("ouvrir_etats_remuneration", stdout=self.stdout)
             call_command("workflow_timers", stdout=self.stdout)
             time.sleep(interval)

@@ -1,0 +1,39 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from procurement.models import TauxSMG
+
+from . import services
+
+
+class TauxSMGForm(forms.ModelForm):
+    class Meta:
+        model = TauxSMG
+        fields = ["date_effet", "taux_horaire", "arrete"]
+
+    def clean_date_effet(self):
+        date_effet = self.cleaned_data["date_effet"]
+        try:
+            services.verifier_date_effet_smg(date_effet)
+        except ValidationError as refus:
+            raise ValidationError(refus.messages) from refus
+        return date_effet
+
+
+@admin.register(TauxSMG)
+class TauxSMGAdmin(admin.ModelAdmin):
+    """The administrateur adds each new SMG with its arrêté; the months not yet reconciled use
+    it. A correction of a rate already used never rewrites a reconciled month: it becomes an
+    adjustment line on the prestataire's next état."""
+
+    form = TauxSMGForm
+    list_display = ["date_effet", "taux_horaire", "montant_mensuel", "arrete"]
+    date_hierarchy = "date_effet"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["date_effet"] if obj else []
+
+    @admin.display(description="mensuel, 169 h (F CFP)")
+    def montant_mensuel(self, taux):
+        return taux.montant_mensuel

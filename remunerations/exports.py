@@ -1,0 +1,138 @@
+"""États de rémunération as files: the finance team's XLSX and PDF (what the screens show),
+and the `etats_remuneration` command's contract (CONTRACTS.md §4)."""
+
+from dataclasses import dataclass
+
+import tablib
+from django.utils import timezone
+from import_export import fields, resources
+
+from documents.pdf import rendre_pdf
+
+from .calcul import Ligne, Releve
+
+# CONTRACTS.md §4: the keys, in this order.
+COLONNES_CONTRAT = [
+    "reference",
+    "nom",
+    "prenom",
+    "jours",
+    "jours_du_mois",
+    "smg_mensuel",
+    "absences_heures",
+    "montant_du",
+    "montant_declare",
+    "ecart",
+]
+
+
+def lignes_du_contrat(releves: list[Releve]) -> list[dict]:
+    """One object per stagiaire whose parcours covers part of the month, ordered by reference
+    (adjustments of earlier months are not stagiaires of the month: screens and finance files
+    show them)."""
+    lignes = [ligne for releve in releves for ligne in releve.lignes_du_mois]
+    return [ligne.contrat() for ligne in sorted(lignes, key=lambda ligne: ligne.reference)]
+
+
+def tableau_du_contrat(releves: list[Releve]) -> tablib.Dataset:
+    donnees = tablib.Dataset(headers=COLONNES_CONTRAT)
+    for ligne in lignes_du_contrat(releves):
+        donnees.append([ligne[colonne] for colonne in COLONNES_CONTRAT])
+    return donnees
+
+
+@dataclass
+class LigneExportee:
+    releve: Releve
+    ligne: Ligne
+
+    @property
+    def nature(self) -> str:
+        if self.ligne.ajustement:
+            return f"Régularisation de {self.ligne.libelle_mois}"
+        return "Mois"
+
+    @property
+    def etat(self) -> str:
+        etat = self.releve.etat
+        return etat.get_etat_display() if etat else "Non ouvert"
+
+
+def _colonne(attribut, libelle):
+    return fields.Field(attribute=attribut, column_name=libelle)
+
+
+class LigneRemunerationResource(resources.Resource):
+    """The finance team's sheet: one row per line, as on the état's page."""
+
+    prestataire = _colonne("releve__prestataire__code", "Prestataire")
+    mois = _colonne("releve__libelle_mois", "Mois")
+    etat = _colonne("etat", "État")
+    lot = _colonne("ligne__lot", "Lot")
+    nature = _colonne("nature", "Ligne")
+    reference = _colonne("ligne__reference", "Référence")
+    nom = _colonne("ligne__nom", "Nom")
+    prenom = _colonne("ligne__prenom", "Prénom")
+    jours = _colonne("ligne__jours", "Jours rémunérés")
+    jours_du_mois = _colonne("ligne__jours_du_mois", "Jours du mois")
+    smg_mensuel = _colonne("ligne__smg_mensuel", "SMG mensuel")
+    absences_heures = _colonne("ligne__absences_heures", "Heures d'absence")
+    montant_du = _colonne("ligne__montant_du", "Montant dû")
+    montant_declare = _colonne("ligne__montant_declare", "Montant versé")
+    ecart = _colonne("ligne__ecart", "Écart")
+    cafat = _colonne("ligne__cafat_declaree", "CAFAT versée")
+    commentaire = _colonne("ligne__commentaire_finance", "Commentaire de la finance")
+
+    class Meta:
+        export_order = [
+            "prestataire", "mois", "etat", "lot", "nature", "reference", "nom", "prenom",
+            "jours", "jours_du_mois", "smg_mensuel", "absences_heures", "montant_du",
+            "montant_declare", "ecart", "cafat", "commentaire",
+        ]  # fmt: skip
+
+
+def totaux(releves: list[Releve]) -> list[dict]:
+    """One row per prestataire, month and lot: the screen's and the files' totals."""
+    rangees = []
+    for releve in releves:
+        for lot, total in releve.par_lot().items():
+            rangees.append({"releve": releve, "lot": lot, **total})
+    return rangees
+
+
+def classeur(releves: list[Releve]) -> bytes:
+    """Two sheets: every line, then the totals per prestataire, month and lot."""
+    lignes = LigneRemunerationResource().export(
+        [LigneExportee(releve, ligne) for releve in releves for ligne in releve.lignes]
+    )
+    lignes.title = "Lignes"
+    synthese = tablib.Dataset(
+        headers=["Prestataire", "Mois", "État", "Lot", "Montant dû", "Montant versé", "Écart"],
+        title="Totaux",
+    )
+    for rangee in totaux(releves):
+        releve = rangee["releve"]
+        synthese.append(
+            [
+                releve.prestataire.code,
+                releve.libelle_mois,
+                LigneExportee(releve, None).etat,
+                rangee["lot"],
+                rangee["montant_du"],
+                rangee["montant_declare"],
+                rangee["ecart"],
+            ]
+        )
+    return tablib.Databook([lignes, synthese]).export("xlsx")
+
+
+def pdf(releves: list[Releve], titre: str) -> bytes:
+    return rendre_pdf(
+        "pdf/etats_remuneration.html",
+        {
+            "titre": titre,
+            "releves": releves,
+            "totaux": totaux(releves),
+            "genere_le": timezone.localtime(),
+        },
+    )

@@ -1,0 +1,57 @@
+"""CONTRACTS.md §4: the stipends of a month, one object per stagiaire, for finance's tools."""
+
+import json
+import sys
+from datetime import date, datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from procurement.models import Prestataire
+from remunerations import calcul, exports
+from remunerations.models import libelle_mois
+
+
+def _mois(texte: str) -> date:
+    try:
+        return datetime.strptime(texte, "%Y-%m").date()
+    except ValueError as erreur:
+        raise CommandError(f"--mois attend AAAA-MM, pas « {texte} ».") from erreur
+
+
+class Command(BaseCommand):
+    help = "Affiche les rémunérations dues et déclarées d'un mois (CONTRACTS.md §4)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--mois", required=True, type=_mois, help="AAAA-MM")
+        parser.add_argument("--prestataire", help="code du prestataire (tous par défaut)")
+        parser.add_argument("--format", choices=["json", "csv", "xlsx", "pdf"], default="json")
+        parser.add_argument(
+            "--sortie", help="fichier où écrire (XLSX et PDF : sinon la sortie standard)"
+        )
+
+    def handle(self, mois, prestataire, format, sortie, **options):
+        prestataires = Prestataire.objects.order_by("code")
+        if prestataire:
+            prestataires = prestataires.filter(code=prestataire)
+            if not prestataires:
+                raise CommandError(f"Prestataire inconnu : {prestataire}.")
+        releves = calcul.releves((p, mois) for p in prestataires)
+        if format == "json":
+            contenu = json.dumps(exports.lignes_du_contrat(releves), ensure_ascii=False, indent=2)
+        elif format == "csv":
+            contenu = exports.tableau_du_contrat(releves).export("csv")
+        elif format == "xlsx":
+            contenu = exports.tableau_du_contrat(releves).export("xlsx")
+        else:
+            contenu = exports.pdf(releves, f"États de rémunération : {libelle_mois(mois)}")
+        self.ecrire(contenu, sortie)
+
+    def ecrire(self, contenu, sortie):
+        if sortie:
+            mode = "w" if isinstance(contenu, str) else "wb"
+            with open(sortie, mode) as fichier:
+                fichier.write(contenu)
+        elif isinstance(contenu, str):
+            self.stdout.write(contenu, ending="" if contenu.endswith("\n") else "\n")
+        else:
+            sys.stdout.buffer.write(contenu)

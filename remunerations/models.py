@@ -1,0 +1,182 @@
+"""The monthly état de rémunération of a prestataire and its lines (DOMAIN.md, "Stipend").
+
+A line stores what the prestataire declares (absence hours, amount paid, social cover) and,
+once finance accepts the état, the computation it was accepted with: a reconciled month is
+frozen, whatever the SMG table or the parcours say later.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from procurement.calendrier import ajouter_mois
+
+from .enums import ETATS_MODIFIABLES, EtatDeclaration
+
+# Decision of the DEL: a month's état is due by the 10th of the next month.
+JOUR_LIMITE_SOUMISSION = 10
+
+
+def libelle_mois(mois: date) -> str:
+    return date_format(mois, "F Y")
+
+
+class EtatRemunerationQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """A prestataire's users see their own organisation's états only; the DEL sees all."""
+        if user.prestataire_id:
+            return self.filter(prestataire_id=user.prestataire_id)
+        return self
+
+
+class EtatRemuneration(ConcurrentTransitionMixin, models.Model):
+    """What a prestataire paid its stagiaires for one month, reconciled by finance."""
+
+    prestataire = models.ForeignKey(
+        "procurement.Prestataire", on_delete=models.PROTECT, related_name="etats_remuneration"
+    )
+    mois = models.DateField("mois", help_text="Premier jour du mois payé.")
+    etat = FSMField(
+        "état",
+        max_length=20,
+        choices=EtatDeclaration.choices,
+        default=EtatDeclaration.BROUILLON,
+        protected=True,
+    )
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Augmente à chaque enregistrement : deux saisies simultanées ne s'écrasent pas.",
+    )
+    soumis_le = models.DateTimeField("soumis le", null=True, blank=True, editable=False)
+    soumis_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepte_le = models.DateTimeField("accepté le", null=True, blank=True, editable=False)
+    accepte_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    retard_signale_le = models.DateTimeField(
+        "retard signalé à la finance le", null=True, blank=True, editable=False
+    )
+    process = models.OneToOneField(
+        "viewflow.Process",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="etat_remuneration",
+    )
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = EtatRemunerationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "état de rémunération"
+        verbose_name_plural = "états de rémunération"
+        ordering = ["-mois", "prestataire__code"]
+        permissions = [
+            ("declarer_etatremuneration", "Déclarer et soumettre un état de rémunération"),
+            ("rapprocher_etatremuneration", "Accepter ou renvoyer un état de rémunération"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["prestataire", "mois"], name="etat_un_par_mois"),
+            models.CheckConstraint(condition=Q(mois__day=1), name="etat_premier_du_mois"),
+        ]
+        indexes = [models.Index(fields=["etat", "mois"], name="etat_remuneration_etat_idx")]
+
+    def __str__(self):
+        return f"État de rémunération {libelle_mois(self.mois)} : {self.prestataire.code}"
+
+    def get_absolute_url(self):
+        return reverse("remunerations:detail", args=[self.pk])
+
+    @property
+    def libelle_mois(self) -> str:
+        return libelle_mois(self.mois)
+
+    @property
+    def date_limite(self) -> date:
+        """The 10th of the next month: after it, a month not submitted is flagged to finance."""
+        return ajouter_mois(self.mois, 1).replace(day=JOUR_LIMITE_SOUMISSION)
+
+    @property
+    def modifiable(self) -> bool:
+        return self.etat in ETATS_MODIFIABLES
+
+    # Transitions. Each takes `par` (the user acting) and is journaled by workflows.history.
+
+    @transition(field=etat, source=list(ETATS_MODIFIABLES), target=EtatDeclaration.SOUMIS)
+    def soumettre(self, *, par, motif=""):
+        pass
+
+    @transition(field=etat, source=EtatDeclaration.SOUMIS, target=EtatDeclaration.RENVOYE)
+    def renvoyer(self, *, par, motif):
+        pass
+
+    @transition(field=etat, source=EtatDeclaration.SOUMIS, target=EtatDeclaration.ACCEPTE)
+    def accepter(self, *, par, motif=""):
+        pass
+
+
+class LigneRemuneration(models.Model):
+    """One stagiaire's line of an état: the état's own month, or an adjustment of an earlier,
+    reconciled month (a late absence, a corrected SMG, a change of the parcours' dates)."""
+
+    etat = models.ForeignKey(EtatRemuneration, on_delete=models.CASCADE, related_name="lignes")
+    parcours = models.ForeignKey(
+        "prestataires.Parcours", on_delete=models.PROTECT, related_name="lignes_remuneration"
+    )
+    mois = models.DateField(
+        "mois payé", help_text="Le mois de l'état, ou le mois rapproché que la ligne régularise."
+    )
+    absences_heures = models.DecimalField(
+        "heures d'absence injustifiée",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    montant_declare = models.IntegerField("montant versé (F CFP)", null=True, blank=True)
+    cafat_declaree = models.PositiveIntegerField(
+        "couverture sociale CAFAT versée (F CFP)", null=True, blank=True
+    )
+    commentaire_finance = models.TextField("commentaire de la finance", blank=True)
+    # The computation finance accepted, frozen with the état (NULL until then).
+    jours = models.PositiveSmallIntegerField("jours rémunérés", null=True, editable=False)
+    jours_du_mois = models.PositiveSmallIntegerField(null=True, editable=False)
+    smg_mensuel = models.PositiveIntegerField(null=True, editable=False)
+    smg_horaire = models.DecimalField(max_digits=8, decimal_places=2, null=True, editable=False)
+    montant_du = models.IntegerField("montant dû (F CFP)", null=True, editable=False)
+
+    class Meta:
+        verbose_name = "ligne d'état de rémunération"
+        verbose_name_plural = "lignes d'état de rémunération"
+        ordering = ["mois", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["etat", "parcours", "mois"], name="ligne_remuneration_unique"
+            ),
+            models.CheckConstraint(condition=Q(mois__day=1), name="ligne_premier_du_mois"),
+        ]
+        indexes = [models.Index(fields=["parcours", "mois"], name="ligne_parcours_mois_idx")]
+
+    def __str__(self):
+        return f"{self.parcours.demandeur} : {libelle_mois(self.mois)}"

@@ -1,0 +1,271 @@
+"""The rules of the monthly état de rémunération: opened per prestataire and month, declared
+by the prestataire, reconciled by finance, then frozen (DOMAIN.md, "Stipend").
+
+Each function runs inside the caller's transaction and locks the état it changes; the flow
+(workflows.flows.RemunerationFlow) completes its task in the same transaction.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from accounts.roles import Role
+from prestataires.models import Parcours
+from procurement.calendrier import ajouter_mois, mois_de
+from procurement.models import Prestataire, today
+
+from . import calcul
+from .enums import EtatDeclaration
+from .models import EtatRemuneration, LigneRemuneration, libelle_mois
+
+# A month's hours of SMG (169 h): more unjustified absence than that in a month is a typo.
+HEURES_ABSENCE_MAX = Decimal(169)
+
+
+def dernier_mois_rapproche(prestataire_id: int | None = None) -> date | None:
+    etats = EtatRemuneration.objects.filter(etat=EtatDeclaration.ACCEPTE)
+    if prestataire_id is not None:
+        etats = etats.filter(prestataire_id=prestataire_id)
+    return etats.order_by("-mois").values_list("mois", flat=True).first()
+
+
+def ouvrir(prestataire: Prestataire, mois: date) -> tuple[EtatRemuneration, bool]:
+    """The prestataire's état for the month, created if needed (True when created)."""
+    mois = mois_de(mois)
+    Prestataire.objects.select_for_update().get(pk=prestataire.pk)  # one creator at a time
+    existant = EtatRemuneration.objects.filter(prestataire=prestataire, mois=mois).first()
+    if existant is not None:
+        return existant, False
+    if mois > mois_de(today()):
+        raise ValidationError({"mois": "Un mois à venir ne se déclare pas encore."})
+    dernier = dernier_mois_rapproche(prestataire.pk)
+    if dernier is not None and mois < dernier:
+        raise ValidationError(
+            {
+                "mois": f"{libelle_mois(dernier).capitalize()} est déjà rapproché : ce qui "
+                "reste dû sur un mois antérieur se régularise sur le prochain état."
+            }
+        )
+    return EtatRemuneration.objects.create(prestataire=prestataire, mois=mois), True
+
+
+def mois_a_ouvrir(jour: date) -> list[tuple[Prestataire, date]]:
+    """On and after the 1st, each prestataire with a stagiaire in the month just ended owes
+    its état for that month."""
+    mois = ajouter_mois(mois_de(jour), -1)
+    deja = EtatRemuneration.objects.filter(mois=mois).values("prestataire_id")
+    en_parcours = Parcours.objects.filter(calcul.parcours_couvrant(mois)).values("prestataire_id")
+    prestataires = (
+        Prestataire.objects.exclude(pk__in=deja).filter(pk__in=en_parcours).order_by("code")
+    )
+    return [(prestataire, mois) for prestataire in prestataires]
+
+
+# --- The prestataire declares --------------------------------------------------------------
+
+
+def _verrouiller(etat: EtatRemuneration) -> EtatRemuneration:
+    return EtatRemuneration.objects.select_for_update(of=("self",)).get(pk=etat.pk)
+
+
+def exiger_declarant(etat: EtatRemuneration, user):
+    if not (
+        user.prestataire_id == etat.prestataire_id
+        and user.has_perm("remunerations.declarer_etatremuneration")
+    ):
+        raise PermissionDenied("Seule la direction du prestataire déclare ses rémunérations.")
+
+
+def exiger_finance(user):
+    if user.prestataire_id or not user.has_perm("remunerations.rapprocher_etatremuneration"):
+        raise PermissionDenied("Seule la finance de la DEL rapproche les états.")
+
+
+def _exiger_modifiable(etat: EtatRemuneration, version: int | None = None):
+    if not etat.modifiable:
+        raise ValidationError(
+            f"Cet état est {etat.get_etat_display().lower()} : il ne se modifie plus."
+        )
+    if version is not None and version != etat.version:
+        raise ValidationError(
+            "Quelqu'un a modifié cet état pendant votre saisie : rechargez la page, vos "
+            "chiffres n'ont pas été enregistrés."
+        )
+
+
+def cle(ligne) -> str:
+    """A line's key in forms: the parcours and the month it pays."""
+    return f"{ligne.parcours.pk}-{ligne.mois:%Y-%m}"
+
+
+def declarer(etat: EtatRemuneration, *, par, version: int, declarations: dict[str, dict]):
+    """Record, per line key, the absence hours, the amount paid and the CAFAT cover paid. The
+    amount due is computed, never typed."""
+    exiger_declarant(etat, par)
+    etat = _verrouiller(etat)
+    _exiger_modifiable(etat, version)
+    lignes = {cle(ligne): ligne for ligne in calcul.releve(etat).lignes}
+    erreurs = {}
+    for cle_ligne, valeurs in declarations.items():
+        ligne = lignes.get(cle_ligne)
+        if ligne is None:
+            raise ValidationError("Cette ligne n'appartient pas à l'état.")
+        if not ligne.ajustement and (valeurs.get("montant_declare") or 0) < 0:
+            erreurs[cle_ligne] = "Un montant versé ne peut pas être négatif."
+    if erreurs:
+        raise ValidationError(erreurs)
+    for cle_ligne, valeurs in declarations.items():
+        ligne = lignes[cle_ligne]
+        LigneRemuneration.objects.update_or_create(
+            etat=etat, parcours=ligne.parcours, mois=ligne.mois, defaults=valeurs
+        )
+    etat.version += 1
+    etat.save(update_fields=["version"])
+    return etat
+
+
+def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_heures: Decimal):
+    """A late unjustified absence on a reconciled month: it never rewrites that month, it
+    becomes an adjustment line on the prestataire's first état not yet reconciled."""
+    exiger_declarant(etat, par)
+    etat = _verrouiller(etat)
+    _exiger_modifiable(etat)
+    if calcul.premiers_etats_ouverts([etat.prestataire_id]).get(etat.prestataire_id) != etat.pk:
+        raise ValidationError(
+            "Les régularisations se déclarent sur le plus ancien état non rapproché."
+        )
+    rapprochee = LigneRemuneration.objects.filter(
+        etat__prestataire_id=etat.prestataire_id,
+        etat__etat=EtatDeclaration.ACCEPTE,
+        parcours=parcours,
+        mois=mois,
+    ).exists()
+    if not rapprochee:
+        raise ValidationError(
+            {"mois": f"{parcours.demandeur} n'a pas de mois rapproché en {libelle_mois(mois)}."}
+        )
+    ligne, cree = LigneRemuneration.objects.get_or_create(
+        etat=etat, parcours=parcours, mois=mois, defaults={"absences_heures": absences_heures}
+    )
+    if not cree:
+        ligne.absences_heures += absences_heures
+        ligne.save(update_fields=["absences_heures"])
+    etat.version += 1
+    etat.save(update_fields=["version"])
+    return ligne
+
+
+def soumettre(etat: EtatRemuneration, *, par):
+    """Once every stagiaire of the month has a line, the état goes to finance."""
+    exiger_declarant(etat, par)
+    etat = _verrouiller(etat)
+    _exiger_modifiable(etat)
+    releve = calcul.releve(etat)
+    manquantes = [ligne for ligne in releve.lignes if not ligne.complete]
+    if manquantes:
+        noms = ", ".join(f"{ligne.prenom} {ligne.nom}" for ligne in manquantes)
+        raise ValidationError(
+            f"Déclarez le montant versé et la couverture sociale de chaque stagiaire avant de "
+            f"soumettre : {noms}."
+        )
+    etat.soumis_le = timezone.now()
+    etat.soumis_par = par
+    etat.soumettre(par=par)
+    etat.version += 1
+    etat.save()
+    return etat
+
+
+# --- Finance reconciles ----------------------------------------------------------------------
+
+
+def renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
+    """Finance sends the état back with a comment on each line to correct."""
+    exiger_finance(par)
+    etat = _verrouiller(etat)
+    if etat.etat != EtatDeclaration.SOUMIS:
+        raise ValidationError("Seul un état soumis se renvoie.")
+    commentaires = {cle_ligne: texte.strip() for cle_ligne, texte in commentaires.items()}
+    if not any(commentaires.values()):
+        raise ValidationError("Commentez au moins une ligne à corriger.")
+    lignes = {cle(ligne): ligne for ligne in calcul.releve(etat).lignes}
+    for cle_ligne, texte in commentaires.items():
+        if cle_ligne not in lignes:
+            raise ValidationError("Cette ligne n'appartient pas à l'état.")
+        LigneRemuneration.objects.filter(
+            etat=etat, parcours=lignes[cle_ligne].parcours, mois=lignes[cle_ligne].mois
+        ).update(commentaire_finance=texte)
+    nombre = sum(1 for texte in commentaires.values() if texte)
+    etat.renvoyer(par=par, motif=f"{nombre} ligne(s) à corriger")
+    etat.version += 1
+    etat.save()
+    return etat
+
+
+def accepter(etat: EtatRemuneration, *, par):
+    """The month is reconciled: its lines keep the computation accepted, for good."""
+    exiger_finance(par)
+    etat = _verrouiller(etat)
+    if etat.etat != EtatDeclaration.SOUMIS:
+        raise ValidationError("Seul un état soumis s'accepte.")
+    precedent = (
+        EtatRemuneration.objects.filter(prestataire_id=etat.prestataire_id, mois__lt=etat.mois)
+        .exclude(etat=EtatDeclaration.ACCEPTE)
+        .order_by("mois")
+        .first()
+    )
+    if precedent is not None:
+        raise ValidationError(
+            f"Rapprochez d'abord l'état de {precedent.libelle_mois} de {etat.prestataire.code}."
+        )
+    releve = calcul.releve(etat)
+    if not releve.complet:
+        raise ValidationError("Une ligne de l'état n'est pas déclarée : renvoyez-le.")
+    for ligne in releve.lignes:
+        LigneRemuneration.objects.filter(pk=ligne.declaree.pk).update(
+            jours=ligne.jours,
+            jours_du_mois=ligne.jours_du_mois,
+            smg_mensuel=ligne.smg_mensuel,
+            smg_horaire=ligne.smg_horaire,
+            montant_du=ligne.montant_du,
+        )
+    etat.accepte_le = timezone.now()
+    etat.accepte_par = par
+    etat.accepter(par=par)
+    etat.version += 1
+    etat.save()
+    return etat
+
+
+def signaler_retard(etat: EtatRemuneration) -> bool:
+    """The 10th of the next month has passed and the état was never submitted: finance is
+    told once (True when it is)."""
+    etat = _verrouiller(etat)
+    if etat.soumis_le is not None or etat.retard_signale_le is not None:
+        return False
+    etat.retard_signale_le = timezone.now()
+    etat.save(update_fields=["retard_signale_le"])
+    return True
+
+
+def destinataires_finance():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name=Role.FINANCE, is_active=True)
+
+
+# --- SMG rates ---------------------------------------------------------------------------
+
+
+def verifier_date_effet_smg(date_effet: date):
+    """A new SMG rate starts on a month's first day, never in a month already reconciled (for
+    any prestataire): the months not yet reconciled use it."""
+    if date_effet.day != 1:
+        raise ValidationError("Un taux du SMG entre en vigueur le premier jour d'un mois.")
+    if EtatRemuneration.objects.filter(etat=EtatDeclaration.ACCEPTE, mois=date_effet).exists():
+        raise ValidationError(
+            f"{libelle_mois(date_effet).capitalize()} est déjà rapproché : un nouveau taux ne "
+            "peut pas y entrer en vigueur."
+        )

@@ -1,0 +1,304 @@
+"""États de rémunération: the prestataire's direction declares its month, finance reconciles
+it; both read the same lines, totals and files. A prestataire's users see their own only."""
+
+from datetime import date
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.views import generic
+
+from documents.pdf import reponse_pdf
+from procurement.calendrier import mois_entre
+from procurement.models import Prestataire, today
+from workflows import services as flux
+from workflows.actions import ActionsMixin, Refus
+from workflows.flows import RemunerationFlow
+from workflows.history import historique
+
+from . import calcul, exports, services
+from .enums import EtatDeclaration
+from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
+from .models import EtatRemuneration, libelle_mois
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class EtatsVisiblesMixin(PermissionRequiredMixin):
+    permission_required = "remunerations.view_etatremuneration"
+
+    def get_queryset(self):
+        return EtatRemuneration.objects.visibles_par(self.request.user).select_related(
+            "prestataire"
+        )
+
+    def prestataires_visibles(self):
+        prestataires = Prestataire.objects.order_by("code")
+        if self.request.user.prestataire_id:
+            prestataires = prestataires.filter(pk=self.request.user.prestataire_id)
+        return list(prestataires)
+
+
+def _fichier(contenu: bytes, nom: str, format_: str) -> HttpResponse:
+    if format_ == "pdf":
+        return reponse_pdf(contenu, f"{nom}.pdf")
+    reponse = HttpResponse(contenu, content_type=XLSX)
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
+    return reponse
+
+
+def _produire(releves, titre, nom, format_):
+    contenu = exports.pdf(releves, titre) if format_ == "pdf" else exports.classeur(releves)
+    return _fichier(contenu, nom, format_)
+
+
+class EtatListView(EtatsVisiblesMixin, generic.ListView):
+    template_name = "remunerations/etat_list.html"
+    paginate_by = 24
+
+    def get_queryset(self):
+        etats = super().get_queryset().order_by("-mois", "prestataire__code")
+        filtres = self.request.GET
+        if filtres.get("etat") in EtatDeclaration.values:
+            etats = etats.filter(etat=filtres["etat"])
+        if filtres.get("prestataire") and not self.request.user.prestataire_id:
+            etats = etats.filter(prestataire__code=filtres["prestataire"])
+        return etats
+
+    def get_context_data(self, form_ouvrir=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = list(context["object_list"])
+        par_etat = {
+            releve.etat.pk: releve
+            for releve in calcul.releves([(etat.prestataire, etat.mois) for etat in page])
+        }
+        for etat in page:
+            etat.releve = par_etat[etat.pk]
+        user = self.request.user
+        context.update(
+            etats_page=page,
+            etats=EtatDeclaration.choices,
+            etat=self.request.GET.get("etat", ""),
+            prestataires=[] if user.prestataire_id else self.prestataires_visibles(),
+            prestataire=self.request.GET.get("prestataire", ""),
+            aujourd_hui=today(),
+            form_ouvrir=form_ouvrir
+            or (
+                OuvrirEtatForm(initial={"mois": today().replace(day=1)})
+                if user.has_perm("remunerations.declarer_etatremuneration") and user.prestataire_id
+                else None
+            ),
+            mois_recents=list(reversed(mois_entre(date(today().year - 1, 1, 1), today())))[:13],
+        )
+        return context
+
+
+class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
+    """The prestataire's direction opens a month (the timer runner also opens each month
+    just ended for every prestataire with stagiaires)."""
+
+    def post(self, request):
+        user = request.user
+        if not (user.prestataire_id and user.has_perm("remunerations.declarer_etatremuneration")):
+            raise PermissionDenied("Seule la direction du prestataire déclare ses rémunérations.")
+        form = OuvrirEtatForm(request.POST)
+        if form.is_valid():
+            try:
+                etat = flux.ouvrir_etat(user.prestataire, form.cleaned_data["mois"])
+            except ValidationError as refus:
+                form.add_error(None, refus)
+            else:
+                return redirect(etat)
+        vue = EtatListView(request=request, kwargs={}, args=())
+        vue.object_list = vue.get_queryset()
+        return vue.render_to_response(vue.get_context_data(form_ouvrir=form), status=400)
+
+
+class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
+    template_name = "remunerations/etat_detail.html"
+    actions = ("declarer", "soumettre", "regulariser", "renvoyer", "accepter")
+    prefixes = {"regulariser": "regularisation", "renvoyer": "renvoi"}
+
+    def peut_declarer(self):
+        user, etat = self.request.user, self.object
+        return (
+            etat.modifiable
+            and user.prestataire_id == etat.prestataire_id
+            and user.has_perm("remunerations.declarer_etatremuneration")
+        )
+
+    def peut_rapprocher(self):
+        user = self.request.user
+        return (
+            self.object.etat == EtatDeclaration.SOUMIS
+            and not user.prestataire_id
+            and user.has_perm("remunerations.rapprocher_etatremuneration")
+        )
+
+    def releve(self):
+        if not hasattr(self, "_releve"):
+            self._releve = calcul.releve(self.object)
+        return self._releve
+
+    def get_context_data(self, forms=None, **kwargs):
+        forms, etat, releve = forms or {}, self.object, self.releve()
+        context = {
+            "releve": releve,
+            "historique": historique(etat),
+            "en_retard": etat.soumis_le is None and today() > etat.date_limite,
+            "form_declaration": None,
+            "form_regularisation": None,
+            "form_renvoi": None,
+            "url_processus": None,
+        }
+        if self.peut_declarer():
+            context["form_declaration"] = forms.get("declarer") or DeclarationForm(
+                lignes=releve.lignes, version=etat.version
+            )
+            if calcul.premiers_etats_ouverts([etat.prestataire_id]).get(etat.prestataire_id) == (
+                etat.pk
+            ):
+                context["form_regularisation"] = forms.get("regulariser") or self.formulaire(
+                    "regulariser", RegularisationForm, etat=etat
+                )
+        if self.peut_rapprocher():
+            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire(
+                "renvoyer", RenvoiForm, lignes=releve.lignes
+            )
+        for form in (context["form_declaration"], context["form_renvoi"]):
+            if form is not None:
+                form.placer_dans_les_lignes()
+        if not self.request.user.prestataire_id and etat.process_id:
+            context["url_processus"] = RemunerationFlow.instance.reverse(
+                "process_detail", args=[etat.process_id]
+            )
+        return super().get_context_data(**context, **kwargs)
+
+    def _exiger_declarant(self):
+        services.exiger_declarant(self.object, self.request.user)
+
+    def action_declarer(self, request):
+        self._exiger_declarant()
+        self._declarer(request)
+        return "Déclaration enregistrée."
+
+    def _declarer(self, request):
+        form = DeclarationForm(
+            request.POST, lignes=self.releve().lignes, version=self.object.version
+        )
+        if form.is_valid():
+            try:
+                services.declarer(
+                    self.object,
+                    par=request.user,
+                    version=form.cleaned_data["version"],
+                    declarations=form.declarations(),
+                )
+            except ValidationError as refus:
+                if hasattr(refus, "error_dict"):
+                    for cle_ligne, erreurs in refus.error_dict.items():
+                        form.add_error(f"d_{cle_ligne}", erreurs)
+                else:
+                    form.add_error(None, refus)
+            else:
+                return
+        raise Refus(forms={"declarer": form})
+
+    def action_soumettre(self, request):
+        """Save what the form holds, then submit, in one transaction."""
+        self._exiger_declarant()
+        self._declarer(request)
+        self.object.refresh_from_db()
+        flux.soumettre_etat(self.object, par=request.user)
+        return "État soumis à la finance."
+
+    def action_regulariser(self, request):
+        self._exiger_declarant()
+        form = self.formulaire("regulariser", RegularisationForm, request.POST, etat=self.object)
+        self.par_formulaire(
+            "regulariser",
+            form,
+            lambda donnees: services.regulariser(self.object, par=request.user, **donnees),
+        )
+        return "Régularisation ajoutée : déclarez ce qui a été versé pour elle."
+
+    def action_renvoyer(self, request):
+        services.exiger_finance(request.user)
+        form = self.formulaire("renvoyer", RenvoiForm, request.POST, lignes=self.releve().lignes)
+        self.par_formulaire(
+            "renvoyer",
+            form,
+            lambda donnees: flux.renvoyer_etat(
+                self.object, par=request.user, commentaires=form.commentaires()
+            ),
+        )
+        return "État renvoyé au prestataire pour correction."
+
+    def action_accepter(self, request):
+        services.exiger_finance(request.user)
+        flux.accepter_etat(self.object, par=request.user)
+        return "État accepté : le mois est rapproché."
+
+
+class EtatExportView(EtatsVisiblesMixin, generic.DetailView):
+    def get(self, request, *args, format_, **kwargs):
+        etat = self.get_object()
+        nom = f"etat-remuneration-{etat.prestataire.code}-{etat.mois:%Y-%m}"
+        return _produire([calcul.releve(etat)], str(etat), nom, format_)
+
+
+def _mois(texte: str) -> date:
+    try:
+        annee, mois = (int(partie) for partie in texte.split("-"))
+        return date(annee, mois, 1)
+    except ValueError as erreur:
+        raise Http404("Mois inconnu.") from erreur
+
+
+class MoisExportView(EtatsVisiblesMixin, generic.View):
+    """A month across the prestataires the user sees."""
+
+    def get(self, request, mois, format_):
+        jour = _mois(mois)
+        releves = calcul.releves([(p, jour) for p in self.prestataires_visibles()])
+        titre = f"États de rémunération : {libelle_mois(jour)}"
+        return _produire(releves, titre, f"etats-remuneration-{jour:%Y-%m}", format_)
+
+
+def _releves_de_l_annee(prestataires, annee: int):
+    return calcul.releves(
+        (prestataire, mois)
+        for mois in mois_entre(date(annee, 1, 1), date(annee, 12, 1))
+        for prestataire in prestataires
+    )
+
+
+class AnneeExportView(EtatsVisiblesMixin, generic.View):
+    def get(self, request, annee, format_):
+        releves = _releves_de_l_annee(self.prestataires_visibles(), annee)
+        titre = f"États de rémunération : année {annee}"
+        return _produire(releves, titre, f"etats-remuneration-{annee}", format_)
+
+
+class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
+    """The totals per prestataire, lot and month of a year, on one screen."""
+
+    template_name = "remunerations/synthese.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            annee = int(self.request.GET.get("annee", today().year))
+        except ValueError:
+            annee = today().year
+        releves = _releves_de_l_annee(self.prestataires_visibles(), annee)
+        rangees = exports.totaux(releves)
+        return super().get_context_data(
+            annee=annee,
+            annees=range(today().year - 3, today().year + 1),
+            rangees=rangees,
+            total_du=sum(r["montant_du"] for r in rangees),
+            total_declare=sum(r["montant_declare"] or 0 for r in rangees),
+            total_ecart=sum(r["ecart"] or 0 for r in rangees),
+            **kwargs,
+        )
