@@ -18,7 +18,7 @@ from django.db.models import Prefetch, Q
 
 from prestataires.models import Parcours, Suspension
 from procurement.calendrier import dernier_jour_du_mois
-from procurement.models import Prestataire, TauxSMG
+from procurement.models import Prestataire, TauxSMG, reference_de_prescription
 
 from .enums import EtatDeclaration
 from .models import EtatRemuneration, LigneRemuneration, libelle_mois
@@ -93,7 +93,8 @@ class Ligne:
 
     @property
     def reference(self) -> str:
-        return self.parcours.ligne.prescription.reference
+        prescription = self.parcours.ligne.prescription
+        return prescription.reference or reference_de_prescription(prescription.pk)
 
     @property
     def nom(self) -> str:

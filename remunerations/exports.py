@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import tablib
 from django.utils import timezone
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from documents.pdf import rendre_pdf
 
@@ -58,8 +58,12 @@ class LigneExportee:
         return etat.get_etat_display() if etat else "Non ouvert"
 
 
-def _colonne(attribut, libelle):
-    return fields.Field(attribute=attribut, column_name=libelle)
+def _colonne(attribut, libelle, widget=None):
+    return fields.Field(attribute=attribut, column_name=libelle, widget=widget)
+
+
+def _nombre(attribut, libelle):
+    return _colonne(attribut, libelle, widgets.NumberWidget())
 
 
 class LigneRemunerationResource(resources.Resource):
@@ -68,19 +72,19 @@ class LigneRemunerationResource(resources.Resource):
     prestataire = _colonne("releve__prestataire__code", "Prestataire")
     mois = _colonne("releve__libelle_mois", "Mois")
     etat = _colonne("etat", "État")
-    lot = _colonne("ligne__lot", "Lot")
+    lot = _nombre("ligne__lot", "Lot")
     nature = _colonne("nature", "Ligne")
     reference = _colonne("ligne__reference", "Référence")
     nom = _colonne("ligne__nom", "Nom")
     prenom = _colonne("ligne__prenom", "Prénom")
-    jours = _colonne("ligne__jours", "Jours rémunérés")
-    jours_du_mois = _colonne("ligne__jours_du_mois", "Jours du mois")
-    smg_mensuel = _colonne("ligne__smg_mensuel", "SMG mensuel")
-    absences_heures = _colonne("ligne__absences_heures", "Heures d'absence")
-    montant_du = _colonne("ligne__montant_du", "Montant dû")
-    montant_declare = _colonne("ligne__montant_declare", "Montant versé")
-    ecart = _colonne("ligne__ecart", "Écart")
-    cafat = _colonne("ligne__cafat_declaree", "CAFAT versée")
+    jours = _nombre("ligne__jours", "Jours rémunérés")
+    jours_du_mois = _nombre("ligne__jours_du_mois", "Jours du mois")
+    smg_mensuel = _nombre("ligne__smg_mensuel", "SMG mensuel")
+    absences_heures = _nombre("ligne__absences_heures", "Heures d'absence")
+    montant_du = _nombre("ligne__montant_du", "Montant dû")
+    montant_declare = _nombre("ligne__montant_declare", "Montant versé")
+    ecart = _nombre("ligne__ecart", "Écart")
+    cafat = _nombre("ligne__cafat_declaree", "CAFAT versée")
     commentaire = _colonne("ligne__commentaire_finance", "Commentaire de la finance")
 
     class Meta:
@@ -103,7 +107,8 @@ def totaux(releves: list[Releve]) -> list[dict]:
 def classeur(releves: list[Releve]) -> bytes:
     """Two sheets: every line, then the totals per prestataire, month and lot."""
     lignes = LigneRemunerationResource().export(
-        [LigneExportee(releve, ligne) for releve in releves for ligne in releve.lignes]
+        [LigneExportee(releve, ligne) for releve in releves for ligne in releve.lignes],
+        force_native_type=True,  # numbers stay numbers in the sheet
     )
     lignes.title = "Lignes"
     synthese = tablib.Dataset(

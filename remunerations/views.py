@@ -267,9 +267,11 @@ class MoisExportView(EtatsVisiblesMixin, generic.View):
 
 
 def _releves_de_l_annee(prestataires, annee: int):
+    """The year's months up to the current one (a month to come owes nothing yet)."""
+    fin = min(date(annee, 12, 1), today())
     return calcul.releves(
         (prestataire, mois)
-        for mois in mois_entre(date(annee, 1, 1), date(annee, 12, 1))
+        for mois in mois_entre(date(annee, 1, 1), fin)
         for prestataire in prestataires
     )
 

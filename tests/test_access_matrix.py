@@ -19,6 +19,11 @@ ORDER_READERS = {
 PRESTATAIRES = {"alpha1", "alpha2", "beta1", "gamma1"}
 # ALPHA's register and modules are shared by its staff; DEL reads them, never writes.
 ALPHA_STAFF = {**ORDER_READERS, "alpha1": 200, "alpha2": 200}
+# The états de rémunération: finance, the gestionnaire and the prestataires' direction.
+REMUNERATION_READERS = {"finance1", "gestionnaire1", "alpha1", "beta1", "gamma1"}
+ETAT_READERS = {"finance1": 200, "gestionnaire1": 200, "alpha1": 200, "beta1": 404, "gamma1": 404}
+# The stipends' flow pages are read by the DEL staff who follow the états.
+FLOW_READERS = {"remuneration": {"finance1", "gestionnaire1"}}
 
 
 def only(allowed, ok=200, other=403):
@@ -122,6 +127,17 @@ MATRIX = {
         "beta1": 404,
         "gamma1": 404,
     }.get(username, 403),  # fmt: skip
+    # Stipends: finance reconciles, the gestionnaire reads, each prestataire's direction reads
+    # and declares its own; a chargé d'insertion and the rest of the DEL have no access.
+    "remunerations:index": only(REMUNERATION_READERS),
+    "remunerations:synthese": only(REMUNERATION_READERS),
+    "remunerations:ouvrir": only(REMUNERATION_READERS, ok=405),  # POST only
+    # ALPHA's October état and its files: BETA and GAMMA must not learn it exists (404).
+    "remunerations:detail": lambda username: ETAT_READERS.get(username, 403),
+    "remunerations:export": lambda username: ETAT_READERS.get(username, 403),
+    # A month or a year across the prestataires the user sees: its own only.
+    "remunerations:export_mois": only(REMUNERATION_READERS),
+    "remunerations:export_annee": only(REMUNERATION_READERS),
 }
 
 # The commission and avenant flows' pages, read by the DEL only (a prestataire acts on its
@@ -147,6 +163,11 @@ FLOW_NODES = {
         "clore_maintien": "gate", "maintien_echu": "end", "maintien_clos": "end",
         "termine": "end",
     },
+    "remuneration": {
+        "ouvrir": "handle", "declarer": "human", "declarer__timeout": "timer",
+        "signaler_retard": "gate", "retard_signale": "end", "rapprocher": "human",
+        "accepte_ou_renvoye": "gate", "rapproche": "end",
+    },
 }  # fmt: skip
 NODE_ACTIONS = {
     "start": {"index": DEL_READ_REDIRECT, "detail": DEL_READ, "undo": NOBODY},
@@ -163,14 +184,19 @@ NODE_ACTIONS = {
     },
 }  # fmt: skip
 for flow, nodes in FLOW_NODES.items():
+    # A flow read by other readers than the DEL's: the same pages, for them.
+    lecteurs = FLOW_READERS.get(flow, DEL_READERS)
+    pour_ce_flux = {DEL_READ: only(lecteurs), DEL_READ_REDIRECT: only(lecteurs, ok=302)}
     for page in ("index", "inbox", "queue", "archive", "process_list", "process_detail",
                  "process_chart", "chart", "task_list"):  # fmt: skip
-        MATRIX[f"{flow}:{page}"] = DEL_READ
-    MATRIX[f"{flow}:tasks_assign"] = MATRIX[f"{flow}:tasks_unassign"] = DEL_READ_REDIRECT
+        MATRIX[f"{flow}:{page}"] = pour_ce_flux[DEL_READ]
+    MATRIX[f"{flow}:tasks_assign"] = MATRIX[f"{flow}:tasks_unassign"] = pour_ce_flux[
+        DEL_READ_REDIRECT
+    ]
     MATRIX[f"{flow}:process_cancel"] = NOBODY
     for node, kind in nodes.items():
         for action, expected in NODE_ACTIONS[kind].items():
-            MATRIX[f"{flow}:{node}:{action}"] = expected
+            MATRIX[f"{flow}:{node}:{action}"] = pour_ce_flux.get(expected, expected)
 MATRIX["commission:ouvrir:execute"] = only({"gestionnaire1"})
 # BETA's agenda is gestionnaire1's task: its page leads to the session's page.
 MATRIX["commission:preparer:execute"] = only({"gestionnaire1"}, ok=302)
@@ -195,7 +221,8 @@ def url_for(name, objects):
         return reverse(name, args=[task.process_id, task.pk])
     if parts[0] in FLOW_NODES and name.endswith(("process_detail", "process_cancel",
                                                  "process_chart")):  # fmt: skip
-        key = {"commission": "session", "avenant": "avenant", "suiviparcours": "parcours"}[parts[0]]
+        key = {"commission": "session", "avenant": "avenant", "suiviparcours": "parcours",
+               "remuneration": "etat"}[parts[0]]  # fmt: skip
         return reverse(name, args=[objects[key].process_id])
     if parts[0] in ("seances", "commandes", "parcours", "modules", "entreprises") and (
         parts[1] not in ("index", "add")
@@ -207,6 +234,13 @@ def url_for(name, objects):
         key = {"commandes:avenant_pdf": "avenant", "parcours:stage": "stage",
                "parcours:convention": "stage"}.get(name, key)  # fmt: skip
         return reverse(name, args=[objects[key].pk])
+    if name in ("remunerations:detail", "remunerations:export"):
+        formats = {"remunerations:export": {"format_": "pdf"}}.get(name, {})
+        return reverse(name, kwargs={"pk": objects["etat"].pk, **formats})
+    if name == "remunerations:export_mois":
+        return reverse(name, kwargs={"mois": "2026-10", "format_": "xlsx"})
+    if name == "remunerations:export_annee":
+        return reverse(name, kwargs={"annee": 2026, "format_": "pdf"})
     if parts[0] == "prescription" and len(parts) == 3:
         task = objects["tasks"].get(parts[1], objects["tasks"]["aiguiller"])
         return reverse(name, args=[task.process_id, task.pk])

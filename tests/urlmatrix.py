@@ -8,6 +8,7 @@ from viewflow.workflow.models import Task
 from bons_de_commande.models import Avenant, BonDeCommande
 from prestataires.models import Entreprise, ModuleCollectif, Parcours, Stage
 from procurement.models import Demandeur, Prescription, SessionCommission
+from remunerations.models import EtatRemuneration
 
 EXCLUDED_NAMESPACES = ("admin:",)
 AUTH_PAGES = {
@@ -50,19 +51,27 @@ def demo_objects():
             "cree_par": kaouma.charge,
         },
     )  # fmt: skip
+    # ALPHA's October état: declared, waiting to be submitted (August and September are
+    # reconciled).
+    etat = EtatRemuneration.objects.get(prestataire__code="ALPHA", mois=date(2026, 10, 1))
     return {
-        "session": SessionCommission.objects.get(prestataire__code="ALPHA"),
+        # ALPHA's November session (its summer session launched the stipends' demo).
+        "session": SessionCommission.objects.get(
+            prestataire__code="ALPHA", date_seance=date(2026, 11, 10)
+        ),
         "session_beta": session_beta,
-        "bon": BonDeCommande.objects.get(prestataire__code="ALPHA"),  # acknowledged
+        "bon": BonDeCommande.objects.get(pk=avenant.bon_id),  # acknowledged
         "avenant": avenant,  # issued, waiting for ALPHA's acknowledgement
         "parcours": kaouma,
         "stage": stage,
         "module": ModuleCollectif.objects.get(prestataire__code="ALPHA"),
         "entreprise": stage.entreprise,
+        "etat": etat,
         "flow_tasks": {
             "suiviparcours": Task.objects.filter(process__parcours__isnull=False),
             "commission": Task.objects.filter(process__session_commission__isnull=False),
             "avenant": Task.objects.filter(process=avenant.process),
+            "remuneration": Task.objects.filter(process__etat_remuneration__isnull=False),
         },
         "demandeur": Demandeur.objects.get(nom="DUPONT"),
         "prescription": soumise,

@@ -37,8 +37,8 @@ def numero_attendu(rang):
 
 
 def test_issued_order_is_numbered_frozen_and_its_pdf_lists_each_line(demo, bon_emis):
-    # The demo already issued BC-<year>-0001 to ALPHA.
-    assert bon_emis.numero == numero_attendu(2)
+    # The demo already issued BC-<year>-0001 and 0002 to ALPHA.
+    assert bon_emis.numero == numero_attendu(3)
     assert bon_emis.etat == EtatBonDeCommande.EMIS
     texte = texte_pdf(bon_emis.document.contenu)
     assert bon_emis.numero in texte
@@ -66,8 +66,8 @@ def test_an_order_cannot_be_issued_twice(demo, bon_emis):
     with pytest.raises(ValidationError, match="n'est pas \\(ou plus\\) à accomplir"):
         flux.emettre_bon(bon_emis, par=demo["gestionnaire1"])
     bon_emis.refresh_from_db()
-    assert bon_emis.numero == numero_attendu(2)
-    assert CompteurAnnuel.objects.get(annee=bon_emis.annee).dernier == 2
+    assert bon_emis.numero == numero_attendu(3)
+    assert CompteurAnnuel.objects.get(annee=bon_emis.annee).dernier == 3
 
 
 def test_numbers_follow_the_year_in_noumea_time(demo, seance):

@@ -110,7 +110,7 @@ def creer_parcours(demo, nombre, premier=0):
     """`nombre` ALPHA parcours on the demo order of ALPHA, bulk-created with their demandeur,
     prescription and order line: in turn waiting for entry, running, and ended with a
     situation at exit; every other one assigned to alpha2."""
-    bon = BonDeCommande.objects.get(prestataire__code="ALPHA")
+    bon = BonDeCommande.objects.get(lignes__prescription__demandeur__nom="KAOUMA")
     alpha = Prestataire.objects.get(code="ALPHA")
     lot = Lot.objects.get(numero=1)
     conseiller, alpha2 = demo["conseiller1"], demo["alpha2"]

@@ -156,13 +156,13 @@ class Command(BaseCommand):
         self.users = self.utilisateurs()
         demandeurs = self.demandeurs()
         crees = sum(self.prescription(demandeurs, *row) for row in PRESCRIPTIONS)
+        # The summer session comes first: orders are numbered in the order they are issued.
         if not SessionCommission.objects.exists():
+            self.session_ete()
+            self.remunerations()
             self.commissions()
         if not Entreprise.objects.exists():
             self.execution()
-        if not SessionCommission.objects.filter(date_seance=SESSION_ETE).exists():
-            self.session_ete()
-            self.remunerations()
         self.stdout.write(
             f"Données de démonstration en place ({crees} prescription(s) créée(s)). "
             f"Mot de passe des comptes : {DEMO_PASSWORD}"
@@ -426,7 +426,6 @@ class Command(BaseCommand):
         )
         for nom, _, entree, suspension in ENTREES_ETE:
             parcours = Parcours.objects.get(demandeur__nom=nom)
-            parcours_services.attribuer(parcours, par=alpha, charge=users["alpha2"])
             flux.entrer(parcours, par=alpha, date_premier_contact=entree, date_entree=entree)
             if suspension:
                 flux.suspendre(parcours, par=alpha, debut=suspension[0], motif="sante")
