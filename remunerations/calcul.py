@@ -282,11 +282,16 @@ def _figee(ligne: LigneRemuneration, mois_de_l_etat: date) -> Ligne:
     )
 
 
-def parcours_couvrant(mois: date) -> Q:
-    """The parcours whose days (entry to exit) meet the month."""
-    return Q(date_entree__lte=dernier_jour_du_mois(mois)) & (
-        Q(date_sortie__gte=mois) | Q(date_sortie__isnull=True, fin_prevue__gte=mois)
+def couvrant_la_periode(premier_mois: date, dernier_mois: date) -> Q:
+    """The parcours whose days (entry to exit) meet the months from one to the other."""
+    return Q(date_entree__lte=dernier_jour_du_mois(dernier_mois)) & (
+        Q(date_sortie__gte=premier_mois) | Q(date_sortie__isnull=True, fin_prevue__gte=premier_mois)
     )
+
+
+def parcours_couvrant(mois: date) -> Q:
+    """The parcours whose days meet the month."""
+    return couvrant_la_periode(mois, mois)
 
 
 def _ajustements(etat: EtatRemuneration, declarees: dict, bareme: _Bareme) -> list[Ligne]:
@@ -307,6 +312,27 @@ def _ajustements(etat: EtatRemuneration, declarees: dict, bareme: _Bareme) -> li
         groupe["parcours"] = ligne.parcours
         groupe["du"] += ligne.montant_du
         groupe["heures"] += ligne.absences_heures
+    # A parcours entered late (its entry recorded after its month was reconciled) is owed
+    # that month in full.
+    mois_rapproches = sorted(
+        EtatRemuneration.objects.filter(
+            prestataire_id=etat.prestataire_id, etat=EtatDeclaration.ACCEPTE, mois__lt=etat.mois
+        ).values_list("mois", flat=True)
+    )
+    if mois_rapproches:
+        for parcours in (
+            Parcours.objects.filter(prestataire_id=etat.prestataire_id)
+            .filter(couvrant_la_periode(mois_rapproches[0], mois_rapproches[-1]))
+            .select_related(*_parcours_lies())
+            .prefetch_related(_suspensions())
+        ):
+            for mois in mois_rapproches:
+                if couvre(parcours, mois) and (parcours.pk, mois) not in groupes:
+                    groupes[parcours.pk, mois] = {
+                        "parcours": parcours,
+                        "du": 0,
+                        "heures": Decimal(0),
+                    }
     lignes = []
     for (parcours_id, mois), groupe in groupes.items():
         declaree = declarees.pop((parcours_id, mois), None)
@@ -359,7 +385,7 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
             .prefetch_related(_suspensions())
         ):
             for p, m in ouvertes:
-                if p.pk == parcours.prestataire_id and _couvre(parcours, m):
+                if p.pk == parcours.prestataire_id and couvre(parcours, m):
                     couvrants[p.pk, m].append(parcours)
     premiers_ouverts = premiers_etats_ouverts({p.pk for p, _ in paires})
     bareme = _Bareme()
@@ -391,7 +417,8 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
     return resultat
 
 
-def _couvre(parcours: Parcours, mois: date) -> bool:
+def couvre(parcours: Parcours, mois: date) -> bool:
+    """The parcours' days meet the month."""
     return (
         parcours.date_entree is not None
         and parcours.date_entree <= dernier_jour_du_mois(mois)

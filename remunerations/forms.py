@@ -4,7 +4,6 @@ from django import forms
 
 from prestataires.models import Parcours
 
-from .enums import EtatDeclaration
 from .services import HEURES_ABSENCE_MAX, cle
 
 MOIS_FORMAT = "%Y-%m"
@@ -131,11 +130,7 @@ class RegularisationForm(forms.Form):
     def __init__(self, *args, etat, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parcours"].queryset = (
-            Parcours.objects.filter(
-                lignes_remuneration__etat__prestataire_id=etat.prestataire_id,
-                lignes_remuneration__etat__etat=EtatDeclaration.ACCEPTE,
-            )
-            .select_related("demandeur")
-            .distinct()
+            Parcours.objects.filter(prestataire_id=etat.prestataire_id, date_entree__isnull=False)
+            .select_related("demandeur", "lot")
             .order_by("demandeur__nom", "demandeur__prenom")
         )

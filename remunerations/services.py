@@ -136,13 +136,12 @@ def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_h
         raise ValidationError(
             "Les régularisations se déclarent sur le plus ancien état non rapproché."
         )
-    rapprochee = LigneRemuneration.objects.filter(
-        etat__prestataire_id=etat.prestataire_id,
-        etat__etat=EtatDeclaration.ACCEPTE,
-        parcours=parcours,
-        mois=mois,
+    if parcours.prestataire_id != etat.prestataire_id:
+        raise PermissionDenied("Ce parcours n'est pas suivi par votre structure.")
+    rapproche = EtatRemuneration.objects.filter(
+        prestataire_id=etat.prestataire_id, mois=mois, etat=EtatDeclaration.ACCEPTE
     ).exists()
-    if not rapprochee:
+    if not (rapproche and calcul.couvre(parcours, mois)):
         raise ValidationError(
             {"mois": f"{parcours.demandeur} n'a pas de mois rapproché en {libelle_mois(mois)}."}
         )
@@ -260,12 +259,13 @@ def destinataires_finance():
 
 
 def verifier_date_effet_smg(date_effet: date):
-    """A new SMG rate starts on a month's first day, never in a month already reconciled (for
-    any prestataire): the months not yet reconciled use it."""
+    """A new SMG rate starts on a month's first day, after the last month already reconciled
+    (for any prestataire): only the months not yet reconciled use it."""
     if date_effet.day != 1:
         raise ValidationError("Un taux du SMG entre en vigueur le premier jour d'un mois.")
-    if EtatRemuneration.objects.filter(etat=EtatDeclaration.ACCEPTE, mois=date_effet).exists():
+    dernier = dernier_mois_rapproche()
+    if dernier is not None and date_effet <= dernier:
         raise ValidationError(
-            f"{libelle_mois(date_effet).capitalize()} est déjà rapproché : un nouveau taux ne "
-            "peut pas y entrer en vigueur."
+            f"{libelle_mois(dernier).capitalize()} est déjà rapproché : un nouveau taux ne peut "
+            f"entrer en vigueur qu'à partir du {ajouter_mois(dernier, 1):%d/%m/%Y}."
         )

@@ -61,7 +61,8 @@ def test_a_month_goes_from_the_prestataire_to_finance_and_back_until_reconciled(
     assert etat.etat == EtatDeclaration.SOUMIS
     assert etat.soumis_par == demo["alpha1"]
     # The reconciliation is now a task in finance's inbox, not in ALPHA's.
-    assert [t.flow_task.name for t in taches_de(demo["finance1"]) if t.process_id == etat.process_id] == ["rapprocher"]  # fmt: skip
+    taches_finance = taches_de(demo["finance1"]).filter(process_id=etat.process_id)
+    assert [t.flow_task.name for t in taches_finance] == ["rapprocher"]
     assert not [t for t in taches_de(demo["alpha1"]) if t.process_id == etat.process_id]
 
     # Finance sees due, declared and difference per line, and sends OUNEMOA's line back.
@@ -110,14 +111,18 @@ def test_a_month_goes_from_the_prestataire_to_finance_and_back_until_reconciled(
     classeur = openpyxl.load_workbook(BytesIO(client.get(f"{url}export.xlsx").content))
     feuille = classeur["Lignes"]
     entetes = [cellule.value for cellule in feuille[1]]
-    rangees = [dict(zip(entetes, [c.value for c in rangee], strict=True)) for rangee in feuille.iter_rows(min_row=2)]  # fmt: skip
+    rangees = [
+        dict(zip(entetes, valeurs, strict=True))
+        for valeurs in feuille.iter_rows(min_row=2, values_only=True)
+    ]
     assert [(r["Nom"], r["Montant dû"], r["Montant versé"], r["Écart"], r["CAFAT versée"]) for r in rangees] == [  # noqa: E501
         (ligne.nom, ligne.montant_du, ligne.montant_declare, ligne.ecart, ligne.cafat_declaree)
         for ligne in ecran.lignes
     ]  # fmt: skip
     totaux = list(classeur["Totaux"].iter_rows(min_row=2, values_only=True))
     assert totaux == [("ALPHA", "octobre 2026", "Accepté : mois rapproché", 1, 216981, 216981, 0)]
-    texte = " ".join(page.extract_text() for page in PdfReader(BytesIO(b"".join(client.get(f"{url}export.pdf").streaming_content))).pages)  # fmt: skip
+    pdf = b"".join(client.get(f"{url}export.pdf").streaming_content)
+    texte = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
     for ligne in ecran.lignes:
         assert ligne.reference in texte
         for montant in (francs(ligne.montant_du), francs(ligne.montant_declare)):
@@ -243,8 +248,10 @@ def test_a_month_not_submitted_by_the_10th_is_flagged_to_finance_the_next_day(de
 
     def alertes():
         return list(
-            Notification.objects.filter(destinataire=demo["finance1"], message__contains="novembre 2026 : BETA")
-        )  # fmt: skip
+            Notification.objects.filter(
+                destinataire=demo["finance1"], message__contains="novembre 2026 : BETA"
+            )
+        )
 
     with a("2026-12-10", heure=23):
         call_command("workflow_timers", stdout=StringIO())

@@ -287,12 +287,6 @@ def test_late_absence_on_a_month_not_reconciled_is_refused(demo):
     assert list(LigneRemuneration.objects.values_list("pk", "absences_heures")) == avant
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="calcul._ajustements only recomputes (parcours, month) pairs that already have a "
-    "reconciled line: a stagiaire whose entry lands in a reconciled month is never owed it",
-)
 def test_stagiaire_entered_late_into_a_reconciled_month_is_owed_it_as_an_adjustment(demo):
     """What changed since (…, moved parcours dates) is owed on the first état not reconciled."""
     placer_stagiaire("ALPHA", date(2026, 9, 21), nom="TARDIF")  # recorded after September
@@ -414,19 +408,13 @@ def test_smg_rate_cannot_start_in_a_reconciled_month(demo):
     assert not formulaire.is_valid()
     assert formulaire.errors == {
         "date_effet": [
-            "Septembre 2026 est déjà rapproché : un nouveau taux ne peut pas y entrer en vigueur."
+            "Septembre 2026 est déjà rapproché : un nouveau taux ne peut entrer en vigueur "
+            "qu'à partir du 01/10/2026."
         ]
     }
     assert TauxSMG.objects.count() == nombre
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="verifier_date_effet_smg only refuses a start date equal to a reconciled month: a "
-    "rate from 01/07/2026 is accepted though it would be in force in reconciled August and "
-    "September 2026",
-)
 def test_smg_rate_cannot_start_before_a_reconciled_month(demo):
     """A new rate never rewrites months already reconciled: the months not yet reconciled use
     it."""
@@ -444,8 +432,8 @@ def test_admin_add_page_shows_the_refusal_and_creates_no_rate(client, demo):
     )
     assert page.status_code == 200
     assert (
-        "Septembre 2026 est déjà rapproché : un nouveau taux ne peut pas y entrer en vigueur."
-        in page.content.decode()
+        "Septembre 2026 est déjà rapproché : un nouveau taux ne peut entrer en vigueur "
+        "qu&#x27;à partir du 01/10/2026." in page.content.decode()
     )
     assert TauxSMG.objects.count() == nombre
     assert not TauxSMG.objects.filter(date_effet=date(2026, 9, 1)).exists()
