@@ -2,13 +2,14 @@
 line back, ALPHA corrects it, finance accepts; the files say what the screen says."""
 
 import json
+import threading
 from datetime import date
 from io import BytesIO, StringIO
 
 import openpyxl
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from pypdf import PdfReader
 from viewflow.workflow.models import Task
 
@@ -372,3 +373,67 @@ def test_months_are_reconciled_in_order(demo):
     novembre.refresh_from_db()
     assert novembre.etat == EtatDeclaration.SOUMIS
     assert Task.objects.filter(process=novembre.process, flow_task__isnull=False).exists()
+
+
+# --- Concurrent users --------------------------------------------------------------------------
+
+
+def _en_meme_temps(nombre, action):
+    """Run `action(i)` in `nombre` threads released together; return results and errors."""
+    depart = threading.Barrier(nombre)
+    resultats, erreurs = [], []
+
+    def executer(i):
+        try:
+            depart.wait()
+            resultats.append(action(i))
+        except Exception as erreur:  # noqa: BLE001 -- returned to the test
+            erreurs.append(erreur)
+        finally:
+            connection.close()  # each thread has its own connection; free it for teardown
+
+    fils = [threading.Thread(target=executer, args=(i,)) for i in range(nombre)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    return resultats, erreurs
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_month_opened_by_several_people_at_once_has_one_etat_and_one_process(demo):
+    alpha = Prestataire.objects.get(code="ALPHA")
+    resultats, erreurs = _en_meme_temps(4, lambda i: flux.ouvrir_etat(alpha, date(2026, 11, 1)).pk)
+    assert not erreurs
+    assert len(set(resultats)) == 1
+    etat = EtatRemuneration.objects.get(prestataire=alpha, mois=date(2026, 11, 1))
+    assert processus_de(etat) == 1
+
+
+def processus_de(etat):
+    from workflows.models import RemunerationProcess
+
+    return RemunerationProcess.objects.filter(etat_remuneration=etat).count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks")
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_typed_on_the_same_version_at_once_keep_exactly_one(demo):
+    etat = etat_d_octobre()
+    waia = Parcours.objects.get(demandeur__nom="WAIA")
+
+    def declarer(i):
+        with transaction.atomic():
+            services.declarer(
+                etat,
+                par=demo["alpha1"],
+                version=etat.version,
+                declarations={f"{waia.pk}-2026-10": {"montant_declare": 80000 + i}},
+            )
+        return i
+
+    resultats, erreurs = _en_meme_temps(2, declarer)
+    assert len(resultats) == 1 and len(erreurs) == 1
+    assert "pendant votre saisie" in str(erreurs[0])
+    assert ligne_de(etat, "WAIA").montant_declare == 80000 + resultats[0]
