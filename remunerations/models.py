@@ -28,6 +28,18 @@ def libelle_mois(mois: date) -> str:
     return date_format(mois, "F Y")
 
 
+def _auteur():
+    """Who submitted or accepted the état (the journal of transitions keeps every step)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
 class EtatRemunerationQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """A prestataire's users see their own organisation's états only; the DEL sees all."""
@@ -56,23 +68,9 @@ class EtatRemuneration(ConcurrentTransitionMixin, models.Model):
         help_text="Augmente à chaque enregistrement : deux saisies simultanées ne s'écrasent pas.",
     )
     soumis_le = models.DateTimeField("soumis le", null=True, blank=True, editable=False)
-    soumis_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    soumis_par = _auteur()
     accepte_le = models.DateTimeField("accepté le", null=True, blank=True, editable=False)
-    accepte_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    accepte_par = _auteur()
     retard_signale_le = models.DateTimeField(
         "retard signalé à la finance le", null=True, blank=True, editable=False
     )

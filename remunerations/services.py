@@ -70,6 +70,12 @@ def _verrouiller(etat: EtatRemuneration) -> EtatRemuneration:
     return EtatRemuneration.objects.select_for_update(of=("self",)).get(pk=etat.pk)
 
 
+def _enregistrer(etat: EtatRemuneration, *champs):
+    """Every change of an état makes a new version: a form typed on an older one is refused."""
+    etat.version += 1
+    etat.save(update_fields=champs or None)
+
+
 def exiger_declarant(etat: EtatRemuneration, user):
     if not (
         user.prestataire_id == etat.prestataire_id
@@ -121,8 +127,7 @@ def declarer(etat: EtatRemuneration, *, par, version: int, declarations: dict[st
         LigneRemuneration.objects.update_or_create(
             etat=etat, parcours=ligne.parcours, mois=ligne.mois, defaults=valeurs
         )
-    etat.version += 1
-    etat.save(update_fields=["version"])
+    _enregistrer(etat, "version")
     return etat
 
 
@@ -151,8 +156,7 @@ def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_h
     if not cree:
         ligne.absences_heures += absences_heures
         ligne.save(update_fields=["absences_heures"])
-    etat.version += 1
-    etat.save(update_fields=["version"])
+    _enregistrer(etat, "version")
     return ligne
 
 
@@ -172,8 +176,7 @@ def soumettre(etat: EtatRemuneration, *, par):
     etat.soumis_le = timezone.now()
     etat.soumis_par = par
     etat.soumettre(par=par)
-    etat.version += 1
-    etat.save()
+    _enregistrer(etat)
     return etat
 
 
@@ -198,8 +201,7 @@ def renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
         ).update(commentaire_finance=texte)
     nombre = sum(1 for texte in commentaires.values() if texte)
     etat.renvoyer(par=par, motif=f"{nombre} ligne(s) à corriger")
-    etat.version += 1
-    etat.save()
+    _enregistrer(etat)
     return etat
 
 
@@ -233,8 +235,7 @@ def accepter(etat: EtatRemuneration, *, par):
     etat.accepte_le = timezone.now()
     etat.accepte_par = par
     etat.accepter(par=par)
-    etat.version += 1
-    etat.save()
+    _enregistrer(etat)
     return etat
 
 
