@@ -294,45 +294,56 @@ def parcours_couvrant(mois: date) -> Q:
     return couvrant_la_periode(mois, mois)
 
 
-def _ajustements(etat: EtatRemuneration, declarees: dict, bareme: _Bareme) -> list[Ligne]:
-    """Reconciled months are never rewritten: what changed since (a late absence, a corrected
-    SMG, moved parcours dates) is owed on the prestataire's first état not yet reconciled."""
-    rapprochees = (
-        LigneRemuneration.objects.filter(
-            etat__prestataire_id=etat.prestataire_id,
-            etat__etat=EtatDeclaration.ACCEPTE,
-            mois__lt=etat.mois,
+def _groupes_rapproches(prestataire_ids) -> dict[int, dict]:
+    """Per prestataire, per (parcours, reconciled month): the parcours, what was accepted as
+    due and the absence hours accepted. A parcours whose entry was recorded after its month
+    was reconciled counts there with nothing accepted. A constant number of queries."""
+    groupes = defaultdict(dict)
+
+    def groupe(prestataire_id, parcours, mois):
+        return groupes[prestataire_id].setdefault(
+            (parcours.pk, mois), {"parcours": parcours, "du": 0, "heures": Decimal(0)}
         )
-        .select_related(*_parcours_lies("parcours__"))
+
+    for ligne in (
+        LigneRemuneration.objects.filter(
+            etat__prestataire_id__in=prestataire_ids, etat__etat=EtatDeclaration.ACCEPTE
+        )
+        .select_related("etat", *_parcours_lies("parcours__"))
         .prefetch_related(_suspensions("parcours__"))
-    )
-    groupes = defaultdict(lambda: {"parcours": None, "du": 0, "heures": Decimal(0)})
-    for ligne in rapprochees:
-        groupe = groupes[ligne.parcours_id, ligne.mois]
-        groupe["parcours"] = ligne.parcours
-        groupe["du"] += ligne.montant_du
-        groupe["heures"] += ligne.absences_heures
-    # A parcours entered late (its entry recorded after its month was reconciled) is owed
-    # that month in full.
-    mois_rapproches = sorted(
+    ):
+        rapproche = groupe(ligne.etat.prestataire_id, ligne.parcours, ligne.mois)
+        rapproche["du"] += ligne.montant_du
+        rapproche["heures"] += ligne.absences_heures
+    mois_rapproches = defaultdict(list)
+    for prestataire_id, mois in (
         EtatRemuneration.objects.filter(
-            prestataire_id=etat.prestataire_id, etat=EtatDeclaration.ACCEPTE, mois__lt=etat.mois
-        ).values_list("mois", flat=True)
-    )
+            prestataire_id__in=prestataire_ids, etat=EtatDeclaration.ACCEPTE
+        )
+        .order_by("mois")
+        .values_list("prestataire_id", "mois")
+    ):
+        mois_rapproches[prestataire_id].append(mois)
     if mois_rapproches:
+        periodes = [
+            Q(prestataire_id=prestataire_id) & couvrant_la_periode(mois[0], mois[-1])
+            for prestataire_id, mois in mois_rapproches.items()
+        ]
         for parcours in (
-            Parcours.objects.filter(prestataire_id=etat.prestataire_id)
-            .filter(couvrant_la_periode(mois_rapproches[0], mois_rapproches[-1]))
+            Parcours.objects.filter(Q.create(periodes, connector=Q.OR))
             .select_related(*_parcours_lies())
             .prefetch_related(_suspensions())
         ):
-            for mois in mois_rapproches:
-                if couvre(parcours, mois) and (parcours.pk, mois) not in groupes:
-                    groupes[parcours.pk, mois] = {
-                        "parcours": parcours,
-                        "du": 0,
-                        "heures": Decimal(0),
-                    }
+            for mois in mois_rapproches[parcours.prestataire_id]:
+                if couvre(parcours, mois):
+                    groupe(parcours.prestataire_id, parcours, mois)
+    return groupes
+
+
+def _ajustements(groupes: dict, declarees: dict, bareme: _Bareme) -> list[Ligne]:
+    """Reconciled months are never rewritten: what changed since (a late absence, a corrected
+    SMG, moved parcours dates, a late entry) is owed on the prestataire's first état not yet
+    reconciled, as the difference between today's computation and what was accepted."""
     lignes = []
     for (parcours_id, mois), groupe in groupes.items():
         declaree = declarees.pop((parcours_id, mois), None)
@@ -388,6 +399,14 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
                 if p.pk == parcours.prestataire_id and couvre(parcours, m):
                     couvrants[p.pk, m].append(parcours)
     premiers_ouverts = premiers_etats_ouverts({p.pk for p, _ in paires})
+    # Adjustments go to each prestataire's first état not reconciled, if it is asked for.
+    rapproches = _groupes_rapproches(
+        [
+            etat.prestataire_id
+            for etat in etats.values()
+            if premiers_ouverts.get(etat.prestataire_id) == etat.pk
+        ]
+    )
     bareme = _Bareme()
 
     resultat = []
@@ -399,7 +418,7 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
             releve.lignes = [_figee(ligne, mois) for ligne in declarees.values()]
         else:
             if etat is not None and premiers_ouverts.get(prestataire.pk) == etat.pk:
-                releve.lignes = _ajustements(etat, declarees, bareme)
+                releve.lignes = _ajustements(rapproches[prestataire.pk], declarees, bareme)
             parcours_du_mois = {p.pk: p for p in couvrants[prestataire.pk, mois]}
             for (parcours_id, mois_paye), declaree in declarees.items():
                 if mois_paye == mois:

@@ -278,6 +278,7 @@ def _releves_de_l_annee(prestataires, annee: int):
 
 class AnneeExportView(EtatsVisiblesMixin, generic.View):
     def get(self, request, annee, format_):
+        annee = int(annee)  # the URL's four digits
         releves = _releves_de_l_annee(self.prestataires_visibles(), annee)
         titre = f"États de rémunération : année {annee}"
         return _produire(releves, titre, f"etats-remuneration-{annee}", format_)

@@ -208,6 +208,7 @@ MATRIX["commission:commander:execute"] = only({"gestionnaire1"}, ok=302)
 MATRIX["avenant:emettre:unassign"] = only({"gestionnaire1"})
 MATRIX["commission:commander:unassign"] = only({"gestionnaire1"})
 MATRIX["commission:deliberer:unassign"] = only({"commission1"})
+MATRIX["remuneration:rapprocher:unassign"] = only({"finance1"})
 
 
 def url_for(name, objects):

@@ -1,0 +1,293 @@
+"""The stipend pages stay fast as the data grows: the list of états, the year's totals, the
+month's files and an état's page render with the same number of SQL queries whether the
+prestataires have 3 stagiaires or 30, with reconciled months, adjustments of late entries,
+suspensions, exits and états of several months, for finance, the gestionnaire and each
+prestataire's direction.
+
+Each test measures every page on a first state where no page is empty (an empty page skips its
+SELECT), bulk-creates ten times the stagiaires and more états, and measures again: a relation
+read line by line (N+1) would add tens of queries."""
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count, cycle
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from bons_de_commande.enums import EtatLigne
+from bons_de_commande.models import BonDeCommande, LigneCommande
+from prestataires.enums import EtatParcours, TypeFin
+from prestataires.models import Parcours, Suspension
+from procurement.calendrier import ajouter_mois
+from procurement.enums import EtatPrescription
+from procurement.models import (
+    Commune,
+    Demandeur,
+    Lot,
+    NiveauFormation,
+    Prescription,
+    Prestataire,
+    TypeSortie,
+    cle_doublon,
+)
+from remunerations import calcul, services
+from remunerations.enums import EtatDeclaration
+from remunerations.models import EtatRemuneration
+from tests.prestataires.test_listes import afficher, ecarts, mesurer
+from workflows import services as flux
+
+from .conftest import a, placer_stagiaire
+
+pytestmark = pytest.mark.django_db
+
+JOUR = "2026-11-24"
+SEPTEMBRE, OCTOBRE, NOVEMBRE = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
+DEL = ("finance1", "gestionnaire1")
+DIRECTIONS = ("alpha1", "beta1")
+
+_rangs = count()
+
+
+# --- Data -------------------------------------------------------------------------------------
+
+
+def creer_stagiaires(code, nombre, entrees, *, lot=1):
+    """`nombre` parcours of prestataire `code`, bulk-created with their demandeur, prescription
+    and order line, entered in turn on each of `entrees`: one in four suspended from 12 to 19
+    October, one in five ended early on 20 October."""
+    prestataire = Prestataire.objects.get(code=code)
+    lot = Lot.objects.get(numero=lot)
+    bon = BonDeCommande.objects.filter(prestataire__code="ALPHA").earliest("pk")
+    conseiller, alpha1 = (
+        User.objects.get(username="conseiller1"),
+        User.objects.get(username="alpha1"),
+    )
+    communes, niveaux = cycle(Commune.objects.all()), cycle(NiveauFormation.objects.all())
+    sorties = cycle(TypeSortie.objects.all())
+    rangs = [next(_rangs) for _ in range(nombre)]
+
+    demandeurs = Demandeur.objects.bulk_create(
+        Demandeur(
+            nom=f"{code}VOLUME{rang:04d}",
+            prenom="Camille",
+            cle_doublon=cle_doublon(f"{code}VOLUME{rang:04d}", "Camille"),
+            date_naissance=date(1985, 1, 1) + timedelta(days=rang),
+            genre="FMX"[rang % 3],
+            niveau_formation=next(niveaux),
+            commune=next(communes),
+            situation_logement="autonome",
+            cree_par=conseiller,
+        )
+        for rang in rangs
+    )
+    prescriptions = Prescription.objects.bulk_create(
+        Prescription(
+            demandeur=demandeur,
+            lot=lot,
+            prestataire=prestataire,
+            conseiller=conseiller,
+            motif="Accompagnement vers l'emploi",
+            resultat_attendu="Un emploi durable",
+            etat=EtatPrescription.COMMANDEE,
+        )
+        for demandeur in demandeurs
+    )
+    lignes = LigneCommande.objects.bulk_create(
+        LigneCommande(bon=bon, prescription=prescription, duree_mois=7, etat=EtatLigne.COMMANDEE)
+        for prescription in prescriptions
+    )
+    parcours = []
+    for i, (demandeur, ligne) in enumerate(zip(demandeurs, lignes, strict=True)):
+        entree = entrees[i % len(entrees)]
+        sortie = {}
+        if i % 5 == 4 and entree < date(2026, 10, 20):
+            sortie = {
+                "date_sortie": date(2026, 10, 20),
+                "type_fin": TypeFin.ANTICIPEE,
+                "type_sortie": next(sorties),
+            }
+        parcours.append(
+            Parcours(
+                ligne=ligne,
+                prestataire=prestataire,
+                demandeur=demandeur,
+                lot=lot,
+                duree_mois=7,
+                etat=EtatParcours.TERMINE if sortie else EtatParcours.EN_COURS,
+                date_premier_contact=entree,
+                date_entree=entree,
+                fin_prevue=ajouter_mois(entree, 7) - timedelta(days=1),
+                **sortie,
+            )
+        )
+    parcours = Parcours.objects.bulk_create(parcours)
+    Suspension.objects.bulk_create(
+        Suspension(
+            parcours=p, debut=date(2026, 10, 12), fin=date(2026, 10, 19), motif="sante", par=alpha1
+        )  # fmt: skip
+        for i, p in enumerate(parcours)
+        if i % 4 == 3 and p.date_entree < date(2026, 10, 12) and not p.date_sortie
+    )
+    return parcours
+
+
+def declarer_tout(etat, direction, ecart=0):
+    """The direction declares every line of the état (each paid what is due, plus `ecart`)."""
+    etat.refresh_from_db()
+    declarations = {}
+    for ligne in calcul.releve(etat).lignes:
+        valeurs = {"absences_heures": Decimal(0), "montant_declare": ligne.montant_du + ecart}
+        if not ligne.ajustement:
+            valeurs["cafat_declaree"] = round(ligne.montant_du * Decimal("0.0645"))
+        declarations[services.cle(ligne)] = valeurs
+    services.declarer(etat, par=direction, version=etat.version, declarations=declarations)
+    etat.refresh_from_db()
+    return etat
+
+
+def ouvrir(code, mois):
+    return flux.ouvrir_etat(Prestataire.objects.get(code=code), mois)
+
+
+@pytest.fixture
+def trois_prestataires(demo):
+    """Each prestataire with its états of several months and 3 stagiaires or so:
+    - ALPHA: the demo (August and September reconciled, October declared);
+    - BETA: 3 stagiaires (one suspended in October), September reconciled, October declared and
+      submitted to finance;
+    - GAMMA (lot 2): one stagiaire entered in October, October opened."""
+    beta1 = demo["beta1"]
+    with a(JOUR, heure=8):
+        placer_stagiaire("BETA", date(2026, 9, 7))
+        placer_stagiaire("BETA", date(2026, 9, 14), suspensions=[(date(2026, 10, 12),
+                                                                 date(2026, 10, 19))])  # fmt: skip
+        septembre = ouvrir("BETA", SEPTEMBRE)
+        flux.soumettre_etat(declarer_tout(septembre, beta1), par=beta1)
+        flux.accepter_etat(septembre, par=demo["finance1"])
+        placer_stagiaire("BETA", date(2026, 10, 5))
+        octobre = declarer_tout(ouvrir("BETA", OCTOBRE), beta1, ecart=-100)
+        flux.soumettre_etat(octobre, par=beta1)
+        placer_stagiaire("GAMMA", date(2026, 10, 1), lot=2)
+        ouvrir("GAMMA", OCTOBRE)
+    etats = {
+        code: EtatRemuneration.objects.get(prestataire__code=code, mois=OCTOBRE)
+        for code in ("ALPHA", "BETA", "GAMMA")
+    }
+    assert [etats[code].etat for code in etats] == [
+        EtatDeclaration.BROUILLON,
+        EtatDeclaration.SOUMIS,
+        EtatDeclaration.BROUILLON,
+    ]
+    return etats
+
+
+def grandir(demo, etats):
+    """Ten times the stagiaires: 27 more at ALPHA and at BETA (some entered late in months
+    already reconciled, owed as adjustments on October), 9 more at GAMMA; every line of
+    ALPHA's October declared; November opened for every prestataire."""
+    creer_stagiaires("ALPHA", 27, [date(2026, 8, 17), date(2026, 9, 1), date(2026, 10, 6),
+                                   date(2026, 11, 2)])  # fmt: skip
+    creer_stagiaires("BETA", 27, [date(2026, 9, 21), date(2026, 10, 1), date(2026, 10, 15),
+                                  date(2026, 11, 9)])  # fmt: skip
+    creer_stagiaires("GAMMA", 9, [date(2026, 10, 1), date(2026, 11, 2)], lot=2)
+    declarer_tout(etats["ALPHA"], demo["alpha1"])
+    for code in ("ALPHA", "BETA", "GAMMA"):
+        ouvrir(code, NOVEMBRE)
+
+
+# --- Measuring --------------------------------------------------------------------------------
+
+
+def pages_communes():
+    return [
+        reverse("remunerations:index"),
+        reverse("remunerations:synthese") + "?annee=2026",
+        reverse("remunerations:export_mois", args=["2026-10", "xlsx"]),
+        reverse("remunerations:export_mois", args=["2026-10", "pdf"]),
+    ]
+
+
+def tout_mesurer(client, demo, etats):
+    """Every page as each reader sees it: the common pages, and each état the reader opens."""
+    mesures = mesurer(client, demo, pages_communes(), lecteurs=DEL + DIRECTIONS)
+    mesures |= mesurer(client, demo, [etats["ALPHA"].get_absolute_url()],
+                       lecteurs=(*DEL, "alpha1"))  # fmt: skip
+    mesures |= mesurer(client, demo, [etats["BETA"].get_absolute_url()],
+                       lecteurs=(*DEL, "beta1"))  # fmt: skip
+    return mesures
+
+
+def lignes_du_classeur(reponse) -> int:
+    classeur = openpyxl.load_workbook(io.BytesIO(reponse.getvalue()))
+    return classeur["Lignes"].max_row - 1
+
+
+# --- The story --------------------------------------------------------------------------------
+
+
+def test_les_pages_de_la_remuneration_requetes_constantes_de_3_a_30_stagiaires(
+    client, demo, trois_prestataires
+):
+    etats = trois_prestataires
+    with a(JOUR, heure=10):
+        avant = tout_mesurer(client, demo, etats)
+    xlsx = pages_communes()[2]
+    assert lignes_du_classeur(avant["finance1", xlsx].reponse) >= 7
+    assert len(avant["alpha1", etats["ALPHA"].get_absolute_url()].reponse.context["releve"].lignes)
+
+    with a(JOUR, heure=9):
+        grandir(demo, etats)
+    with a(JOUR, heure=10):
+        apres = tout_mesurer(client, demo, etats)
+
+    afficher(avant, apres)
+    assert ecarts(avant, apres) == {}, "N+1 sur les pages de la rémunération"
+
+    # The pages did grow: every line is there.
+    releve_alpha = apres["alpha1", etats["ALPHA"].get_absolute_url()].reponse.context["releve"]
+    assert len(releve_alpha.lignes_du_mois) >= 3 + 20
+    assert len(releve_alpha.ajustements) >= 10, "the late entries are owed on October"
+    assert releve_alpha.complet
+    releve_beta = apres["finance1", etats["BETA"].get_absolute_url()].reponse.context["releve"]
+    assert len(releve_beta.lignes) >= 3 + 20
+    assert apres["finance1", etats["BETA"].get_absolute_url()].reponse.context["form_renvoi"]
+    assert lignes_du_classeur(apres["finance1", xlsx].reponse) == sum(
+        len(r.lignes)
+        for r in calcul.releves(
+            (p, OCTOBRE) for p in Prestataire.objects.filter(code__in=("ALPHA", "BETA", "GAMMA"))
+        )
+    )
+    assert lignes_du_classeur(apres["finance1", xlsx].reponse) > 60
+    liste = reverse("remunerations:index")
+    # ALPHA: August to November; BETA: September to November; GAMMA: October and November.
+    assert len(apres["finance1", liste].reponse.context["etats_page"]) == 4 + 3 + 2
+    assert len(apres["beta1", liste].reponse.context["etats_page"]) == 3
+
+
+def test_les_pages_de_la_del_requetes_constantes_avec_le_nombre_de_prestataires(client, demo):
+    """From one prestataire with états (ALPHA: reconciled months, a suspension, an open
+    October, so that every query is measured once) to three (BETA with a reconciled month,
+    GAMMA): the DEL's list, totals and month file take 7 more queries (19 -> 26, 17 -> 24).
+    The prestataires are the lot holders, a handful: bounded, but not constant."""
+    pages = [p for p in pages_communes() if not p.endswith(".pdf")]
+    with a(JOUR, heure=10):
+        avant = mesurer(client, demo, pages, lecteurs=DEL)
+    with a(JOUR, heure=8):
+        beta1 = demo["beta1"]
+        placer_stagiaire("BETA", date(2026, 9, 7))
+        septembre = ouvrir("BETA", SEPTEMBRE)
+        flux.soumettre_etat(declarer_tout(septembre, beta1), par=beta1)
+        flux.accepter_etat(septembre, par=demo["finance1"])
+        ouvrir("BETA", OCTOBRE)
+        placer_stagiaire("GAMMA", date(2026, 10, 1), lot=2)
+        ouvrir("GAMMA", OCTOBRE)
+    with a(JOUR, heure=10):
+        apres = mesurer(client, demo, pages, lecteurs=DEL)
+    afficher(avant, apres)
+    codes = {e.prestataire.code for e in apres["finance1", pages[0]].reponse.context["etats_page"]}
+    assert codes == {"ALPHA", "BETA", "GAMMA"}
+    assert ecarts(avant, apres) == {}, "N+1 par prestataire"
