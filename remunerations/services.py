@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -46,6 +47,22 @@ def ouvrir(prestataire: Prestataire, mois: date) -> tuple[EtatRemuneration, bool
             {
                 "mois": f"{libelle_mois(dernier).capitalize()} est déjà rapproché : ce qui "
                 "reste dû sur un mois antérieur se régularise sur le prochain état."
+            }
+        )
+    porteuse = (
+        LigneRemuneration.objects.filter(etat__prestataire=prestataire, etat__mois__gt=mois)
+        .exclude(etat__etat=EtatDeclaration.ACCEPTE)
+        .filter(mois__lt=F("etat__mois"))
+        .select_related("etat")
+        .first()
+    )
+    if porteuse is not None:
+        # Adjustments belong to the first état not reconciled: an earlier one would take them.
+        raise ValidationError(
+            {
+                "mois": "Un état plus récent porte des régularisations "
+                f"({porteuse.etat.libelle_mois}) : faites-le rapprocher avant d'ouvrir un mois "
+                "antérieur."
             }
         )
     return EtatRemuneration.objects.create(prestataire=prestataire, mois=mois), True
@@ -219,7 +236,8 @@ def accepter(etat: EtatRemuneration, *, par):
     )
     if precedent is not None:
         raise ValidationError(
-            f"Rapprochez d'abord l'état de {precedent.libelle_mois} de {etat.prestataire.code}."
+            f"Rapprochez d'abord le mois précédent : {precedent.libelle_mois} "
+            f"({etat.prestataire.code})."
         )
     releve = calcul.releve(etat)
     if not releve.complet:

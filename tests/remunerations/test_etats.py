@@ -368,7 +368,9 @@ def test_months_are_reconciled_in_order(demo):
                 },
             )
         flux.soumettre_etat(novembre, par=demo["alpha1"])
-        with pytest.raises(Exception, match="Rapprochez d'abord l'état de octobre 2026"):
+        with pytest.raises(
+            Exception, match=r"Rapprochez d'abord le mois précédent : octobre 2026 \(ALPHA\)"
+        ):
             flux.accepter_etat(novembre, par=demo["finance1"])
     novembre.refresh_from_db()
     assert novembre.etat == EtatDeclaration.SOUMIS
@@ -437,3 +439,27 @@ def test_two_saves_typed_on_the_same_version_at_once_keep_exactly_one(demo):
     assert len(resultats) == 1 and len(erreurs) == 1
     assert "pendant votre saisie" in str(erreurs[0])
     assert ligne_de(etat, "WAIA").montant_declare == 80000 + resultats[0]
+
+
+def test_an_earlier_month_does_not_open_while_a_later_etat_carries_regularisations(demo):
+    """Adjustments belong to the first état not reconciled: opening an earlier month would
+    take them from the état they were declared on."""
+    alpha = Prestataire.objects.get(code="ALPHA")
+    EtatRemuneration.objects.filter(prestataire=alpha, mois=date(2026, 9, 1)).delete()
+    with a("2026-11-24"), transaction.atomic():
+        services.regulariser(
+            etat_d_octobre(),
+            par=demo["alpha1"],
+            parcours=Parcours.objects.get(demandeur__nom="WAIA"),
+            mois=date(2026, 8, 1),
+            absences_heures=2,
+        )
+    with a("2026-11-24"), pytest.raises(Exception) as refus:
+        flux.ouvrir_etat(alpha, date(2026, 9, 1))
+    assert refus.value.message_dict == {
+        "mois": [
+            "Un état plus récent porte des régularisations (octobre 2026) : faites-le "
+            "rapprocher avant d'ouvrir un mois antérieur."
+        ]
+    }
+    assert not EtatRemuneration.objects.filter(prestataire=alpha, mois=date(2026, 9, 1)).exists()
