@@ -463,3 +463,18 @@ def test_an_earlier_month_does_not_open_while_a_later_etat_carries_regularisatio
         ]
     }
     assert not EtatRemuneration.objects.filter(prestataire=alpha, mois=date(2026, 9, 1)).exists()
+
+
+def test_a_month_to_come_or_mistyped_is_refused_where_it_was_typed(demo, client):
+    client.force_login(demo["alpha1"])
+    with a("2026-11-24"):
+        for mois, message in (
+            ("2026-12", "Un mois à venir ne se déclare pas encore."),
+            ("novembre", "Indiquez un mois sous la forme AAAA-MM."),
+        ):
+            reponse = client.post("/remunerations/ouvrir/", {"mois": mois})
+            assert reponse.status_code == 400
+            assert reponse.context["form_ouvrir"].errors == {"mois": [message]}
+        assert not EtatRemuneration.objects.filter(mois__gte=date(2026, 11, 1)).exists()
+        reponse = poster(client, "/remunerations/ouvrir/", mois="2026-11")
+    assert reponse.url == EtatRemuneration.objects.get(mois=date(2026, 11, 1)).get_absolute_url()
