@@ -2,6 +2,7 @@
 line back, ALPHA corrects it, finance accepts; the files say what the screen says."""
 
 import json
+import re
 import threading
 from datetime import date
 from io import BytesIO, StringIO
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from viewflow.workflow.models import Task
 
 from prestataires.models import Parcours
-from procurement.models import Prestataire
+from procurement.models import Prescription, Prestataire
 from remunerations import services
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration, LigneRemuneration
@@ -151,25 +152,33 @@ def commande(*args):
     return sortie.getvalue()
 
 
+def references():
+    """Each demo person's reference (PR- and the prescription's number, which the database
+    gives)."""
+    return {p.demandeur.nom: p.reference for p in Prescription.objects.select_related("demandeur")}
+
+
 def test_command_json_for_the_demo_matches_a_hand_computation(demo):
     """SMG on 1 October 2026: 991,73 F/h, 167 602 F a month (in force since 1 June 2025)."""
+    ref = references()
+    assert re.fullmatch(r"PR-\d{6}", ref["WAIA"])
     attendu = [
         {
             # 31 days of 31, 4 h absent: 0.5 × (167 602 − 991.73 × 4) = 81 817.54 -> 81 818
-            "reference": "PR-000014", "nom": "WAIA", "prenom": "Mathieu", "jours": 31,
+            "reference": ref["WAIA"], "nom": "WAIA", "prenom": "Mathieu", "jours": 31,
             "jours_du_mois": 31, "smg_mensuel": 167602, "absences_heures": 4,
             "montant_du": 81818, "montant_declare": 81818, "ecart": 0,
         },
         {
             # the whole month: 0.5 × 167 602 = 83 801; paid 1 000 F short
-            "reference": "PR-000015", "nom": "OUNEMOA", "prenom": "Cindy", "jours": 31,
+            "reference": ref["OUNEMOA"], "nom": "OUNEMOA", "prenom": "Cindy", "jours": 31,
             "jours_du_mois": 31, "smg_mensuel": 167602, "absences_heures": 0,
             "montant_du": 83801, "montant_declare": 82801, "ecart": -1000,
         },
         {
             # suspended from 20 October (resumed 3 November): 19 days paid,
             # 0.5 × 167 602 × 19 ÷ 31 = 51 361.9… -> 51 362
-            "reference": "PR-000016", "nom": "GOPOEA", "prenom": "Yannick", "jours": 19,
+            "reference": ref["GOPOEA"], "nom": "GOPOEA", "prenom": "Yannick", "jours": 19,
             "jours_du_mois": 31, "smg_mensuel": 167602, "absences_heures": 0,
             "montant_du": 51362, "montant_declare": 51362, "ecart": 0,
         },
@@ -180,7 +189,7 @@ def test_command_json_for_the_demo_matches_a_hand_computation(demo):
     # August: WAIA entered on the 31st, 1 day of 31: 0.5 × 167 602 ÷ 31 = 2 703.2… -> 2 703
     assert json.loads(commande("--mois", "2026-08")) == [
         {
-            "reference": "PR-000014", "nom": "WAIA", "prenom": "Mathieu", "jours": 1,
+            "reference": ref["WAIA"], "nom": "WAIA", "prenom": "Mathieu", "jours": 1,
             "jours_du_mois": 31, "smg_mensuel": 167602, "absences_heures": 0,
             "montant_du": 2703, "montant_declare": 2703, "ecart": 0,
         }
@@ -201,14 +210,14 @@ def test_command_csv_xlsx_and_pdf_carry_the_same_columns(demo, tmp_path):
         "reference,nom,prenom,jours,jours_du_mois,smg_mensuel,absences_heures,montant_du,"
         "montant_declare,ecart"
     )
-    assert csv[2] == "PR-000015,OUNEMOA,Cindy,31,31,167602,0,83801,82801,-1000"
+    assert csv[2] == f"{references()['OUNEMOA']},OUNEMOA,Cindy,31,31,167602,0,83801,82801,-1000"
     chemin = tmp_path / "octobre.xlsx"
     commande("--mois", "2026-10", "--format", "xlsx", "--sortie", str(chemin))
     rangees = list(openpyxl.load_workbook(chemin).active.iter_rows(values_only=True))
     assert rangees[0][0] == "reference" and rangees[2][7] == 83801
     chemin = tmp_path / "octobre.pdf"
     commande("--mois", "2026-10", "--format", "pdf", "--sortie", str(chemin))
-    assert "PR-000016" in PdfReader(chemin).pages[0].extract_text()
+    assert references()["GOPOEA"] in PdfReader(chemin).pages[0].extract_text()
 
 
 def test_command_refuses_a_bad_month_or_an_unknown_prestataire(demo):
