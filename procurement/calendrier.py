@@ -1,7 +1,7 @@
 """Calendar rules of DOMAIN.md ("All dates are in New Caledonia time")."""
 
 import calendar
-from datetime import date
+from datetime import date, datetime
 
 
 def ajouter_mois(jour: date, mois: int) -> date:
@@ -29,3 +29,9 @@ def mois_entre(debut: date, fin: date) -> list[date]:
         resultat.append(mois)
         mois = ajouter_mois(mois, 1)
     return resultat
+
+
+def lire_mois(texte: str) -> date:
+    """ "2026-10" -> 1 October 2026 (months are typed and passed as YYYY-MM); ValueError
+    otherwise."""
+    return datetime.strptime(texte, "%Y-%m").date()

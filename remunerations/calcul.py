@@ -174,8 +174,8 @@ class Releve:
         return libelle_mois(self.mois)
 
     @property
-    def rapproche(self) -> bool:
-        return self.etat is not None and self.etat.etat == EtatDeclaration.ACCEPTE
+    def libelle_etat(self) -> str:
+        return self.etat.get_etat_display() if self.etat else "Non ouvert"
 
     @property
     def lignes_du_mois(self) -> list[Ligne]:
@@ -359,6 +359,10 @@ def _ajustements(groupes: dict, declarees: dict, bareme: _Bareme) -> list[Ligne]
     return lignes
 
 
+def _rapproche(etat: EtatRemuneration | None) -> bool:
+    return etat is not None and etat.etat == EtatDeclaration.ACCEPTE
+
+
 def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
     """The month of each (prestataire, month), with its lines; months with neither an état
     nor a stagiaire are left out. A constant number of queries whatever the number of months."""
@@ -378,11 +382,7 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
         .prefetch_related(_suspensions("parcours__"))
     ):
         stockees[ligne.etat_id][ligne.parcours_id, ligne.mois] = ligne
-    ouvertes = [
-        (p, m)
-        for p, m in paires
-        if not (etats.get((p.pk, m)) and etats[p.pk, m].etat == EtatDeclaration.ACCEPTE)
-    ]
+    ouvertes = [(p, m) for p, m in paires if not _rapproche(etats.get((p.pk, m)))]
     couvrants = defaultdict(list)
     if ouvertes:
         for parcours in (
@@ -414,7 +414,7 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
         etat = etats.get((prestataire.pk, mois))
         declarees = dict(stockees[etat.pk]) if etat else {}
         releve = Releve(prestataire=prestataire, mois=mois, etat=etat)
-        if etat is not None and etat.etat == EtatDeclaration.ACCEPTE:
+        if _rapproche(etat):
             releve.lignes = [_figee(ligne, mois) for ligne in declarees.values()]
         else:
             if etat is not None and premiers_ouverts.get(prestataire.pk) == etat.pk:

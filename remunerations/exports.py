@@ -52,11 +52,6 @@ class LigneExportee:
             return f"Régularisation de {self.ligne.libelle_mois}"
         return "Mois"
 
-    @property
-    def etat(self) -> str:
-        etat = self.releve.etat
-        return etat.get_etat_display() if etat else "Non ouvert"
-
 
 def _colonne(attribut, libelle, widget=None):
     return fields.Field(attribute=attribut, column_name=libelle, widget=widget)
@@ -71,7 +66,7 @@ class LigneRemunerationResource(resources.Resource):
 
     prestataire = _colonne("releve__prestataire__code", "Prestataire")
     mois = _colonne("releve__libelle_mois", "Mois")
-    etat = _colonne("etat", "État")
+    etat = _colonne("releve__libelle_etat", "État")
     lot = _nombre("ligne__lot", "Lot")
     nature = _colonne("nature", "Ligne")
     reference = _colonne("ligne__reference", "Référence")
@@ -121,7 +116,7 @@ def classeur(releves: list[Releve]) -> bytes:
             [
                 releve.prestataire.code,
                 releve.libelle_mois,
-                LigneExportee(releve, None).etat,
+                releve.libelle_etat,
                 rangee["lot"],
                 rangee["montant_du"],
                 rangee["montant_declare"],

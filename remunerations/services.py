@@ -93,16 +93,25 @@ def _enregistrer(etat: EtatRemuneration, *champs):
     etat.save(update_fields=champs or None)
 
 
+def declare_pour(user) -> int | None:
+    """The prestataire whose états this user declares (its direction), or None."""
+    if user.prestataire_id and user.has_perm("remunerations.declarer_etatremuneration"):
+        return user.prestataire_id
+    return None
+
+
+def rapproche(user) -> bool:
+    """Finance staff of the DEL reconcile; never a prestataire's user."""
+    return not user.prestataire_id and user.has_perm("remunerations.rapprocher_etatremuneration")
+
+
 def exiger_declarant(etat: EtatRemuneration, user):
-    if not (
-        user.prestataire_id == etat.prestataire_id
-        and user.has_perm("remunerations.declarer_etatremuneration")
-    ):
+    if declare_pour(user) != etat.prestataire_id:
         raise PermissionDenied("Seule la direction du prestataire déclare ses rémunérations.")
 
 
 def exiger_finance(user):
-    if user.prestataire_id or not user.has_perm("remunerations.rapprocher_etatremuneration"):
+    if not rapproche(user):
         raise PermissionDenied("Seule la finance de la DEL rapproche les états.")
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.views import generic
 
 from documents.pdf import reponse_pdf
-from procurement.calendrier import mois_entre
+from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
 from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
@@ -86,7 +86,7 @@ class EtatListView(EtatsVisiblesMixin, generic.ListView):
             form_ouvrir=form_ouvrir
             or (
                 OuvrirEtatForm(initial={"mois": today().replace(day=1)})
-                if user.has_perm("remunerations.declarer_etatremuneration") and user.prestataire_id
+                if services.declare_pour(user)
                 else None
             ),
             mois_recents=list(reversed(mois_entre(date(today().year - 1, 1, 1), today())))[:13],
@@ -99,13 +99,13 @@ class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
     just ended for every prestataire with stagiaires)."""
 
     def post(self, request):
-        user = request.user
-        if not (user.prestataire_id and user.has_perm("remunerations.declarer_etatremuneration")):
+        prestataire_id = services.declare_pour(request.user)
+        if prestataire_id is None:
             raise PermissionDenied("Seule la direction du prestataire déclare ses rémunérations.")
         form = OuvrirEtatForm(request.POST)
         if form.is_valid():
             try:
-                etat = flux.ouvrir_etat(user.prestataire, form.cleaned_data["mois"])
+                etat = flux.ouvrir_etat(request.user.prestataire, form.cleaned_data["mois"])
             except ValidationError as refus:
                 form.add_error(None, refus)
             else:
@@ -121,20 +121,11 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
     prefixes = {"regulariser": "regularisation", "renvoyer": "renvoi"}
 
     def peut_declarer(self):
-        user, etat = self.request.user, self.object
-        return (
-            etat.modifiable
-            and user.prestataire_id == etat.prestataire_id
-            and user.has_perm("remunerations.declarer_etatremuneration")
-        )
+        etat = self.object
+        return etat.modifiable and services.declare_pour(self.request.user) == etat.prestataire_id
 
     def peut_rapprocher(self):
-        user = self.request.user
-        return (
-            self.object.etat == EtatDeclaration.SOUMIS
-            and not user.prestataire_id
-            and user.has_perm("remunerations.rapprocher_etatremuneration")
-        )
+        return self.object.etat == EtatDeclaration.SOUMIS and services.rapproche(self.request.user)
 
     def releve(self):
         if not hasattr(self, "_releve"):
@@ -250,8 +241,7 @@ class EtatExportView(EtatsVisiblesMixin, generic.DetailView):
 
 def _mois(texte: str) -> date:
     try:
-        annee, mois = (int(partie) for partie in texte.split("-"))
-        return date(annee, mois, 1)
+        return lire_mois(texte)
     except ValueError as erreur:
         raise Http404("Mois inconnu.") from erreur
 

@@ -2,10 +2,11 @@
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from procurement.calendrier import lire_mois
 from procurement.models import Prestataire
 from remunerations import calcul, exports
 from remunerations.models import libelle_mois
@@ -13,7 +14,7 @@ from remunerations.models import libelle_mois
 
 def _mois(texte: str) -> date:
     try:
-        return datetime.strptime(texte, "%Y-%m").date()
+        return lire_mois(texte)
     except ValueError as erreur:
         raise CommandError(f"--mois attend AAAA-MM, pas « {texte} ».") from erreur
 
