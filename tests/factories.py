@@ -1,17 +1,23 @@
-from datetime import date
+from datetime import date, timedelta
+from itertools import cycle
 
 import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
+from bons_de_commande.enums import EtatLigne
+from bons_de_commande.models import LigneCommande
+from procurement.enums import EtatPrescription
 from procurement.models import (
     AttributionLot,
     Commune,
     Demandeur,
     Lot,
     NiveauFormation,
+    Prescription,
     Prestataire,
+    cle_doublon,
 )
 
 
@@ -65,3 +71,44 @@ class DemandeurFactory(factory.django.DjangoModelFactory):
     commune = factory.LazyFunction(lambda: Commune.objects.get(code="noumea"))
     situation_logement = "autonome"
     cree_par = factory.SubFactory(UserFactory, role=Role.CONSEILLER)
+
+
+def lignes_commandees(
+    rangs, *, bon, prestataire, lot, conseiller, duree_mois, nom="VOLUME", ne_le=date(1980, 1, 1)
+) -> list[LigneCommande]:
+    """Volume tests: one demandeur per rang (named `nom` and the rang, born `ne_le` + rang
+    days), bulk-created with a prescription ordered to `prestataire` and its line on `bon`.
+    Each line holds its prescription and demandeur: the parcours hang on them."""
+    communes, niveaux = cycle(Commune.objects.all()), cycle(NiveauFormation.objects.all())
+    demandeurs = Demandeur.objects.bulk_create(
+        Demandeur(
+            nom=f"{nom}{rang:04d}",
+            prenom="Camille",
+            cle_doublon=cle_doublon(f"{nom}{rang:04d}", "Camille"),
+            date_naissance=ne_le + timedelta(days=rang),
+            genre="FMX"[rang % 3],
+            niveau_formation=next(niveaux),
+            commune=next(communes),
+            situation_logement="autonome",
+            cree_par=conseiller,
+        )
+        for rang in rangs
+    )
+    prescriptions = Prescription.objects.bulk_create(
+        Prescription(
+            demandeur=demandeur,
+            lot=lot,
+            prestataire=prestataire,
+            conseiller=conseiller,
+            motif="Accompagnement vers l'emploi",
+            resultat_attendu="Un emploi durable",
+            etat=EtatPrescription.COMMANDEE,
+        )
+        for demandeur in demandeurs
+    )
+    return LigneCommande.objects.bulk_create(
+        LigneCommande(
+            bon=bon, prescription=prescription, duree_mois=duree_mois, etat=EtatLigne.COMMANDEE
+        )
+        for prescription in prescriptions
+    )

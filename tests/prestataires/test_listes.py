@@ -20,21 +20,16 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bons_de_commande.enums import EtatLigne
-from bons_de_commande.models import BonDeCommande, LigneCommande
+from bons_de_commande.models import BonDeCommande
 from prestataires.enums import EtatParcours, ObjetStage, TypeFin
 from prestataires.models import Entreprise, ModuleCollectif, Parcours, Stage
-from procurement.enums import EtatPrescription
 from procurement.models import (
     Commune,
-    Demandeur,
     Lot,
-    NiveauFormation,
-    Prescription,
     Prestataire,
     TypeSortie,
-    cle_doublon,
 )
+from tests.factories import lignes_commandees
 
 PAR_PAGE = 50
 # The DEL reads everything, ALPHA's direction all ALPHA's records, its chargé d'insertion
@@ -114,40 +109,10 @@ def creer_parcours(demo, nombre, premier=0):
     alpha = Prestataire.objects.get(code="ALPHA")
     lot = Lot.objects.get(numero=1)
     conseiller, alpha2 = demo["conseiller1"], demo["alpha2"]
-    communes = cycle(Commune.objects.all())
-    niveaux = cycle(NiveauFormation.objects.all())
     sorties = cycle(TypeSortie.objects.all())
     rangs = range(premier, premier + nombre)
-
-    demandeurs = Demandeur.objects.bulk_create(
-        Demandeur(
-            nom=f"VOLUME{rang:04d}",
-            prenom="Camille",
-            cle_doublon=cle_doublon(f"VOLUME{rang:04d}", "Camille"),
-            date_naissance=date(1980, 1, 1) + timedelta(days=rang),
-            genre="FMX"[rang % 3],
-            niveau_formation=next(niveaux),
-            commune=next(communes),
-            situation_logement="autonome",
-            cree_par=conseiller,
-        )
-        for rang in rangs
-    )
-    prescriptions = Prescription.objects.bulk_create(
-        Prescription(
-            demandeur=demandeur,
-            lot=lot,
-            prestataire=alpha,
-            conseiller=conseiller,
-            motif="Accompagnement vers l'emploi",
-            resultat_attendu="Un emploi durable",
-            etat=EtatPrescription.COMMANDEE,
-        )
-        for demandeur in demandeurs
-    )
-    lignes_commande = LigneCommande.objects.bulk_create(
-        LigneCommande(bon=bon, prescription=prescription, duree_mois=6, etat=EtatLigne.COMMANDEE)
-        for prescription in prescriptions
+    lignes_commande = lignes_commandees(
+        rangs, bon=bon, prestataire=alpha, lot=lot, conseiller=conseiller, duree_mois=6
     )
 
     entree = date(2026, 11, 16)

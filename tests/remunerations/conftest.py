@@ -8,6 +8,7 @@ from itertools import count
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 
 from accounts.models import User
 from bons_de_commande.enums import EtatLigne
@@ -26,6 +27,7 @@ from procurement.models import (
     TauxSMG,
     cle_doublon,
 )
+from remunerations import calcul, services
 from tests.prestataires.conftest import NOUMEA, a, poster, refuse  # noqa: F401
 
 # The demo is seeded on this day: ALPHA's August and September are reconciled, October is
@@ -125,3 +127,22 @@ def smg_2025(db):
     return TauxSMG.objects.get(date_effet=date(2024, 8, 1)), TauxSMG.objects.get(
         date_effet=date(2025, 6, 1)
     )
+
+
+def declarer_le_du(etat, direction, ecart=0):
+    """The direction declares every line of the état: absence hours as they stand, each paid
+    what is due plus `ecart`, and a CAFAT cover on the month's own lines."""
+    etat.refresh_from_db()
+    declarations = {}
+    for ligne in calcul.releve(etat).lignes:
+        valeurs = {
+            "absences_heures": ligne.absences_heures,
+            "montant_declare": ligne.montant_du + ecart,
+        }
+        if not ligne.ajustement:
+            valeurs["cafat_declaree"] = round(ligne.montant_du * Decimal("0.0645"))
+        declarations[services.cle(ligne)] = valeurs
+    with transaction.atomic():
+        services.declarer(etat, par=direction, version=etat.version, declarations=declarations)
+    etat.refresh_from_db()
+    return etat

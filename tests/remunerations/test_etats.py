@@ -25,7 +25,7 @@ from workflows import services as flux
 from workflows.models import Notification
 from workflows.views import taches_de
 
-from .conftest import a, placer_stagiaire, poster, refuse
+from .conftest import a, declarer_le_du, placer_stagiaire, poster, refuse
 
 pytestmark = pytest.mark.django_db
 
@@ -242,18 +242,8 @@ def test_a_month_not_submitted_by_the_10th_is_flagged_to_finance_the_next_day(de
     }
     assert set(novembre) == {"ALPHA", "BETA"}  # GAMMA had nobody in parcours
     # ALPHA submits on time; BETA does not.
-    with a("2026-12-09"), transaction.atomic():
-        etat = novembre["ALPHA"]
-        services.declarer(
-            etat,
-            par=demo["alpha1"],
-            version=etat.version,
-            declarations={
-                cle(ligne): {"montant_declare": ligne.montant_du, "cafat_declaree": 0}
-                for ligne in services.calcul.releve(etat).lignes
-            },
-        )
     with a("2026-12-09"):
+        declarer_le_du(novembre["ALPHA"], demo["alpha1"])
         flux.soumettre_etat(novembre["ALPHA"], par=demo["alpha1"])
 
     def alertes():
@@ -366,16 +356,7 @@ def test_finance_returns_an_etat_only_with_a_comment(demo, client):
 def test_months_are_reconciled_in_order(demo):
     with a("2026-12-02"):
         novembre = flux.ouvrir_etat(Prestataire.objects.get(code="ALPHA"), date(2026, 11, 1))
-        with transaction.atomic():
-            services.declarer(
-                novembre,
-                par=demo["alpha1"],
-                version=novembre.version,
-                declarations={
-                    cle(ligne): {"montant_declare": ligne.montant_du, "cafat_declaree": 0}
-                    for ligne in services.calcul.releve(novembre).lignes
-                },
-            )
+        declarer_le_du(novembre, demo["alpha1"])
         flux.soumettre_etat(novembre, par=demo["alpha1"])
         with pytest.raises(
             Exception, match=r"Rapprochez d'abord le mois précédent : octobre 2026 \(ALPHA\)"

@@ -33,7 +33,7 @@ from tests.bons_de_commande.conftest import texte_pdf
 from workflows import services as flux
 from workflows.models import Notification, Transition
 
-from .conftest import a, placer_stagiaire
+from .conftest import a, declarer_le_du, placer_stagiaire
 
 pytestmark = pytest.mark.django_db
 
@@ -242,23 +242,8 @@ def donnees_de(action, etat, parcours_rapproche=None):
 def soumettre(etat, direction):
     """The direction declares every line (if needed) and submits the état."""
     with a(JOUR, heure=9):
-        etat.refresh_from_db()
-        releve = calcul.releve(etat)
-        if not releve.complet:
-            services.declarer(
-                etat,
-                par=direction,
-                version=etat.version,
-                declarations={
-                    services.cle(ligne): {
-                        "absences_heures": ligne.absences_heures,
-                        "montant_declare": ligne.montant_du,
-                        "cafat_declaree": round(ligne.montant_du * Decimal("0.0645")),
-                    }
-                    for ligne in releve.lignes
-                },
-            )
-            etat.refresh_from_db()
+        if not calcul.releve(etat).complet:
+            declarer_le_du(etat, direction)
         flux.soumettre_etat(etat, par=direction)
     etat.refresh_from_db()
     assert etat.etat == EtatDeclaration.SOUMIS

@@ -10,7 +10,6 @@ read line by line (N+1) would add tens of queries."""
 
 import io
 from datetime import date, timedelta
-from decimal import Decimal
 from itertools import count, cycle
 
 import openpyxl
@@ -18,29 +17,23 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from bons_de_commande.enums import EtatLigne
-from bons_de_commande.models import BonDeCommande, LigneCommande
+from bons_de_commande.models import BonDeCommande
 from prestataires.enums import EtatParcours, TypeFin
 from prestataires.models import Parcours, Suspension
 from procurement.calendrier import ajouter_mois
-from procurement.enums import EtatPrescription
 from procurement.models import (
-    Commune,
-    Demandeur,
     Lot,
-    NiveauFormation,
-    Prescription,
     Prestataire,
     TypeSortie,
-    cle_doublon,
 )
-from remunerations import calcul, services
+from remunerations import calcul
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
+from tests.factories import lignes_commandees
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
 from workflows import services as flux
 
-from .conftest import a, placer_stagiaire
+from .conftest import a, declarer_le_du, placer_stagiaire
 
 pytestmark = pytest.mark.django_db
 
@@ -66,42 +59,19 @@ def creer_stagiaires(code, nombre, entrees, *, lot=1):
         User.objects.get(username="conseiller1"),
         User.objects.get(username="alpha1"),
     )
-    communes, niveaux = cycle(Commune.objects.all()), cycle(NiveauFormation.objects.all())
     sorties = cycle(TypeSortie.objects.all())
-    rangs = [next(_rangs) for _ in range(nombre)]
-
-    demandeurs = Demandeur.objects.bulk_create(
-        Demandeur(
-            nom=f"{code}VOLUME{rang:04d}",
-            prenom="Camille",
-            cle_doublon=cle_doublon(f"{code}VOLUME{rang:04d}", "Camille"),
-            date_naissance=date(1985, 1, 1) + timedelta(days=rang),
-            genre="FMX"[rang % 3],
-            niveau_formation=next(niveaux),
-            commune=next(communes),
-            situation_logement="autonome",
-            cree_par=conseiller,
-        )
-        for rang in rangs
-    )
-    prescriptions = Prescription.objects.bulk_create(
-        Prescription(
-            demandeur=demandeur,
-            lot=lot,
-            prestataire=prestataire,
-            conseiller=conseiller,
-            motif="Accompagnement vers l'emploi",
-            resultat_attendu="Un emploi durable",
-            etat=EtatPrescription.COMMANDEE,
-        )
-        for demandeur in demandeurs
-    )
-    lignes = LigneCommande.objects.bulk_create(
-        LigneCommande(bon=bon, prescription=prescription, duree_mois=7, etat=EtatLigne.COMMANDEE)
-        for prescription in prescriptions
+    lignes = lignes_commandees(
+        [next(_rangs) for _ in range(nombre)],
+        bon=bon,
+        prestataire=prestataire,
+        lot=lot,
+        conseiller=conseiller,
+        duree_mois=7,
+        nom=f"{code}VOLUME",
+        ne_le=date(1985, 1, 1),
     )
     parcours = []
-    for i, (demandeur, ligne) in enumerate(zip(demandeurs, lignes, strict=True)):
+    for i, ligne in enumerate(lignes):
         entree = entrees[i % len(entrees)]
         sortie = {}
         if i % 5 == 4 and entree < date(2026, 10, 20):
@@ -114,7 +84,7 @@ def creer_stagiaires(code, nombre, entrees, *, lot=1):
             Parcours(
                 ligne=ligne,
                 prestataire=prestataire,
-                demandeur=demandeur,
+                demandeur=ligne.prescription.demandeur,
                 lot=lot,
                 duree_mois=7,
                 etat=EtatParcours.TERMINE if sortie else EtatParcours.EN_COURS,
@@ -135,20 +105,6 @@ def creer_stagiaires(code, nombre, entrees, *, lot=1):
     return parcours
 
 
-def declarer_tout(etat, direction, ecart=0):
-    """The direction declares every line of the état (each paid what is due, plus `ecart`)."""
-    etat.refresh_from_db()
-    declarations = {}
-    for ligne in calcul.releve(etat).lignes:
-        valeurs = {"absences_heures": Decimal(0), "montant_declare": ligne.montant_du + ecart}
-        if not ligne.ajustement:
-            valeurs["cafat_declaree"] = round(ligne.montant_du * Decimal("0.0645"))
-        declarations[services.cle(ligne)] = valeurs
-    services.declarer(etat, par=direction, version=etat.version, declarations=declarations)
-    etat.refresh_from_db()
-    return etat
-
-
 def ouvrir(code, mois):
     return flux.ouvrir_etat(Prestataire.objects.get(code=code), mois)
 
@@ -166,10 +122,10 @@ def trois_prestataires(demo):
         placer_stagiaire("BETA", date(2026, 9, 14), suspensions=[(date(2026, 10, 12),
                                                                  date(2026, 10, 19))])  # fmt: skip
         septembre = ouvrir("BETA", SEPTEMBRE)
-        flux.soumettre_etat(declarer_tout(septembre, beta1), par=beta1)
+        flux.soumettre_etat(declarer_le_du(septembre, beta1), par=beta1)
         flux.accepter_etat(septembre, par=demo["finance1"])
         placer_stagiaire("BETA", date(2026, 10, 5))
-        octobre = declarer_tout(ouvrir("BETA", OCTOBRE), beta1, ecart=-100)
+        octobre = declarer_le_du(ouvrir("BETA", OCTOBRE), beta1, ecart=-100)
         flux.soumettre_etat(octobre, par=beta1)
         placer_stagiaire("GAMMA", date(2026, 10, 1), lot=2)
         ouvrir("GAMMA", OCTOBRE)
@@ -194,7 +150,7 @@ def grandir(demo, etats):
     creer_stagiaires("BETA", 27, [date(2026, 9, 21), date(2026, 10, 1), date(2026, 10, 15),
                                   date(2026, 11, 9)])  # fmt: skip
     creer_stagiaires("GAMMA", 9, [date(2026, 10, 1), date(2026, 11, 2)], lot=2)
-    declarer_tout(etats["ALPHA"], demo["alpha1"])
+    declarer_le_du(etats["ALPHA"], demo["alpha1"])
     for code in ("ALPHA", "BETA", "GAMMA"):
         ouvrir(code, NOVEMBRE)
 
@@ -280,7 +236,7 @@ def test_les_pages_de_la_del_requetes_constantes_avec_le_nombre_de_prestataires(
         beta1 = demo["beta1"]
         placer_stagiaire("BETA", date(2026, 9, 7))
         septembre = ouvrir("BETA", SEPTEMBRE)
-        flux.soumettre_etat(declarer_tout(septembre, beta1), par=beta1)
+        flux.soumettre_etat(declarer_le_du(septembre, beta1), par=beta1)
         flux.accepter_etat(septembre, par=demo["finance1"])
         ouvrir("BETA", OCTOBRE)
         placer_stagiaire("GAMMA", date(2026, 10, 1), lot=2)
