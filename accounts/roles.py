@@ -46,6 +46,15 @@ _PRESTATAIRE = [
         for action in ("view", "add", "change")
     ),
 ]
+# Bilans, indicators and exports: the DEL's managers read them all, a prestataire's direction
+# its own organisation's (records are filtered by prestataire).
+_PILOTAGE = [
+    "reporting.view_bilanfinparcours",
+    "reporting.view_bilanannuel",
+    "reporting.consulter_indicateurs",
+    "reporting.exporter_donnees",
+    "workflows.view_bilanprocess",
+]
 _REFERENTIELS = [
     "lot",
     "prestataire",
@@ -74,6 +83,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "bons_de_commande.desister_lignecommande",
         "remunerations.view_etatremuneration",
         "workflows.view_remunerationprocess",
+        *_PILOTAGE,
+        "reporting.examiner_bilanfinparcours",
+        "reporting.importer_parcours",
+        "reporting.view_importparcours",
+        "reporting.view_journalexport",
     ],
     Role.FINANCE: [
         "remunerations.view_etatremuneration",
@@ -89,6 +103,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         ),
         *(f"accounts.{action}_user" for action in ("view", "add", "change")),
         "auth.view_group",
+        "reporting.importer_parcours",
+        "reporting.view_importparcours",
+        "reporting.view_journalexport",
     ],
     Role.PRESTATAIRE_CHARGE: _PRESTATAIRE,
     # The état de rémunération spans all the structure's stagiaires: its direction declares it.
@@ -97,6 +114,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "prestataires.attribuer_parcours",
         "remunerations.view_etatremuneration",
         "remunerations.declarer_etatremuneration",
+        *_PILOTAGE,
+        "reporting.rediger_bilanfinparcours",
+        "reporting.rediger_bilanannuel",
     ],
 }
 

@@ -74,7 +74,14 @@ class BonDeCommande(ConcurrentTransitionMixin, models.Model):
     )
     # NULL until issued: drafts have no number, and NULLs never collide in the unique index.
     numero = models.CharField(  # noqa: DJ001
-        "numéro", max_length=20, unique=True, null=True, editable=False
+        "numéro", max_length=50, unique=True, null=True, editable=False
+    )
+    importe = models.BooleanField(
+        "importé",
+        default=False,
+        editable=False,
+        help_text="Session reprise de l'historique : son numéro est la référence de session "
+        "du fichier importé, hors de la numérotation BC-année-rang.",
     )
     annee = models.PositiveSmallIntegerField("année", null=True, editable=False)
     sequence = models.PositiveIntegerField("rang dans l'année", null=True, editable=False)

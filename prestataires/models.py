@@ -428,7 +428,12 @@ class Entreprise(models.Model):
         verbose_name_plural = "entreprises d'accueil"
         ordering = ["raison_sociale", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["prestataire", "ridet"], name="entreprise_ridet_unique")
+            # Companies of imported history may come without their RIDET (left empty).
+            models.UniqueConstraint(
+                fields=["prestataire", "ridet"],
+                condition=~Q(ridet=""),
+                name="entreprise_ridet_unique",
+            )
         ]
 
     def __str__(self):

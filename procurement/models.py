@@ -443,6 +443,13 @@ class Prescription(ConcurrentTransitionMixin, models.Model):
         "(CONTRACTS.md) : PR-000012 pour une prescription saisie ici, celle du fichier pour "
         "une prescription importée.",
     )
+    importee = models.BooleanField(
+        "importée",
+        default=False,
+        editable=False,
+        help_text="Reprise de l'historique (import d'un fichier de suivi) : sa référence est "
+        "celle du fichier, qui peut être réimporté.",
+    )
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
     modifiee_le = models.DateTimeField("modifiée le", auto_now=True)
 

@@ -110,3 +110,12 @@ class RemunerationProcess(Process):
         proxy = True
         verbose_name = "processus d'état de rémunération"
         verbose_name_plural = "processus d'état de rémunération"
+
+
+class BilanProcess(Process):
+    """The process of one session's bilan de fin de parcours: written, sent, examined."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "processus de bilan de fin de parcours"
+        verbose_name_plural = "processus de bilan de fin de parcours"

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "prestataires",
     "workflows",
     "remunerations",
+    "reporting",
 ]
 
 MIDDLEWARE = [
