@@ -53,7 +53,6 @@ _PILOTAGE = [
     "reporting.view_bilanannuel",
     "reporting.consulter_indicateurs",
     "reporting.exporter_donnees",
-    "workflows.view_bilanprocess",
 ]
 _REFERENTIELS = [
     "lot",
@@ -84,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "remunerations.view_etatremuneration",
         "workflows.view_remunerationprocess",
         *_PILOTAGE,
+        "workflows.view_bilanprocess",
         "reporting.examiner_bilanfinparcours",
         "reporting.importer_parcours",
         "reporting.view_importparcours",

@@ -7,9 +7,12 @@ from bons_de_commande import views as commande_views
 from prestataires import views as prestataire_views
 from procurement import views as procurement_views
 from remunerations import views as remuneration_views
+from reporting.views import bilans as bilan_views
+from reporting.views import pilotage as pilotage_views
 from workflows import views as workflow_views
 from workflows.flows import (
     AvenantFlow,
+    BilanFlow,
     CommissionFlow,
     PrescriptionFlow,
     RemunerationFlow,
@@ -184,11 +187,34 @@ site = Site(
                 ),
             ],
         ),
+        Application(
+            app_name="pilotage",
+            title="Tableau de bord",
+            icon="dashboard",
+            menu_template_name=None,
+            permission="reporting.consulter_indicateurs",
+            urlpatterns=[
+                path("", pilotage_views.TableauDeBordView.as_view(), name="index"),
+            ],
+        ),
+        Application(
+            app_name="bilans",
+            title="Bilans de fin de parcours",
+            icon="fact_check",
+            menu_template_name=None,
+            permission="reporting.view_bilanfinparcours",
+            urlpatterns=[
+                path("", bilan_views.BilanListView.as_view(), name="index"),
+                path("<int:pk>/", bilan_views.BilanDetailView.as_view(), name="detail"),
+                path("<int:pk>/bilan.pdf", bilan_views.BilanPdfView.as_view(), name="pdf"),
+            ],
+        ),
         DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus"),
         DELFlowAppViewset(CommissionFlow, icon="account_tree", title="Processus : commissions"),
         DELFlowAppViewset(AvenantFlow, icon="account_tree", title="Processus : avenants"),
         DELFlowAppViewset(SuiviParcoursFlow, icon="account_tree", title="Processus : parcours"),
         DELFlowAppViewset(RemunerationFlow, icon="account_tree", title="Processus : rémunérations"),
+        DELFlowAppViewset(BilanFlow, icon="account_tree", title="Processus : bilans"),
     ],
 )
 

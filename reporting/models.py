@@ -238,7 +238,7 @@ class BilanAnnuel(ConcurrentTransitionMixin, models.Model):
         )
 
     def get_absolute_url(self):
-        return reverse("bilans:annuel", args=[self.pk])
+        return reverse("bilans_annuels:detail", args=[self.pk])
 
     @transition(field=etat, source=EtatBilanAnnuel.BROUILLON, target=EtatBilanAnnuel.TRANSMIS)
     def transmettre(self, *, par, le, motif=""):

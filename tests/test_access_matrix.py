@@ -23,7 +23,11 @@ ALPHA_STAFF = {**ORDER_READERS, "alpha1": 200, "alpha2": 200}
 REMUNERATION_READERS = {"finance1", "gestionnaire1", "alpha1", "beta1", "gamma1"}
 ETAT_READERS = {"finance1": 200, "gestionnaire1": 200, "alpha1": 200, "beta1": 404, "gamma1": 404}
 # The stipends' flow pages are read by the DEL staff who follow the états.
-FLOW_READERS = {"remuneration": {"finance1", "gestionnaire1"}}
+FLOW_READERS = {"remuneration": {"finance1", "gestionnaire1"}, "bilan": {"gestionnaire1"}}
+# Bilans and the dashboard: the DEL's managers and the prestataires' direction (their own).
+PILOTAGE = {"gestionnaire1", "alpha1", "beta1", "gamma1"}
+# The demo's bilan is ALPHA's summer session's.
+BILAN_READERS = {"gestionnaire1": 200, "alpha1": 200, "beta1": 404, "gamma1": 404}
 
 
 def only(allowed, ok=200, other=403):
@@ -138,6 +142,10 @@ MATRIX = {
     # A month or a year across the prestataires the user sees: its own only.
     "remunerations:export_mois": only(REMUNERATION_READERS),
     "remunerations:export_annee": only(REMUNERATION_READERS),
+    "pilotage:index": only(PILOTAGE),
+    "bilans:index": only(PILOTAGE),
+    "bilans:detail": lambda username: BILAN_READERS.get(username, 403),
+    "bilans:pdf": lambda username: BILAN_READERS.get(username, 403),
 }
 
 # The commission and avenant flows' pages, read by the DEL only (a prestataire acts on its
@@ -167,6 +175,12 @@ FLOW_NODES = {
         "ouvrir": "handle", "declarer": "human", "declarer__timeout": "timer",
         "signaler_retard": "gate", "retard_signale": "end", "rapprocher": "human",
         "accepte_ou_renvoye": "gate", "rapproche": "end",
+    },
+    "bilan": {
+        "ouvrir": "handle", "rediger": "human", "rediger__timeout": "timer",
+        "rediger__timeout_2": "timer", "rappeler": "gate", "rappel_envoye": "end",
+        "signaler_retard": "gate", "retard_signale": "end", "examiner": "human",
+        "accepte_ou_renvoye": "gate", "accepte": "end",
     },
 }  # fmt: skip
 NODE_ACTIONS = {
@@ -223,7 +237,7 @@ def url_for(name, objects):
     if parts[0] in FLOW_NODES and name.endswith(("process_detail", "process_cancel",
                                                  "process_chart")):  # fmt: skip
         key = {"commission": "session", "avenant": "avenant", "suiviparcours": "parcours",
-               "remuneration": "etat"}[parts[0]]  # fmt: skip
+               "remuneration": "etat", "bilan": "bilan"}[parts[0]]  # fmt: skip
         return reverse(name, args=[objects[key].process_id])
     if parts[0] in ("seances", "commandes", "parcours", "modules", "entreprises") and (
         parts[1] not in ("index", "add")
@@ -238,6 +252,8 @@ def url_for(name, objects):
     if name in ("remunerations:detail", "remunerations:export"):
         formats = {"remunerations:export": {"format_": "pdf"}}.get(name, {})
         return reverse(name, kwargs={"pk": objects["etat"].pk, **formats})
+    if name in ("bilans:detail", "bilans:pdf"):
+        return reverse(name, args=[objects["bilan"].pk])
     if name == "remunerations:export_mois":
         return reverse(name, kwargs={"mois": "2026-10", "format_": "xlsx"})
     if name == "remunerations:export_annee":

@@ -9,6 +9,7 @@ from bons_de_commande.models import Avenant, BonDeCommande
 from prestataires.models import Entreprise, ModuleCollectif, Parcours, Stage
 from procurement.models import Demandeur, Prescription, SessionCommission
 from remunerations.models import EtatRemuneration
+from reporting.models import BilanFinParcours
 
 EXCLUDED_NAMESPACES = ("admin:",)
 AUTH_PAGES = {
@@ -67,11 +68,13 @@ def demo_objects():
         "module": ModuleCollectif.objects.get(prestataire__code="ALPHA"),
         "entreprise": stage.entreprise,
         "etat": etat,
+        "bilan": BilanFinParcours.objects.get(bon__numero="BC-2026-0001"),
         "flow_tasks": {
             "suiviparcours": Task.objects.filter(process__parcours__isnull=False),
             "commission": Task.objects.filter(process__session_commission__isnull=False),
             "avenant": Task.objects.filter(process=avenant.process),
             "remuneration": Task.objects.filter(process__etat_remuneration__isnull=False),
+            "bilan": Task.objects.filter(process__bilan__isnull=False),
         },
         "demandeur": Demandeur.objects.get(nom="DUPONT"),
         "prescription": soumise,

@@ -13,10 +13,13 @@ from procurement.calendrier import ajouter_mois
 from procurement.enums import EtatPrescription
 from remunerations import services as remunerations
 from remunerations.enums import EtatDeclaration
+from reporting import bilans
+from reporting.enums import EtatBilan
 
 from . import views
 from .models import (
     AvenantProcess,
+    BilanProcess,
     CommissionProcess,
     ParcoursProcess,
     PrescriptionProcess,
@@ -518,4 +521,104 @@ class RemunerationFlow(flow.Flow):
                     destinataire,
                     f"{etat} : non soumis le {etat.date_limite:%d/%m/%Y}.",
                     lien=etat.get_absolute_url(),
+                )
+
+
+class BilanFlow(flow.Flow):
+    """Bilan de fin de parcours
+
+    One per session (the parcours of one bon de commande and its avenants), opened when the
+    order is acknowledged: the prestataire's direction writes it once the session is over and
+    sends it, at the latest one month after the session's end; it is reminded 7 days before,
+    and managers are alerted the day after the due date. The DEL accepts it or sends it back
+    for completion. The due moments follow the session's end as its parcours move.
+    """
+
+    process_class = BilanProcess
+    process_title = "Bilan de fin de parcours"
+    process_description = (
+        "Bilan nominatif d'une session, dû un mois après sa fin ; rappel et retard signalés."
+    )
+    process_summary_template = "{{ process.bilan }}"
+    process_related = ("bilan__bon",)
+    lock_impl = lock.select_for_update_lock
+
+    ouvrir = flow.StartHandle(this.lancer).Annotation(title="Session commandée").Next(this.rediger)
+
+    rediger = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Rédiger et transmettre le bilan de fin de parcours")
+        .Permission("reporting.rediger_bilanfinparcours")
+        .OnTimeout(
+            lambda activation: bilans.moment_du_rappel(activation.process.bilan),
+            this.rappeler,
+            interrupting=False,
+            title="7 jours avant l'échéance",
+        )
+        .OnTimeout(
+            lambda activation: bilans.moment_du_retard(activation.process.bilan),
+            this.signaler_retard,
+            interrupting=False,
+            title="Lendemain de l'échéance",
+        )
+        .Next(this.examiner)
+    )
+
+    rappeler = (
+        flow.Function(this.rappeler_au_prestataire)
+        .Annotation(title="Rappeler l'échéance au prestataire")
+        .Next(this.rappel_envoye)
+    )
+    rappel_envoye = flow.End().Annotation(title="Rappel envoyé")
+
+    signaler_retard = (
+        flow.Function(this.signaler_aux_gestionnaires)
+        .Annotation(title="Signaler le retard aux gestionnaires")
+        .Next(this.retard_signale)
+    )
+    retard_signale = flow.End().Annotation(title="Retard signalé")
+
+    examiner = (
+        flow.View(views.VersDossierView.as_view())
+        .Annotation(title="Examiner le bilan : accepter ou renvoyer")
+        .Permission("reporting.examiner_bilanfinparcours")
+        .Next(this.accepte_ou_renvoye)
+    )
+
+    accepte_ou_renvoye = (
+        flow.Switch()
+        .Case(
+            this.rediger,
+            lambda activation: activation.process.bilan.etat == EtatBilan.A_COMPLETER,
+        )
+        .Default(this.accepte)
+    )
+
+    accepte = flow.End().Annotation(title="Bilan accepté")
+
+    def lancer(self, activation, bilan):
+        return _rattacher(activation, bilan)
+
+    def url_dossier(self, process):
+        return process.bilan.get_absolute_url()
+
+    def rappeler_au_prestataire(self, activation):
+        bilan = activation.process.bilan
+        if bilans.noter_rappel(bilan):
+            for destinataire in bilans.direction_du_prestataire(bilan.prestataire_id):
+                notifier(
+                    destinataire,
+                    f"{bilan} : à transmettre au plus tard le {bilan.echeance:%d/%m/%Y}.",
+                    lien=bilan.get_absolute_url(),
+                )
+
+    def signaler_aux_gestionnaires(self, activation):
+        bilan = activation.process.bilan
+        if bilans.noter_retard(bilan):
+            for destinataire in bilans.gestionnaires():
+                notifier(
+                    destinataire,
+                    f"{bilan} ({bilan.prestataire.code}) : en retard, attendu le "
+                    f"{bilan.echeance:%d/%m/%Y}.",
+                    lien=bilan.get_absolute_url(),
                 )

@@ -17,6 +17,7 @@ from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement import services as procurement_services
 from remunerations import services as remunerations
+from reporting import bilans
 
 ACTIVE_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -165,15 +166,16 @@ def annuler_bon(bon, *, par, motif):
 
 
 def accuser_bon(bon, *, par):
-    """The prestataire acknowledges the order: each person's parcours starts its process."""
+    """The prestataire acknowledges the order: each person's parcours starts its process, and
+    the session its bilan de fin de parcours."""
     from .flows import CommissionFlow
 
-    return _executer(
-        bon.session.process,
-        CommissionFlow.accuser_reception,
-        par,
-        lambda: demarrer_parcours(commandes.accuser_reception(bon, par=par)),
-    )
+    def accuser():
+        parcours_list = demarrer_parcours(commandes.accuser_reception(bon, par=par))
+        ouvrir_bilan(bon)
+        return parcours_list
+
+    return _executer(bon.session.process, CommissionFlow.accuser_reception, par, accuser)
 
 
 def demarrer_avenant(avenant):
@@ -192,6 +194,7 @@ def desister(ligne, *, par, motif):
         parcours = Parcours.objects.filter(ligne=ligne, process__isnull=False).first()
         if parcours is not None:
             SuiviParcoursFlow.instance.cancel(parcours.process)
+        actualiser_bilan(ligne.bon)
     return avenant
 
 
@@ -209,12 +212,12 @@ def emettre_avenant(avenant, *, par):
 def accuser_avenant(avenant, *, par):
     from .flows import AvenantFlow
 
-    return _executer(
-        avenant.process,
-        AvenantFlow.accuser_reception,
-        par,
-        lambda: demarrer_parcours(commandes.accuser_avenant(avenant, par=par)),
-    )
+    def accuser():
+        parcours_list = demarrer_parcours(commandes.accuser_avenant(avenant, par=par))
+        actualiser_bilan(avenant.bon)
+        return parcours_list
+
+    return _executer(avenant.process, AvenantFlow.accuser_reception, par, accuser)
 
 
 def demarrer_parcours(parcours_list):
@@ -232,7 +235,7 @@ def entrer(parcours, *, par, **dates):
         parcours.process,
         SuiviParcoursFlow.entrer,
         par,
-        lambda: parcours_services.entrer(parcours, par=par, **dates),
+        lambda: _puis_le_bilan(parcours, parcours_services.entrer(parcours, par=par, **dates)),
     )
 
 
@@ -253,7 +256,9 @@ def suspendre(parcours, *, par, **suspension):
         parcours.process,
         SuiviParcoursFlow.conduire,
         par,
-        lambda: parcours_services.suspendre(parcours, par=par, **suspension),
+        lambda: _puis_le_bilan(
+            parcours, parcours_services.suspendre(parcours, par=par, **suspension)
+        ),
     )
 
 
@@ -264,7 +269,9 @@ def reprendre(parcours, *, par, reprise):
         parcours.process,
         SuiviParcoursFlow.reprendre,
         par,
-        lambda: parcours_services.reprendre(parcours, par=par, reprise=reprise),
+        lambda: _puis_le_bilan(
+            parcours, parcours_services.reprendre(parcours, par=par, reprise=reprise)
+        ),
     )
 
 
@@ -273,7 +280,7 @@ def sortir(parcours, *, par, **sortie):
         parcours.process,
         _etape_en_cours(parcours),
         par,
-        lambda: parcours_services.sortir(parcours, par=par, **sortie),
+        lambda: _puis_le_bilan(parcours, parcours_services.sortir(parcours, par=par, **sortie)),
     )
 
 
@@ -329,4 +336,66 @@ def accepter_etat(etat, *, par):
         RemunerationFlow.rapprocher,
         par,
         lambda: remunerations.accepter(etat, par=par),
+    )
+
+
+# --- Bilans de fin de parcours ----------------------------------------------------------------
+
+
+def ouvrir_bilan(bon):
+    """The session's bilan, with its process (and its timers), once per order."""
+    from .flows import BilanFlow
+
+    with transaction.atomic():
+        bilan, cree = bilans.ouvrir(bon)
+        if cree:
+            BilanFlow.ouvrir.run(bilan=bilan)
+    return bilan
+
+
+def actualiser_bilan(bon):
+    """The session's end moved: its bilan's due date and the timers waiting on it follow."""
+    bilan = bilans.BilanFinParcours.objects.filter(bon=bon).first()
+    if bilan is None or not bilans.actualiser_echeance(bilan) or bilan.process_id is None:
+        return bilan
+    attente = Task.objects.filter(
+        process_id=bilan.process_id, flow_task_type="TIMER", status=STATUS.SCHEDULED
+    )
+    for task in attente:
+        # The timer's own delay function, read again on the new due date.
+        task.scheduled = task.flow_task._delay(task.flow_task.activation_class(task))
+        task.save(update_fields=["scheduled"])
+    return bilan
+
+
+def _puis_le_bilan(parcours, resultat):
+    """An entry, a suspension, a resumption or an exit moves the end of the session."""
+    actualiser_bilan(parcours.ligne.bon)
+    return resultat
+
+
+def transmettre_bilan(bilan, *, par):
+    from .flows import BilanFlow
+
+    return _executer(
+        bilan.process, BilanFlow.rediger, par, lambda: bilans.transmettre(bilan, par=par)
+    )
+
+
+def renvoyer_bilan(bilan, *, par, motif):
+    from .flows import BilanFlow
+
+    return _executer(
+        bilan.process,
+        BilanFlow.examiner,
+        par,
+        lambda: bilans.renvoyer(bilan, par=par, motif=motif),
+    )
+
+
+def accepter_bilan(bilan, *, par):
+    from .flows import BilanFlow
+
+    return _executer(
+        bilan.process, BilanFlow.examiner, par, lambda: bilans.accepter(bilan, par=par)
     )

@@ -214,6 +214,7 @@ def taches_de(user):
             | Q(process__avenant__bon__prestataire_id=user.prestataire_id)
             | Q(process__parcours__in=Parcours.objects.visibles_par(user))
             | Q(process__etat_remuneration__prestataire_id=user.prestataire_id)
+            | Q(process__bilan__prestataire_id=user.prestataire_id)
         )
     return (
         Task.objects.filter(Q(owner=user) | en_file)

@@ -1,0 +1,342 @@
+"""The bilan de fin de parcours of a session (DOMAIN.md, step 9; CCTP "bilan de fin de
+parcours"): when it is due, what it is pre-filled with, and its steps.
+
+A session is the group of parcours one bon de commande launched, with its avenants. It ends
+when the last of its parcours ends: its exit, or its planned end while it runs. Its one bilan is
+due one calendar month after that; the prestataire is reminded 7 days before, and the bilan is
+overdue (managers alerted) the day after the due date.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.roles import Role
+from prestataires.enums import EtatParcours, TypeFin
+from prestataires.models import Evaluation, Parcours
+from procurement.enums import ClasseSortie
+from procurement.models import today
+
+from .enums import ETATS_REDACTION
+from .models import AppreciationBilan, BilanFinParcours, echeance_du_bilan
+
+DELAI_RAPPEL = timedelta(days=7)
+# The session's end is not known while one of its parcours has not started: its timers wait
+# until then and are moved to their real moment as soon as it is known.
+MOMENT_INCONNU = date(2100, 1, 1)
+
+
+def fin_de_session(bon) -> date | None:
+    """The last day of the session's parcours (its exit, or its planned end while it runs);
+    None while one of them has not started. Withdrawn people do not count."""
+    parcours = Parcours.objects.filter(ligne__bon=bon).exclude(etat=EtatParcours.ANNULE)
+    dates = parcours.aggregate(
+        fin=Max(Coalesce("date_sortie", "fin_prevue")),
+        nombre=Count("pk"),
+        sans_fin=Count("pk", filter=Q(date_sortie__isnull=True, fin_prevue__isnull=True)),
+    )
+    if not dates["nombre"] or dates["sans_fin"]:
+        return None
+    return dates["fin"]
+
+
+def _a_minuit(jour: date) -> datetime:
+    return datetime.combine(jour, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def moment_du_rappel(bilan: BilanFinParcours) -> datetime:
+    """Midnight, Nouméa time, 7 days before the due date."""
+    return _a_minuit(bilan.echeance - DELAI_RAPPEL if bilan.echeance else MOMENT_INCONNU)
+
+
+def moment_du_retard(bilan: BilanFinParcours) -> datetime:
+    """Midnight, Nouméa time, once the due date is over: the bilan is overdue."""
+    return _a_minuit(bilan.echeance + timedelta(days=1) if bilan.echeance else MOMENT_INCONNU)
+
+
+def ouvrir(bon) -> tuple[BilanFinParcours, bool]:
+    """The session's bilan, created when its order is acknowledged."""
+    bilan, cree = BilanFinParcours.objects.get_or_create(
+        bon=bon, defaults={"prestataire_id": bon.prestataire_id, "lot_id": bon.lot_id}
+    )
+    actualiser_echeance(bilan)
+    return bilan, cree
+
+
+def actualiser_echeance(bilan: BilanFinParcours) -> bool:
+    """Recompute the end of the session and the due date (an exit, a suspension, an entry or
+    a withdrawal moves them); True when they changed."""
+    fin = fin_de_session(bilan.bon)
+    echeance = echeance_du_bilan(fin)
+    if (fin, echeance) == (bilan.fin_session, bilan.echeance):
+        return False
+    bilan.fin_session, bilan.echeance = fin, echeance
+    bilan.save(update_fields=["fin_session", "echeance"])
+    return True
+
+
+def bilan_du_parcours(parcours: Parcours) -> BilanFinParcours | None:
+    return BilanFinParcours.objects.filter(bon__lignes=parcours.ligne_id).first()
+
+
+def jours_de_retard(bilan: BilanFinParcours, jour: date) -> int:
+    """CONTRACTS.md §5: days after the due date, 0 when sent in time or not due yet."""
+    if bilan.echeance is None or (bilan.transmis_le and bilan.transmis_le <= jour):
+        return 0
+    return max(0, (jour - bilan.echeance).days)
+
+
+# --- The nominative list, pre-filled ------------------------------------------------------
+
+
+@dataclass
+class Personne:
+    """One line of the bilan: what the application knows, and what the prestataire writes."""
+
+    parcours: Parcours
+    appreciation: AppreciationBilan
+    evaluation_entree: Evaluation | None
+    evaluation_sortie: Evaluation | None
+
+    @property
+    def rupture(self) -> bool:
+        return self.parcours.type_fin not in ("", TypeFin.TERME)
+
+    @property
+    def classe(self) -> str:
+        return ClasseSortie(self.parcours.classe_sortie).label if self.parcours.date_sortie else ""
+
+    @property
+    def complete(self) -> bool:
+        if not self.appreciation.atteinte_objectifs:
+            return False
+        if self.rupture:
+            return bool(self.appreciation.difficultes and self.appreciation.preconisations)
+        return True
+
+
+def personnes(bilan: BilanFinParcours) -> list[Personne]:
+    """The session's people (withdrawn ones excepted), each with their dates, stages, exit,
+    evaluations at entry and exit, and their appreciation (created, pre-filled from the
+    parcours' exit, the first time). A constant number of queries."""
+    parcours_list = list(
+        Parcours.objects.filter(ligne__bon_id=bilan.bon_id)
+        .exclude(etat=EtatParcours.ANNULE)
+        .select_related("demandeur", "type_sortie", "appreciation_bilan")
+        .prefetch_related("stages__entreprise", "evaluations")
+        .order_by("demandeur__nom", "demandeur__prenom", "pk")
+    )
+    nouvelles = [
+        AppreciationBilan(
+            bilan=bilan,
+            parcours=parcours,
+            difficultes=parcours.difficultes,
+            preconisations=parcours.preconisations,
+        )
+        for parcours in parcours_list
+        if not hasattr(parcours, "appreciation_bilan")
+    ]
+    if nouvelles and bilan.modifiable:
+        AppreciationBilan.objects.bulk_create(nouvelles, ignore_conflicts=True)
+        appreciations = {
+            a.parcours_id: a
+            for a in AppreciationBilan.objects.filter(bilan=bilan, parcours__in=parcours_list)
+        }
+    else:
+        appreciations = {a.parcours_id: a for a in nouvelles}
+    resultat = []
+    for parcours in parcours_list:
+        appreciation = getattr(parcours, "appreciation_bilan", None) or appreciations.get(
+            parcours.pk
+        )
+        if appreciation is None:
+            appreciation = AppreciationBilan(bilan=bilan, parcours=parcours)
+        evaluations = {e.moment: e for e in parcours.evaluations.all()}
+        resultat.append(
+            Personne(
+                parcours=parcours,
+                appreciation=appreciation,
+                evaluation_entree=evaluations.get("entree"),
+                evaluation_sortie=evaluations.get("sortie"),
+            )
+        )
+    return resultat
+
+
+# --- Who does what --------------------------------------------------------------------------
+
+
+def peut_rediger(bilan: BilanFinParcours, user) -> bool:
+    return user.prestataire_id == bilan.prestataire_id and user.has_perm(
+        "reporting.rediger_bilanfinparcours"
+    )
+
+
+def peut_examiner(user) -> bool:
+    return not user.prestataire_id and user.has_perm("reporting.examiner_bilanfinparcours")
+
+
+def _verrouiller(bilan: BilanFinParcours) -> BilanFinParcours:
+    return BilanFinParcours.objects.select_for_update(of=("self",)).get(pk=bilan.pk)
+
+
+def _exiger_redacteur(bilan, user):
+    if not peut_rediger(bilan, user):
+        raise PermissionDenied("Seule la direction du prestataire rédige ce bilan.")
+
+
+def _exiger_version(bilan, version):
+    if version is not None and int(version) != bilan.version:
+        raise ValidationError(
+            "Le bilan a été modifié entre-temps par quelqu'un d'autre : rechargez la page, "
+            "vos saisies n'ont pas été enregistrées."
+        )
+
+
+def enregistrer(bilan: BilanFinParcours, *, par, version, synthese, appreciations: dict):
+    """The prestataire writes the session's synthesis and each person's appreciation
+    (`appreciations`: parcours pk -> fields). Two people saving at once cannot overwrite each
+    other: a form typed on an older version is refused."""
+    _exiger_redacteur(bilan, par)
+    with transaction.atomic():
+        bilan = _verrouiller(bilan)
+        if not bilan.modifiable:
+            raise ValidationError("Ce bilan est transmis : il ne peut plus être modifié.")
+        _exiger_version(bilan, version)
+        lignes = {a.parcours_id: a for a in AppreciationBilan.objects.filter(bilan=bilan)}
+        modifiees = []
+        for parcours_id, champs in appreciations.items():
+            appreciation = lignes.get(parcours_id)
+            if appreciation is None:
+                raise ValidationError("Cette personne n'est pas dans la session de ce bilan.")
+            for champ, valeur in champs.items():
+                setattr(appreciation, champ, valeur)
+            modifiees.append(appreciation)
+        AppreciationBilan.objects.bulk_update(
+            modifiees, ["atteinte_objectifs", "commentaire", "difficultes", "preconisations"]
+        )
+        bilan.synthese = synthese
+        bilan.version += 1
+        bilan.save(update_fields=["synthese", "version"])
+    return bilan
+
+
+def manques(bilan: BilanFinParcours) -> list[str]:
+    """What the prestataire must still write before sending the bilan."""
+    manquants = []
+    for personne in personnes(bilan):
+        nom = f"{personne.parcours.demandeur.prenom} {personne.parcours.demandeur.nom}"
+        if personne.parcours.date_sortie is None or personne.parcours.date_sortie > today():
+            manquants.append(f"{nom} : la sortie du parcours (la session n'est pas terminée)")
+        elif not personne.complete:
+            if personne.rupture:
+                manquants.append(
+                    f"{nom} : l'atteinte des objectifs, les difficultés et les préconisations"
+                )
+            else:
+                manquants.append(f"{nom} : l'atteinte des objectifs")
+    return manquants
+
+
+def transmettre(bilan: BilanFinParcours, *, par):
+    """Once the session is over and every person is appreciated, the bilan goes to the DEL."""
+    _exiger_redacteur(bilan, par)
+    bilan = _verrouiller(bilan)
+    manquants = manques(bilan)
+    if manquants:
+        raise ValidationError("Avant de transmettre, complétez : " + " ; ".join(manquants) + ".")
+    bilan.transmettre(par=par, le=today())
+    bilan.version += 1
+    bilan.save()
+    return bilan
+
+
+def renvoyer(bilan: BilanFinParcours, *, par, motif: str):
+    if not peut_examiner(par):
+        raise PermissionDenied("Seul un gestionnaire de la DEL examine les bilans.")
+    if not motif.strip():
+        raise ValidationError("Dites au prestataire ce qu'il doit compléter.")
+    bilan = _verrouiller(bilan)
+    bilan.renvoyer(par=par, motif=motif.strip())
+    bilan.version += 1
+    bilan.save()
+    return bilan
+
+
+def accepter(bilan: BilanFinParcours, *, par):
+    if not peut_examiner(par):
+        raise PermissionDenied("Seul un gestionnaire de la DEL examine les bilans.")
+    bilan = _verrouiller(bilan)
+    bilan.accepter(par=par, le=timezone.now())
+    bilan.version += 1
+    bilan.save()
+    return bilan
+
+
+# --- Reminder and overdue alert (fired by the flow's timers) ------------------------------
+
+
+def noter_rappel(bilan: BilanFinParcours) -> bool:
+    """7 days before the due date, the prestataire is reminded once, if still not sent."""
+    bilan = _verrouiller(bilan)
+    if bilan.etat not in ETATS_REDACTION or bilan.rappel_envoye_le:
+        return False
+    bilan.rappel_envoye_le = timezone.now()
+    bilan.save(update_fields=["rappel_envoye_le"])
+    return True
+
+
+def noter_retard(bilan: BilanFinParcours) -> bool:
+    """The day after the due date, a bilan still not sent is overdue: managers are told
+    once."""
+    bilan = _verrouiller(bilan)
+    if bilan.etat not in ETATS_REDACTION or bilan.retard_signale_le:
+        return False
+    bilan.retard_signale_le = timezone.now()
+    bilan.save(update_fields=["retard_signale_le"])
+    return True
+
+
+def direction_du_prestataire(prestataire_id):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        prestataire_id=prestataire_id, groups__name=Role.PRESTATAIRE_DIRECTION, is_active=True
+    )
+
+
+def gestionnaires():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name=Role.GESTIONNAIRE, is_active=True)
+
+
+# --- Overdue bilans, for the DEL's tools (CONTRACTS.md §5) -----------------------------------
+
+COLONNES_RETARD = ("session", "prestataire", "lot", "fin_session", "echeance", "jours_de_retard")
+
+
+def bilans_en_retard(jour: date, prestataire: str | None = None) -> list[dict]:
+    """The sessions whose bilan is overdue on `jour`, the latest first (the earliest due date
+    is the most days late), then by session."""
+    retards = BilanFinParcours.objects.en_retard_le(jour).select_related(
+        "bon", "prestataire", "lot"
+    )
+    if prestataire:
+        retards = retards.filter(prestataire__code=prestataire)
+    return [
+        {
+            "session": bilan.session,
+            "prestataire": bilan.prestataire.code,
+            "lot": bilan.lot.numero,
+            "fin_session": bilan.fin_session.isoformat(),
+            "echeance": bilan.echeance.isoformat(),
+            "jours_de_retard": jours_de_retard(bilan, jour),
+        }
+        for bilan in retards.order_by("echeance", "bon__numero")
+    ]

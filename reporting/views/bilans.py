@@ -1,0 +1,152 @@
+"""Bilans de fin de parcours: the prestataire's direction writes and sends its sessions'
+bilans, the DEL's managers accept them or send them back. A prestataire's users see only their
+own organisation's."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.views import generic
+
+from documents.pdf import rendre_pdf, reponse_pdf
+from procurement.models import today
+from workflows import services as flux
+from workflows.actions import ActionsMixin, Refus
+from workflows.flows import BilanFlow
+from workflows.history import historique
+
+from .. import bilans
+from ..enums import EtatBilan
+from ..forms import BilanForm, FiltreBilansForm, RenvoiBilanForm
+from ..models import BilanFinParcours
+
+
+class BilansVisiblesMixin(PermissionRequiredMixin):
+    permission_required = "reporting.view_bilanfinparcours"
+
+    def get_queryset(self):
+        return BilanFinParcours.objects.visibles_par(self.request.user).pour_liste()
+
+
+class BilanListView(BilansVisiblesMixin, generic.ListView):
+    template_name = "reporting/bilans/bilan_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        bilans_visibles = super().get_queryset().order_by("echeance", "pk")
+        self.filtre = FiltreBilansForm(self.request.GET or None)
+        if self.filtre.is_valid():
+            if self.filtre.cleaned_data["etat"]:
+                bilans_visibles = bilans_visibles.filter(etat=self.filtre.cleaned_data["etat"])
+            if self.filtre.cleaned_data["en_retard"]:
+                bilans_visibles = bilans_visibles.en_retard_le(today())
+        return bilans_visibles
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(filtre=self.filtre, **kwargs)
+        jour = today()
+        for bilan in context["object_list"]:
+            bilan.retard = bilans.jours_de_retard(bilan, jour)
+        return context
+
+
+class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
+    template_name = "reporting/bilans/bilan_detail.html"
+    actions = ("enregistrer", "transmettre", "renvoyer", "accepter")
+    prefixes = {"renvoyer": "renvoi"}
+
+    def peut_rediger(self):
+        return self.object.modifiable and bilans.peut_rediger(self.object, self.request.user)
+
+    def peut_examiner(self):
+        return self.object.etat == EtatBilan.TRANSMIS and bilans.peut_examiner(self.request.user)
+
+    def personnes(self):
+        if not hasattr(self, "_personnes"):
+            self._personnes = bilans.personnes(self.object)
+        return self._personnes
+
+    def formulaire_bilan(self, donnees=None):
+        return BilanForm(
+            donnees,
+            personnes=self.personnes(),
+            version=self.object.version,
+            synthese=self.object.synthese,
+        )
+
+    def get_context_data(self, forms=None, **kwargs):
+        forms, bilan = forms or {}, self.object
+        context = {
+            "personnes": self.personnes(),
+            "historique": historique(bilan),
+            "retard": bilans.jours_de_retard(bilan, today()),
+            "manques": bilans.manques(bilan) if bilan.modifiable else [],
+            "form_bilan": None,
+            "form_renvoi": None,
+            "url_processus": None,
+        }
+        if self.peut_rediger():
+            context["form_bilan"] = forms.get("enregistrer") or self.formulaire_bilan()
+        if self.peut_examiner():
+            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire(
+                "renvoyer", RenvoiBilanForm
+            )
+        if not self.request.user.prestataire_id and bilan.process_id:
+            context["url_processus"] = BilanFlow.instance.reverse(
+                "process_detail", args=[bilan.process_id]
+            )
+        return super().get_context_data(**context, **kwargs)
+
+    def _enregistrer(self, request):
+        form = self.formulaire_bilan(request.POST)
+        if form.is_valid():
+            try:
+                bilans.enregistrer(
+                    self.object,
+                    par=request.user,
+                    version=form.cleaned_data["version"],
+                    synthese=form.cleaned_data["synthese"],
+                    appreciations=form.appreciations(),
+                )
+                return form
+            except ValidationError as refus:
+                form.add_error(None, refus)
+        raise Refus(forms={"enregistrer": form})
+
+    def action_enregistrer(self, request):
+        self._enregistrer(request)
+        return "Bilan enregistré."
+
+    def action_transmettre(self, request):
+        form = self._enregistrer(request)
+        self.object.refresh_from_db()
+        try:
+            flux.transmettre_bilan(self.object, par=request.user)
+        except ValidationError as refus:
+            # What was typed stays on the page with what is missing.
+            form.add_error(None, refus)
+            raise Refus(forms={"enregistrer": form}) from refus
+        return "Bilan transmis à la DEL."
+
+    def action_renvoyer(self, request):
+        form = self.formulaire("renvoyer", RenvoiBilanForm, request.POST)
+        self.par_formulaire(
+            "renvoyer",
+            form,
+            lambda donnees: flux.renvoyer_bilan(
+                self.object, par=request.user, motif=donnees["motif"]
+            ),
+        )
+        return "Bilan renvoyé au prestataire pour complément."
+
+    def action_accepter(self, request):
+        flux.accepter_bilan(self.object, par=request.user)
+        return "Bilan accepté."
+
+
+class BilanPdfView(BilansVisiblesMixin, generic.DetailView):
+    def get(self, request, *args, **kwargs):
+        bilan = self.get_object()
+        contenu = rendre_pdf(
+            "pdf/bilan_fin_parcours.html",
+            {"bilan": bilan, "personnes": bilans.personnes(bilan), "aujourdhui": today()},
+        )
+        return reponse_pdf(contenu, f"bilan-{bilan.session}.pdf")
