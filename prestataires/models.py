@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
@@ -50,6 +51,15 @@ class ParcoursQuerySet(models.QuerySet):
         if user.has_perm("prestataires.view_parcours"):
             return self
         return self.none()
+
+    def silencieux(self, jour, delai):
+        """DOMAIN.md, "no silent parcours": running parcours whose last recorded contact (a
+        rendez-vous, or the entry) is older than `delai` on `jour`."""
+        return (
+            self.filter(etat=EtatParcours.EN_COURS)
+            .annotate(dernier_contact=Coalesce(Max("rendez_vous__date"), "date_entree"))
+            .filter(dernier_contact__lt=jour - delai)
+        )
 
     def pour_liste(self):
         return self.select_related(
@@ -137,6 +147,10 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
     )
     fin_maintien = models.DateField("fin du maintien dans l'emploi", null=True, blank=True)
     maintien_clos_le = models.DateField("maintien clos le", null=True, blank=True)
+    # When the silence of a running parcours was last flagged to its referent (15 days) and to
+    # the conseiller référent (30 days): a later contact starts a new silence.
+    silence_signale_le = models.DateField(null=True, blank=True, editable=False)
+    silence_escalade_le = models.DateField(null=True, blank=True, editable=False)
 
     objects = ParcoursQuerySet.as_manager()
 

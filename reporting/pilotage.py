@@ -14,6 +14,7 @@ from prestataires.models import Parcours
 from remunerations.enums import ETATS_MODIFIABLES
 from remunerations.models import EtatRemuneration
 from workflows.flows import DELAI_ACCUSE_RECEPTION, DELAI_ENTREE
+from workflows.services import SILENCE_CONSEILLER, SILENCE_REFERENT
 
 from . import bilans
 from .models import BilanFinParcours
@@ -168,6 +169,36 @@ def parcours_non_entres(user, jour: date) -> Liste:
     return liste
 
 
+def parcours_silencieux(user, jour: date) -> Liste:
+    """Running parcours whose last rendez-vous (or entry) is more than 15 days old."""
+    queryset = (
+        Parcours.objects.visibles_par(user)
+        .silencieux(jour, SILENCE_REFERENT)
+        .select_related("demandeur", "prestataire", "charge")
+        .order_by("dernier_contact", "pk")
+    )
+
+    def alerte(parcours):
+        echeance = parcours.dernier_contact + SILENCE_REFERENT
+        silence = jour - parcours.dernier_contact
+        a_qui = "au conseiller référent" if silence > SILENCE_CONSEILLER else "au référent"
+        return Alerte(
+            f"{parcours.demandeur.nom} {parcours.demandeur.prenom}",
+            parcours.prestataire.code,
+            echeance,
+            _retard(jour, echeance),
+            parcours.get_absolute_url(),
+            f"dernier contact le {parcours.dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
+        )
+
+    return _liste(
+        f"Parcours sans contact depuis plus de {SILENCE_REFERENT.days} jours",
+        "Chaque parcours en cours a eu un contact récent.",
+        queryset,
+        alerte,
+    )
+
+
 def etats_non_soumis(user, jour: date) -> Liste:
     """États de rémunération not submitted (or sent back): late after the 10th of the next
     month."""
@@ -198,6 +229,7 @@ def tableau_de_bord(user, jour: date) -> list[Liste]:
         bilans_bientot_dus(user, jour),
         commandes_non_accusees(user, jour),
         parcours_non_entres(user, jour),
+        parcours_silencieux(user, jour),
     ]
     if user.has_perm("remunerations.view_etatremuneration"):
         listes.append(etats_non_soumis(user, jour))

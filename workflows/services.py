@@ -4,6 +4,7 @@ The task views do the same through viewflow's view wrappers: lock, transaction, 
 record's transition, then the task's completion; both commit together or not at all.
 """
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,8 @@ from prestataires.models import Parcours
 from procurement import services as procurement_services
 from remunerations import services as remunerations
 from reporting import bilans
+
+from .notifications import notifier
 
 ACTIVE_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -399,3 +402,55 @@ def accepter_bilan(bilan, *, par):
     return _executer(
         bilan.process, BilanFlow.examiner, par, lambda: bilans.accepter(bilan, par=par)
     )
+
+
+# --- No silent parcours (DOMAIN.md) --------------------------------------------------------
+
+SILENCE_REFERENT = timedelta(days=15)
+SILENCE_CONSEILLER = timedelta(days=30)
+
+
+def signaler_silences(jour) -> int:
+    """A running parcours with no recorded contact for 15 days is flagged to its referent (its
+    chargé d'insertion, or the prestataire's direction when none is assigned), and after 30
+    days to the conseiller référent; once per silence (a new contact starts another). Returns
+    the number of notices sent."""
+    envoyes = 0
+    silencieux = Parcours.objects.silencieux(jour, SILENCE_REFERENT).select_related(
+        "demandeur", "prestataire", "charge", "ligne__prescription__conseiller"
+    )
+    for parcours in silencieux:
+        depuis = f"depuis le {parcours.dernier_contact:%d/%m/%Y}"
+        if parcours.silence_signale_le is None or parcours.silence_signale_le < (
+            parcours.dernier_contact + SILENCE_REFERENT
+        ):
+            referents = (
+                [parcours.charge]
+                if parcours.charge_id
+                else bilans.direction_du_prestataire(parcours.prestataire_id)
+            )
+            for referent in referents:
+                notifier(
+                    referent,
+                    f"Aucun contact avec {parcours.demandeur} {depuis} : reprenez contact.",
+                    lien=parcours.get_absolute_url(),
+                )
+                envoyes += 1
+            parcours.silence_signale_le = jour
+        if jour - parcours.dernier_contact > SILENCE_CONSEILLER and (
+            parcours.silence_escalade_le is None
+            or parcours.silence_escalade_le < parcours.dernier_contact + SILENCE_CONSEILLER
+        ):
+            notifier(
+                parcours.ligne.prescription.conseiller,
+                f"Le parcours de {parcours.demandeur} chez {parcours.prestataire} est sans "
+                f"contact {depuis}.",
+                lien=parcours.get_absolute_url(),
+            )
+            envoyes += 1
+            parcours.silence_escalade_le = jour
+        Parcours.objects.filter(pk=parcours.pk).update(
+            silence_signale_le=parcours.silence_signale_le,
+            silence_escalade_le=parcours.silence_escalade_le,
+        )
+    return envoyes
