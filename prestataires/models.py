@@ -151,6 +151,8 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
     # the conseiller référent (30 days): a later contact starts a new silence.
     silence_signale_le = models.DateField(null=True, blank=True, editable=False)
     silence_escalade_le = models.DateField(null=True, blank=True, editable=False)
+    # How many of the planned maintien contacts (1, 2, 3 months) were flagged as missed.
+    contacts_maintien_signales = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ParcoursQuerySet.as_manager()
 

@@ -2,6 +2,7 @@
 "Sorties"). Views, flows, the demo data and tests all call these functions; each one runs
 inside the caller's transaction and locks the parcours it changes."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +44,41 @@ def fin_prevue_du_parcours(date_entree: date, duree_mois: int, jours_suspendus: 
 
 def fin_du_maintien(date_sortie: date) -> date:
     return ajouter_mois(date_sortie, DUREE_MAINTIEN_MOIS)
+
+
+# DOMAIN.md step 8 (decision): the maintien's contacts are planned one, two and three months
+# after the exit; a planned contact not recorded within 7 days of its date is an alert.
+DELAI_CONTACT_MAINTIEN = timedelta(days=7)
+
+
+@dataclass
+class ContactPrevu:
+    rang: int
+    date: date
+    fait: bool
+
+    @property
+    def limite(self) -> date:
+        return self.date + DELAI_CONTACT_MAINTIEN
+
+    def manque_le(self, jour: date) -> bool:
+        return not self.fait and jour > self.limite
+
+
+def contacts_prevus(parcours: Parcours, dates_des_contacts) -> list[ContactPrevu]:
+    """The planned contacts of the maintien: the k-th is done when k contacts were recorded by
+    its date plus 7 days."""
+    if parcours.date_sortie is None or parcours.fin_maintien is None:
+        return []
+    dates = sorted(dates_des_contacts)
+    prevus = []
+    for rang in range(1, DUREE_MAINTIEN_MOIS + 1):
+        prevu = ajouter_mois(parcours.date_sortie, rang)
+        if parcours.maintien_clos_le and prevu > parcours.maintien_clos_le:
+            break
+        faits = sum(1 for jour in dates if jour <= prevu + DELAI_CONTACT_MAINTIEN)
+        prevus.append(ContactPrevu(rang, prevu, faits >= rang))
+    return prevus
 
 
 # --- Who may act ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.views import generic
 
 from documents.pdf import rendre_pdf, reponse_pdf
 from procurement.forms import MotifForm
+from procurement.models import today
 from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
 from workflows.flows import SuiviParcoursFlow
@@ -127,7 +128,9 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
     def get_context_data(self, forms=None, **kwargs):
         parcours = self.object
         prescription = parcours.ligne.prescription
+        contacts = list(parcours.contacts_maintien.all())
         return super().get_context_data(
+            aujourdhui=today(),
             prescription=prescription,
             freins=prescription.freins.all(),
             forms=self.formulaires(forms),
@@ -141,7 +144,8 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
             stages=parcours.stages.select_related("entreprise"),
             modules=parcours.modules.all(),
             suspensions=parcours.suspensions.all(),
-            contacts=parcours.contacts_maintien.all(),
+            contacts=contacts,
+            contacts_prevus=services.contacts_prevus(parcours, [c.date for c in contacts]),
             historique=historique(parcours),
             url_processus=(
                 SuiviParcoursFlow.instance.reverse("process_detail", args=[parcours.process_id])

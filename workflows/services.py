@@ -410,11 +410,54 @@ SILENCE_REFERENT = timedelta(days=15)
 SILENCE_CONSEILLER = timedelta(days=30)
 
 
+def signaler_contacts_manques(jour) -> int:
+    """The daily check of the contacts a parcours owes: silences and maintien contacts."""
+    return signaler_silences(jour) + signaler_contacts_maintien(jour)
+
+
+def signaler_contacts_maintien(jour) -> int:
+    """A planned maintien contact (1, 2, 3 months after the exit) not recorded within 7 days of
+    its date is flagged to the parcours' referent, once."""
+    envoyes = 0
+    en_maintien = (
+        Parcours.objects.filter(etat=EtatParcours.MAINTIEN)
+        .select_related("demandeur", "charge")
+        .prefetch_related("contacts_maintien")
+    )
+    for parcours in en_maintien:
+        dates = [contact.date for contact in parcours.contacts_maintien.all()]
+        manques = [
+            prevu
+            for prevu in parcours_services.contacts_prevus(parcours, dates)
+            if prevu.manque_le(jour) and prevu.rang > parcours.contacts_maintien_signales
+        ]
+        if not manques:
+            continue
+        dernier = manques[-1]
+        for referent in _referents(parcours):
+            notifier(
+                referent,
+                f"Maintien de {parcours.demandeur} : le contact prévu le "
+                f"{dernier.date:%d/%m/%Y} ({dernier.rang} mois après la sortie) n'est pas "
+                "enregistré.",
+                lien=parcours.get_absolute_url() + "#maintien",
+            )
+            envoyes += 1
+        Parcours.objects.filter(pk=parcours.pk).update(contacts_maintien_signales=dernier.rang)
+    return envoyes
+
+
+def _referents(parcours):
+    """Its chargé d'insertion, or the prestataire's direction when none is assigned."""
+    if parcours.charge_id:
+        return [parcours.charge]
+    return list(bilans.direction_du_prestataire(parcours.prestataire_id))
+
+
 def signaler_silences(jour) -> int:
-    """A running parcours with no recorded contact for 15 days is flagged to its referent (its
-    chargé d'insertion, or the prestataire's direction when none is assigned), and after 30
-    days to the conseiller référent; once per silence (a new contact starts another). Returns
-    the number of notices sent."""
+    """A running parcours with no recorded contact for 15 days is flagged to its referent, and
+    after 30 days to the conseiller référent; once per silence (a new contact starts another).
+    Returns the number of notices sent."""
     envoyes = 0
     silencieux = Parcours.objects.silencieux(jour, SILENCE_REFERENT).select_related(
         "demandeur", "prestataire", "charge", "ligne__prescription__conseiller"
@@ -424,12 +467,7 @@ def signaler_silences(jour) -> int:
         if parcours.silence_signale_le is None or parcours.silence_signale_le < (
             parcours.dernier_contact + SILENCE_REFERENT
         ):
-            referents = (
-                [parcours.charge]
-                if parcours.charge_id
-                else bilans.direction_du_prestataire(parcours.prestataire_id)
-            )
-            for referent in referents:
+            for referent in _referents(parcours):
                 notifier(
                     referent,
                     f"Aucun contact avec {parcours.demandeur} {depuis} : reprenez contact.",

@@ -1,8 +1,8 @@
 """Fire viewflow's due timers every --interval seconds (the local run's timer runner), and
-open the états de rémunération of the month just ended, and flag silent parcours.
+open the états de rémunération of the month just ended, and flag the contacts parcours owe.
 
 In production, cron or a systemd timer runs viewflow's one-shot `workflow_timers` and
-`ouvrir_etats_remuneration` and `signaler_parcours_silencieux` instead.
+`ouvrir_etats_remuneration` and `signaler_contacts_manques` instead.
 """
 
 import time
@@ -21,5 +21,5 @@ class Command(BaseCommand):
         while True:
             call_command("ouvrir_etats_remuneration", stdout=self.stdout)
             call_command("workflow_timers", stdout=self.stdout)
-            call_command("signaler_parcours_silencieux", stdout=self.stdout)
+            call_command("signaler_contacts_manques", stdout=self.stdout)
             time.sleep(interval)
