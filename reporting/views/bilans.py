@@ -108,6 +108,9 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
                 )
                 return form
             except ValidationError as refus:
+                self.object.refresh_from_db()
+                if not self.peut_rediger():
+                    raise  # sent or accepted meanwhile: the message, not a form that vanished
                 form.add_error(None, refus)
         raise Refus(forms={"enregistrer": form})
 

@@ -30,6 +30,8 @@ class Command(BaseCommand):
     def handle(self, date, prestataire, format, **options):
         if prestataire and not Prestataire.objects.filter(code=prestataire).exists():
             raise CommandError(f"Prestataire inconnu : {prestataire}.")
+        if isinstance(date, str):  # call_command(date=...) skips argparse's conversion
+            date = _date(date)
         retards = bilans_en_retard(date or today(), prestataire)
         if format == "json":
             contenu = json.dumps(retards, ensure_ascii=False, indent=2)
