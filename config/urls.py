@@ -8,6 +8,10 @@ from prestataires import views as prestataire_views
 from procurement import views as procurement_views
 from remunerations import views as remuneration_views
 from reporting.views import bilans as bilan_views
+from reporting.views import bilans_annuels as bilan_annuel_views
+from reporting.views import exports as export_views
+from reporting.views import importation as import_views
+from reporting.views import indicateurs as indicateur_views
 from reporting.views import pilotage as pilotage_views
 from workflows import views as workflow_views
 from workflows.flows import (
@@ -207,6 +211,68 @@ site = Site(
                 path("", bilan_views.BilanListView.as_view(), name="index"),
                 path("<int:pk>/", bilan_views.BilanDetailView.as_view(), name="detail"),
                 path("<int:pk>/bilan.pdf", bilan_views.BilanPdfView.as_view(), name="pdf"),
+            ],
+        ),
+        Application(
+            app_name="exports",
+            title="Exports",
+            icon="download",
+            menu_template_name=None,
+            permission="reporting.exporter_donnees",
+            urlpatterns=[path("", export_views.ExportView.as_view(), name="index")],
+        ),
+        # Its own application: the administrateur reads the journal without exporting.
+        Application(
+            app_name="journal_exports",
+            title="Journal des exports",
+            icon="history",
+            menu_template_name=None,
+            permission="reporting.view_journalexport",
+            urlpatterns=[path("", export_views.JournalExportListView.as_view(), name="index")],
+        ),
+        Application(
+            app_name="indicateurs",
+            title="Indicateurs",
+            icon="insights",
+            menu_template_name=None,
+            permission="reporting.consulter_indicateurs",
+            urlpatterns=[
+                path("", indicateur_views.IndicateursView.as_view(), name="index"),
+                re_path(
+                    r"^indicateurs\.(?P<format_>xlsx|pdf)$",
+                    indicateur_views.IndicateursExportView.as_view(),
+                    name="export",
+                ),
+            ],
+        ),
+        Application(
+            app_name="bilans_annuels",
+            title="Bilans annuels",
+            icon="summarize",
+            menu_template_name=None,
+            permission="reporting.view_bilanannuel",
+            urlpatterns=[
+                path("", bilan_annuel_views.BilanAnnuelListView.as_view(), name="index"),
+                path("nouveau/", bilan_annuel_views.BilanAnnuelCreateView.as_view(), name="add"),
+                path(
+                    "<int:pk>/", bilan_annuel_views.BilanAnnuelDetailView.as_view(), name="detail"
+                ),
+                re_path(
+                    r"^(?P<pk>\d+)/bilan-annuel\.(?P<format_>xlsx|pdf)$",
+                    bilan_annuel_views.BilanAnnuelExportView.as_view(),
+                    name="export",
+                ),
+            ],
+        ),
+        Application(
+            app_name="imports",
+            title="Import de l'historique",
+            icon="upload_file",
+            menu_template_name=None,
+            permission="reporting.importer_parcours",
+            urlpatterns=[
+                path("", import_views.ImportView.as_view(), name="index"),
+                path("confirmer/", import_views.ConfirmerImportView.as_view(), name="confirmer"),
             ],
         ),
         DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus"),

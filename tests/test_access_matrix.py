@@ -1,9 +1,13 @@
 """Every role's access to every page: a new URL that is not listed here fails the test."""
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from procurement.models import Lot, Prestataire
+from reporting.models import BilanAnnuel
 from tests.urlmatrix import all_url_names, demo_objects, flow_task
 
 USERS = [
@@ -146,6 +150,22 @@ MATRIX = {
     "bilans:index": only(PILOTAGE),
     "bilans:detail": lambda username: BILAN_READERS.get(username, 403),
     "bilans:pdf": lambda username: BILAN_READERS.get(username, 403),
+    # Exports: whoever holds reporting.exporter_donnees (each sees only its own data); the
+    # journal of nominative exports: the gestionnaire and the administrateur.
+    "exports:index": only({"gestionnaire1", "alpha1", "beta1", "gamma1"}),
+    "journal_exports:index": only({"gestionnaire1", "admin"}),
+    # Import of the parcours history: the gestionnaire and the administrateur; its
+    # confirmation is POST only.
+    "imports:index": only({"gestionnaire1", "admin"}),
+    "imports:confirmer": only({"gestionnaire1", "admin"}, ok=405),
+    # Indicators and bilans annuels: the DEL's managers and the prestataires' direction (their
+    # own figures only); ALPHA's bilan annuel and its files: BETA and GAMMA get a 404.
+    "indicateurs:index": only(PILOTAGE),
+    "indicateurs:export": only(PILOTAGE),
+    "bilans_annuels:index": only(PILOTAGE),
+    "bilans_annuels:add": only(PILOTAGE),
+    "bilans_annuels:detail": lambda username: BILAN_READERS.get(username, 403),
+    "bilans_annuels:export": lambda username: BILAN_READERS.get(username, 403),
 }
 
 # The commission and avenant flows' pages, read by the DEL only (a prestataire acts on its
@@ -225,6 +245,16 @@ MATRIX["commission:deliberer:unassign"] = only({"commission1"})
 MATRIX["remuneration:rapprocher:unassign"] = only({"finance1"})
 
 
+def bilan_annuel_alpha():
+    """The demo has no bilan annuel: ALPHA's 2026 one on lot 1 is opened here, for its pages."""
+    return BilanAnnuel.objects.get_or_create(
+        prestataire=Prestataire.objects.get(code="ALPHA"),
+        lot=Lot.objects.get(numero=1),
+        du=date(2026, 1, 1),
+        au=date(2026, 12, 31),
+    )[0]
+
+
 def url_for(name, objects):
     parts = name.split(":")
     if name == "prescription:prescrire:execute":
@@ -252,6 +282,11 @@ def url_for(name, objects):
     if name in ("remunerations:detail", "remunerations:export"):
         formats = {"remunerations:export": {"format_": "pdf"}}.get(name, {})
         return reverse(name, kwargs={"pk": objects["etat"].pk, **formats})
+    if name in ("bilans_annuels:detail", "bilans_annuels:export"):
+        formats = {"bilans_annuels:export": {"format_": "xlsx"}}.get(name, {})
+        return reverse(name, kwargs={"pk": bilan_annuel_alpha().pk, **formats})
+    if name == "indicateurs:export":
+        return reverse(name, kwargs={"format_": "xlsx"})
     if name in ("bilans:detail", "bilans:pdf"):
         return reverse(name, args=[objects["bilan"].pk])
     if name == "remunerations:export_mois":

@@ -1,0 +1,136 @@
+"""Bilans annuels: the prestataire's direction opens one for a lot it holds, the DEL asks for
+one; the page shows the period's indicators computed live and the nominative recap; the
+direction writes its analysis and sends it. A prestataire's users see their own only."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views import generic
+
+from documents.pdf import reponse_pdf
+from workflows.actions import ActionsMixin, Refus
+from workflows.history import historique
+
+from .. import annuel
+from ..enums import EtatBilanAnnuel
+from ..forms_periode import AnalyseForm, BilanAnnuelForm
+from ..models import BilanAnnuel
+from .indicateurs import XLSX
+
+
+class BilansAnnuelsVisiblesMixin(PermissionRequiredMixin):
+    permission_required = "reporting.view_bilanannuel"
+
+    def get_queryset(self):
+        return BilanAnnuel.objects.visibles_par(self.request.user).select_related(
+            "prestataire", "lot", "demande_par", "transmis_par"
+        )
+
+
+class BilanAnnuelListView(BilansAnnuelsVisiblesMixin, generic.ListView):
+    template_name = "reporting/annuels/bilan_annuel_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        bilans = super().get_queryset().order_by("-au", "prestataire__code", "lot__numero", "pk")
+        if self.request.GET.get("etat") in EtatBilanAnnuel.values:
+            bilans = bilans.filter(etat=self.request.GET["etat"])
+        return bilans
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            etats=EtatBilanAnnuel.choices,
+            etat=self.request.GET.get("etat", ""),
+            peut_ouvrir=annuel.peut_ouvrir(self.request.user),
+            **kwargs,
+        )
+
+
+class BilanAnnuelCreateView(BilansAnnuelsVisiblesMixin, generic.FormView):
+    """The direction opens its bilan; the DEL's gestionnaire asks a prestataire for one."""
+
+    template_name = "reporting/annuels/bilan_annuel_form.html"
+    form_class = BilanAnnuelForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not annuel.peut_ouvrir(request.user):
+            raise PermissionDenied("Seuls la direction du prestataire et la DEL ouvrent un bilan.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            pour_la_del=annuel.peut_demander(self.request.user), **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            bilan = annuel.ouvrir(**form.periode(), par=self.request.user)
+        except ValidationError as refus:
+            form.add_error(None, refus)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        return redirect(bilan)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class BilanAnnuelDetailView(ActionsMixin, BilansAnnuelsVisiblesMixin, generic.DetailView):
+    template_name = "reporting/annuels/bilan_annuel_detail.html"
+    actions = ("enregistrer", "transmettre")
+
+    def peut_rediger(self) -> bool:
+        return self.object.etat == EtatBilanAnnuel.BROUILLON and annuel.peut_rediger(
+            self.object, self.request.user
+        )
+
+    def get_context_data(self, forms=None, **kwargs):
+        forms, bilan = forms or {}, self.object
+        form_analyse = None
+        if self.peut_rediger():
+            form_analyse = forms.get("analyse") or AnalyseForm(initial={"analyse": bilan.analyse})
+        filtres = annuel.filtres_du_bilan(bilan)
+        return super().get_context_data(
+            figures=annuel.figures(filtres),
+            recapitulatif=annuel.recapitulatif_nominatif(bilan),
+            parametres=filtres.parametres(),
+            form_analyse=form_analyse,
+            historique=historique(bilan),
+            **kwargs,
+        )
+
+    def _avec_analyse(self, request, service):
+        """Run the service on the analysis typed; a refusal shows on the form, what was
+        typed stays on the page."""
+        annuel.exiger_brouillon(self.object)
+        form = AnalyseForm(request.POST)
+        if form.is_valid():
+            try:
+                return service(self.object, par=request.user, analyse=form.cleaned_data["analyse"])
+            except ValidationError as refus:
+                form.add_error(None, refus)
+        raise Refus(forms={"analyse": form})
+
+    def action_enregistrer(self, request):
+        self._avec_analyse(request, annuel.enregistrer_analyse)
+        return "Analyse enregistrée."
+
+    def action_transmettre(self, request):
+        self._avec_analyse(request, annuel.transmettre)
+        return "Bilan annuel transmis à la DEL."
+
+
+class BilanAnnuelExportView(BilansAnnuelsVisiblesMixin, generic.DetailView):
+    def get(self, request, *args, format_, **kwargs):
+        bilan = self.get_object()
+        figures = annuel.figures(annuel.filtres_du_bilan(bilan))
+        recapitulatif = annuel.recapitulatif_nominatif(bilan)
+        nom = annuel.nom_de_fichier(bilan)
+        if format_ == "pdf":
+            return reponse_pdf(annuel.pdf(bilan, figures, recapitulatif), f"{nom}.pdf")
+        reponse = HttpResponse(annuel.classeur(bilan, figures, recapitulatif), content_type=XLSX)
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
+        return reponse
