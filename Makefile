@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py import_parcours demo/historique_parcours.csv
 	$(PY) manage.py run_workflow_timers --interval $(TIMER_INTERVAL) & \
 	timers=$$!; trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)

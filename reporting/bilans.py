@@ -282,9 +282,12 @@ def accepter(bilan: BilanFinParcours, *, par):
 
 
 def noter_rappel(bilan: BilanFinParcours) -> bool:
-    """7 days before the due date, the prestataire is reminded once, if still not sent."""
+    """7 days before the due date, the prestataire is reminded once, if still not sent (not
+    once it is overdue, e.g. an imported late session: then the managers are alerted)."""
     bilan = _verrouiller(bilan)
     if bilan.etat not in ETATS_REDACTION or bilan.rappel_envoye_le:
+        return False
+    if bilan.echeance and today() > bilan.echeance:
         return False
     bilan.rappel_envoye_le = timezone.now()
     bilan.save(update_fields=["rappel_envoye_le"])

@@ -42,9 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--au", required=True, type=_date, help="AAAA-MM-JJ, inclus")
         parser.add_argument("--lot", type=_lot, help="1 ou 2 (tous par défaut)")
         parser.add_argument("--prestataire", help="code du prestataire (tous par défaut)")
-        parser.add_argument(
-            "--format", type=_format, default="json", metavar="json|csv|xlsx|pdf"
-        )
+        parser.add_argument("--format", type=_format, default="json", metavar="json|csv|xlsx|pdf")
         parser.add_argument(
             "--sortie", help="fichier où écrire (XLSX et PDF : sinon la sortie standard)"
         )
@@ -52,8 +50,7 @@ class Command(BaseCommand):
     def handle(self, du, au, lot, prestataire, format, sortie, **options):
         if du > au:
             raise CommandError(
-                f"La période est inversée : --du ({du:%d/%m/%Y}) est après --au "
-                f"({au:%d/%m/%Y})."
+                f"La période est inversée : --du ({du:%d/%m/%Y}) est après --au ({au:%d/%m/%Y})."
             )
         if prestataire is not None and not Prestataire.objects.filter(code=prestataire).exists():
             raise CommandError(f"Prestataire inconnu : {prestataire}.")
