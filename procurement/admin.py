@@ -69,13 +69,9 @@ class AttributionLotAdmin(admin.ModelAdmin):
     list_select_related = ["prestataire", "lot"]
 
 
-@admin.register(Demandeur)
-class DemandeurAdmin(admin.ModelAdmin):
-    """Read-only here: demandeurs are registered by conseillers in the application."""
-
-    list_display = ["nom", "prenom", "date_naissance", "commune"]
-    search_fields = ["nom", "prenom"]
-    list_select_related = ["commune"]
+class LectureSeuleAdmin(admin.ModelAdmin):
+    """Records written by the application (or journals of what happened): read here, never
+    added, corrected or deleted by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -85,3 +81,12 @@ class DemandeurAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Demandeur)
+class DemandeurAdmin(LectureSeuleAdmin):
+    """Read-only here: demandeurs are registered by conseillers in the application."""
+
+    list_display = ["nom", "prenom", "date_naissance", "commune"]
+    search_fields = ["nom", "prenom"]
+    list_select_related = ["commune"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
-from .models import JournalExport
+from procurement.admin import LectureSeuleAdmin
+
+from .models import ImportParcours, JournalExport
 
 
 @admin.register(JournalExport)
-class JournalExportAdmin(admin.ModelAdmin):
+class JournalExportAdmin(LectureSeuleAdmin):
     """The journal of nominative exports is a record of what happened: it is read, never
     written by hand, corrected or purged here."""
 
@@ -16,11 +18,17 @@ class JournalExportAdmin(admin.ModelAdmin):
     fields = ["le", "utilisateur", "objet", "format", "filtres", "lignes"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(ImportParcours)
+class ImportParcoursAdmin(LectureSeuleAdmin):
+    """The journal of imports of parcours history (dry runs included)."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["le", "par", "fichier", "essai", "lignes", "crees", "mises_a_jour"]
+    list_filter = ["essai"]
+    list_select_related = ["par"]
+    date_hierarchy = "le"
+    fields = [
+        "le", "par", "fichier", "empreinte", "essai", "lignes", "crees", "mises_a_jour",
+        "inchangees",
+    ]  # fmt: skip
+    readonly_fields = fields

@@ -256,53 +256,52 @@ def transmettre(bilan: BilanFinParcours, *, par):
     return bilan
 
 
-def renvoyer(bilan: BilanFinParcours, *, par, motif: str):
+def _examiner(bilan: BilanFinParcours, par, transition, **arguments):
     if not peut_examiner(par):
         raise PermissionDenied("Seul un gestionnaire de la DEL examine les bilans.")
-    if not motif.strip():
-        raise ValidationError("Dites au prestataire ce qu'il doit compléter.")
     bilan = _verrouiller(bilan)
-    bilan.renvoyer(par=par, motif=motif.strip())
+    getattr(bilan, transition)(par=par, **arguments)
     bilan.version += 1
     bilan.save()
     return bilan
+
+
+def renvoyer(bilan: BilanFinParcours, *, par, motif: str):
+    if not motif.strip():
+        raise ValidationError("Dites au prestataire ce qu'il doit compléter.")
+    return _examiner(bilan, par, "renvoyer", motif=motif.strip())
 
 
 def accepter(bilan: BilanFinParcours, *, par):
-    if not peut_examiner(par):
-        raise PermissionDenied("Seul un gestionnaire de la DEL examine les bilans.")
-    bilan = _verrouiller(bilan)
-    bilan.accepter(par=par, le=timezone.now())
-    bilan.version += 1
-    bilan.save()
-    return bilan
+    return _examiner(bilan, par, "accepter", le=timezone.now())
 
 
 # --- Reminder and overdue alert (fired by the flow's timers) ------------------------------
 
 
+def _noter_une_fois(bilan: BilanFinParcours, champ: str) -> bool:
+    """Note the reminder or the alert on a bilan still to send; False when it was noted
+    already or is no longer due."""
+    bilan = _verrouiller(bilan)
+    if bilan.etat not in ETATS_REDACTION or getattr(bilan, champ):
+        return False
+    setattr(bilan, champ, timezone.now())
+    bilan.save(update_fields=[champ])
+    return True
+
+
 def noter_rappel(bilan: BilanFinParcours) -> bool:
     """7 days before the due date, the prestataire is reminded once, if still not sent (not
     once it is overdue, e.g. an imported late session: then the managers are alerted)."""
-    bilan = _verrouiller(bilan)
-    if bilan.etat not in ETATS_REDACTION or bilan.rappel_envoye_le:
-        return False
     if bilan.echeance and today() > bilan.echeance:
         return False
-    bilan.rappel_envoye_le = timezone.now()
-    bilan.save(update_fields=["rappel_envoye_le"])
-    return True
+    return _noter_une_fois(bilan, "rappel_envoye_le")
 
 
 def noter_retard(bilan: BilanFinParcours) -> bool:
     """The day after the due date, a bilan still not sent is overdue: managers are told
     once."""
-    bilan = _verrouiller(bilan)
-    if bilan.etat not in ETATS_REDACTION or bilan.retard_signale_le:
-        return False
-    bilan.retard_signale_le = timezone.now()
-    bilan.save(update_fields=["retard_signale_le"])
-    return True
+    return _noter_une_fois(bilan, "retard_signale_le")
 
 
 def direction_du_prestataire(prestataire_id):
