@@ -467,6 +467,8 @@ class Prescription(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["etat", "-date_prescription"], name="prescription_etat_idx"),
+            # The indicators select a period's prescriptions (CONTRACTS.md §3).
+            models.Index(fields=["date_prescription"], name="prescription_date_idx"),
             models.Index(
                 fields=["conseiller", "-date_prescription"], name="prescription_conseiller_idx"
             ),

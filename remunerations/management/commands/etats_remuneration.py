@@ -1,11 +1,11 @@
 """CONTRACTS.md §4: the stipends of a month, one object per stagiaire, for finance's tools."""
 
 import json
-import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents.sortie import ecrire
 from procurement.calendrier import lire_mois
 from procurement.models import Prestataire
 from remunerations import calcul, exports
@@ -45,14 +45,4 @@ class Command(BaseCommand):
             contenu = exports.tableau_du_contrat(releves).export("xlsx")
         else:
             contenu = exports.pdf(releves, f"États de rémunération : {libelle_mois(mois)}")
-        self.ecrire(contenu, sortie)
-
-    def ecrire(self, contenu, sortie):
-        if sortie:
-            mode = "w" if isinstance(contenu, str) else "wb"
-            with open(sortie, mode) as fichier:
-                fichier.write(contenu)
-        elif isinstance(contenu, str):
-            self.stdout.write(contenu, ending="" if contenu.endswith("\n") else "\n")
-        else:
-            sys.stdout.buffer.write(contenu)
+        ecrire(self, contenu, sortie)

@@ -2,11 +2,11 @@
 
 import json
 import re
-import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents.sortie import ecrire
 from procurement.models import Prestataire
 from reporting import indicateurs
 
@@ -64,14 +64,4 @@ class Command(BaseCommand):
         else:
             perimetre = indicateurs.libelle_perimetre(du, au, lot=lot, prestataire=prestataire)
             contenu = indicateurs.pdf(resultat, perimetre)
-        self.ecrire(contenu, sortie)
-
-    def ecrire(self, contenu, sortie):
-        if sortie:
-            mode = "w" if isinstance(contenu, str) else "wb"
-            with open(sortie, mode, encoding="utf-8" if mode == "w" else None) as fichier:
-                fichier.write(contenu)
-        elif isinstance(contenu, str):
-            self.stdout.write(contenu, ending="" if contenu.endswith("\n") else "\n")
-        else:
-            sys.stdout.buffer.write(contenu)
+        ecrire(self, contenu, sortie)
