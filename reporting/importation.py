@@ -1861,16 +1861,6 @@ def _apercu(resource: HistoriqueResource, resultat) -> tuple[list[LigneApercu], 
     return lignes, erreurs
 
 
-def _suivre_les_bilans_dus(bilans):
-    """An imported session owes its bilan like any other: the ones not sent yet get their
-    process, with its reminder and overdue timers."""
-    from workflows.flows import BilanFlow
-
-    for bilan in bilans:
-        if bilan.etat == EtatBilan.A_REDIGER:
-            BilanFlow.ouvrir.run(bilan=bilan)
-
-
 def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
     """Check every row of the file and, when all are valid and it is not a dry run (`essai`),
     write them, all in one transaction. Raises FichierIllisible for a file that cannot be
@@ -1891,7 +1881,6 @@ def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
             rapport.inchangees = resultat.totals[RowResult.IMPORT_TYPE_SKIP]
             if rapport.valide and not essai:
                 rapport.bilans_crees = Ecriture(contexte, par).ecrire(resource.a_ecrire)
-                _suivre_les_bilans_dus(rapport.bilans_crees)
         if rapport.valide or essai:
             rapport.journal = ImportParcours.objects.create(
                 fichier=fichier.nom[:255],
