@@ -1,7 +1,9 @@
 """Calendar rules of DOMAIN.md ("All dates are in New Caledonia time")."""
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, time
+
+from django.utils import timezone
 
 
 def ajouter_mois(jour: date, mois: int) -> date:
@@ -35,3 +37,8 @@ def lire_mois(texte: str) -> date:
     """ "2026-10" -> 1 October 2026 (months are typed and passed as YYYY-MM); ValueError
     otherwise."""
     return datetime.strptime(texte, "%Y-%m").date()
+
+
+def a_minuit(jour: date) -> datetime:
+    """The first moment of `jour`, Nouméa time: when a day's deadline is over."""
+    return datetime.combine(jour, time.min, tzinfo=timezone.get_current_timezone())

@@ -8,7 +8,7 @@ overdue (managers alerted) the day after the due date.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from prestataires.enums import EtatParcours, TypeFin
 from prestataires.models import Evaluation, Parcours
+from procurement.calendrier import a_minuit
 from procurement.enums import ClasseSortie
 from procurement.models import today
 
@@ -45,18 +46,14 @@ def fin_de_session(bon) -> date | None:
     return dates["fin"]
 
 
-def _a_minuit(jour: date) -> datetime:
-    return datetime.combine(jour, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def moment_du_rappel(bilan: BilanFinParcours) -> datetime:
     """Midnight, Nouméa time, 7 days before the due date."""
-    return _a_minuit(bilan.echeance - DELAI_RAPPEL if bilan.echeance else MOMENT_INCONNU)
+    return a_minuit(bilan.echeance - DELAI_RAPPEL if bilan.echeance else MOMENT_INCONNU)
 
 
 def moment_du_retard(bilan: BilanFinParcours) -> datetime:
     """Midnight, Nouméa time, once the due date is over: the bilan is overdue."""
-    return _a_minuit(bilan.echeance + timedelta(days=1) if bilan.echeance else MOMENT_INCONNU)
+    return a_minuit(bilan.echeance + timedelta(days=1) if bilan.echeance else MOMENT_INCONNU)
 
 
 def ouvrir(bon) -> tuple[BilanFinParcours, bool]:

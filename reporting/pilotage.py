@@ -43,12 +43,6 @@ class Liste:
     vide: str
 
 
-def _du_prestataire(queryset, user, champ="prestataire_id"):
-    if user.prestataire_id:
-        return queryset.filter(**{champ: user.prestataire_id})
-    return queryset
-
-
 def _retard(jour: date, echeance: date | None) -> int:
     return max(0, (jour - echeance).days) if echeance else 0
 
@@ -61,7 +55,8 @@ def _liste(titre, vide, queryset, alerte):
 
 def bilans_en_retard(user, jour: date) -> Liste:
     queryset = (
-        _du_prestataire(BilanFinParcours.objects.en_retard_le(jour), user)
+        BilanFinParcours.objects.visibles_par(user)
+        .en_retard_le(jour)
         .select_related("bon", "prestataire")
         .order_by("echeance", "pk")
     )
@@ -82,7 +77,8 @@ def bilans_en_retard(user, jour: date) -> Liste:
 
 def bilans_bientot_dus(user, jour: date) -> Liste:
     queryset = (
-        _du_prestataire(BilanFinParcours.objects.filter(transmis_le__isnull=True), user)
+        BilanFinParcours.objects.visibles_par(user)
+        .filter(transmis_le__isnull=True)
         .filter(echeance__gte=jour, echeance__lte=jour + HORIZON_BIENTOT_DU)
         .select_related("bon", "prestataire")
         .order_by("echeance", "pk")
@@ -109,14 +105,16 @@ def _date_locale(moment):
 def commandes_non_accusees(user, jour: date) -> Liste:
     """Orders and avenants issued and not acknowledged: late 5 days after their issue."""
     bons = list(
-        _du_prestataire(BonDeCommande.objects.filter(etat=EtatBonDeCommande.EMIS), user)
+        BonDeCommande.objects.visibles_par(user)
+        .filter(etat=EtatBonDeCommande.EMIS)
         .select_related("prestataire")
         .order_by("emis_le", "pk")[:LIGNES_PAR_LISTE]
     )
+    avenants = Avenant.objects.filter(etat=EtatAvenant.EMIS)
+    if user.prestataire_id:  # avenants have no visibles_par: the order's prestataire decides
+        avenants = avenants.filter(bon__prestataire_id=user.prestataire_id)
     avenants = list(
-        _du_prestataire(Avenant.objects.filter(etat=EtatAvenant.EMIS), user, "bon__prestataire_id")
-        .select_related("bon__prestataire")
-        .order_by("emis_le", "pk")[:LIGNES_PAR_LISTE]
+        avenants.select_related("bon__prestataire").order_by("emis_le", "pk")[:LIGNES_PAR_LISTE]
     )
     alertes = []
     for document, prestataire in [(b, b.prestataire) for b in bons] + [

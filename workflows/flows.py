@@ -1,15 +1,14 @@
 """The viewflow processes of the DEL. Each flow reads like its diagram; the rules are elsewhere."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
 
 from bons_de_commande.enums import EtatBonDeCommande
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
-from procurement.calendrier import ajouter_mois
+from procurement.calendrier import a_minuit, ajouter_mois
 from procurement.enums import EtatPrescription
 from remunerations import services as remunerations
 from remunerations.enums import EtatDeclaration
@@ -292,19 +291,15 @@ def _parcours_est(etat):
     return lambda activation: activation.process.parcours.etat == etat
 
 
-def _a_minuit(jour):
-    return datetime.combine(jour, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def _six_mois_de_suspension(activation):
     """DOMAIN.md: a suspension reaching 6 months alerts the conseiller référent."""
     debut = activation.process.parcours.suspensions.get(fin__isnull=True).debut
-    return _a_minuit(ajouter_mois(debut, DUREE_SUSPENSION_ALERTE_MOIS))
+    return a_minuit(ajouter_mois(debut, DUREE_SUSPENSION_ALERTE_MOIS))
 
 
 def _fin_du_maintien(activation):
     """Midnight, Nouméa time, on the day the 3 months after the exit are over."""
-    return _a_minuit(activation.process.parcours.fin_maintien)
+    return a_minuit(activation.process.parcours.fin_maintien)
 
 
 class SuiviParcoursFlow(flow.Flow):
@@ -445,7 +440,7 @@ class SuiviParcoursFlow(flow.Flow):
 
 def _lendemain_de_la_date_limite(activation):
     """Midnight, Nouméa time, once the 10th of the next month is over."""
-    return _a_minuit(activation.process.etat_remuneration.date_limite + timedelta(days=1))
+    return a_minuit(activation.process.etat_remuneration.date_limite + timedelta(days=1))
 
 
 class RemunerationFlow(flow.Flow):
