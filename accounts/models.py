@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -33,3 +34,26 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and any(role in self.roles for role in roles)
+
+
+def auteur(verbose_name=None):
+    """Who did a step of a record (issued, sent, accepted…): kept even if the user leaves,
+    set by the application only; the journal of transitions keeps every step."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
+def utilisateurs_du_role(role: Role, *, prestataire_id=None):
+    """The active users who hold `role`; for a prestataire's role, those of `prestataire_id`.
+    Whom a notification goes to: the gestionnaires, the finance, a prestataire's direction."""
+    utilisateurs = User.objects.filter(groups__name=role, is_active=True)
+    if prestataire_id is not None:
+        utilisateurs = utilisateurs.filter(prestataire_id=prestataire_id)
+    return utilisateurs

@@ -55,7 +55,27 @@ class BonDeCommandeQuerySet(models.QuerySet):
         )
 
 
-class BonDeCommande(ConcurrentTransitionMixin, models.Model):
+class DocumentEmis(models.Model):
+    """What an order and an avenant share: the DEL issues it (its PDF is archived), the
+    prestataire acknowledges its receipt."""
+
+    emis_le = models.DateTimeField("émis le", null=True, editable=False)
+    emis_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accuse_le = models.DateTimeField("réception accusée le", null=True, editable=False)
+    accuse_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    document = models.OneToOneField(
+        "documents.Document", null=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
     session = models.OneToOneField(
         "procurement.SessionCommission",
         verbose_name="séance de la commission",
@@ -91,17 +111,6 @@ class BonDeCommande(ConcurrentTransitionMixin, models.Model):
         choices=EtatBonDeCommande.choices,
         default=EtatBonDeCommande.BROUILLON,
         protected=True,
-    )
-    emis_le = models.DateTimeField("émis le", null=True, editable=False)
-    emis_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    accuse_le = models.DateTimeField("réception accusée le", null=True, editable=False)
-    accuse_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    document = models.OneToOneField(
-        "documents.Document", null=True, editable=False, on_delete=models.PROTECT, related_name="+"
     )
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
 
@@ -238,7 +247,7 @@ class LigneCommande(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class Avenant(ConcurrentTransitionMixin, models.Model):
+class Avenant(ConcurrentTransitionMixin, DocumentEmis):
     """An amendment of an issued order: a withdrawn person leaves it, a substitute joins it."""
 
     bon = models.ForeignKey(BonDeCommande, on_delete=models.PROTECT, related_name="avenants")
@@ -255,17 +264,6 @@ class Avenant(ConcurrentTransitionMixin, models.Model):
         protected=True,
     )
     motif = models.TextField("motif")
-    emis_le = models.DateTimeField("émis le", null=True, editable=False)
-    emis_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    accuse_le = models.DateTimeField("réception accusée le", null=True, editable=False)
-    accuse_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    document = models.OneToOneField(
-        "documents.Document", null=True, editable=False, on_delete=models.PROTECT, related_name="+"
-    )
     process = models.OneToOneField(
         "viewflow.Process",
         null=True,

@@ -8,7 +8,6 @@ frozen, whatever the SMG table or the parcours say later.
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.models import auteur
 from procurement.calendrier import ajouter_mois
 
 from .enums import ETATS_MODIFIABLES, EtatDeclaration
@@ -26,18 +26,6 @@ JOUR_LIMITE_SOUMISSION = 10
 
 def libelle_mois(mois: date) -> str:
     return date_format(mois, "F Y")
-
-
-def _auteur():
-    """Who submitted or accepted the état (the journal of transitions keeps every step)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
 
 class EtatRemunerationQuerySet(models.QuerySet):
@@ -68,9 +56,9 @@ class EtatRemuneration(ConcurrentTransitionMixin, models.Model):
         help_text="Augmente à chaque enregistrement : deux saisies simultanées ne s'écrasent pas.",
     )
     soumis_le = models.DateTimeField("soumis le", null=True, blank=True, editable=False)
-    soumis_par = _auteur()
+    soumis_par = auteur()
     accepte_le = models.DateTimeField("accepté le", null=True, blank=True, editable=False)
-    accepte_par = _auteur()
+    accepte_par = auteur()
     retard_signale_le = models.DateTimeField(
         "retard signalé à la finance le", null=True, blank=True, editable=False
     )

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.roles import Role
 from prestataires.models import Parcours
 from procurement.calendrier import ajouter_mois, mois_de
 from procurement.models import Prestataire, today
@@ -275,12 +274,6 @@ def signaler_retard(etat: EtatRemuneration) -> bool:
     etat.retard_signale_le = timezone.now()
     etat.save(update_fields=["retard_signale_le"])
     return True
-
-
-def destinataires_finance():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(groups__name=Role.FINANCE, is_active=True)
 
 
 # --- SMG rates ---------------------------------------------------------------------------

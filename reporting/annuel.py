@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from import_export import fields, resources, widgets
 
+from accounts.models import utilisateurs_du_role
+from accounts.roles import Role
 from documents.pdf import rendre_pdf
 from prestataires.enums import EtatParcours, MomentEvaluation, Niveau
 from prestataires.models import Evaluation, Parcours
@@ -29,7 +31,6 @@ from procurement.calendrier import dernier_jour_du_mois, mois_entre
 from procurement.models import AttributionLot, Frein, Lot, Prestataire
 from workflows.notifications import notifier
 
-from .bilans import direction_du_prestataire, gestionnaires
 from .enums import EtatBilanAnnuel
 from .indicateurs import (
     Tableau,
@@ -483,7 +484,9 @@ def ouvrir(*, prestataire_id: int, lot: Lot, du: date, au: date, par) -> BilanAn
             )
         bilan.save()
         if bilan.demande_par:
-            for destinataire in direction_du_prestataire(prestataire_id):
+            for destinataire in utilisateurs_du_role(
+                Role.PRESTATAIRE_DIRECTION, prestataire_id=prestataire_id
+            ):
                 notifier(
                     destinataire,
                     f"La DEL demande le bilan annuel {_periode(bilan)} : rédigez l'analyse et "
@@ -533,7 +536,11 @@ def transmettre(bilan: BilanAnnuel, *, par, analyse: str) -> BilanAnnuel:
             )
         bilan.transmettre(par=par, le=timezone.now())
         bilan.save()
-        destinataires = [bilan.demande_par] if bilan.demande_par_id else list(gestionnaires())
+        destinataires = (
+            [bilan.demande_par]
+            if bilan.demande_par_id
+            else list(utilisateurs_du_role(Role.GESTIONNAIRE))
+        )
         for destinataire in destinataires:
             notifier(
                 destinataire,

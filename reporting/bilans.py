@@ -16,7 +16,6 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.roles import Role
 from prestataires.enums import EtatParcours, TypeFin
 from prestataires.models import Evaluation, Parcours
 from procurement.calendrier import a_minuit
@@ -32,18 +31,25 @@ DELAI_RAPPEL = timedelta(days=7)
 MOMENT_INCONNU = date(2100, 1, 1)
 
 
-def fin_de_session(bon) -> date | None:
-    """The last day of the session's parcours (its exit, or its planned end while it runs);
-    None while one of them has not started. Withdrawn people do not count."""
-    parcours = Parcours.objects.filter(ligne__bon=bon).exclude(etat=EtatParcours.ANNULE)
-    dates = parcours.aggregate(
-        fin=Max(Coalesce("date_sortie", "fin_prevue")),
-        nombre=Count("pk"),
-        sans_fin=Count("pk", filter=Q(date_sortie__isnull=True, fin_prevue__isnull=True)),
+def fins_de_sessions(bons) -> dict[int, date | None]:
+    """Order pk -> the last day of its session's parcours (their exit, or their planned end
+    while they run); None while one of them has not started, or nobody is on it. Withdrawn
+    people do not count. One query, however many sessions (the history's import)."""
+    sessions = (
+        Parcours.objects.filter(ligne__bon__in=bons)
+        .exclude(etat=EtatParcours.ANNULE)
+        .order_by()
+        .values("ligne__bon")
+        .annotate(
+            fin=Max(Coalesce("date_sortie", "fin_prevue")),
+            sans_fin=Count("pk", filter=Q(date_sortie__isnull=True, fin_prevue__isnull=True)),
+        )
     )
-    if not dates["nombre"] or dates["sans_fin"]:
-        return None
-    return dates["fin"]
+    return {s["ligne__bon"]: None if s["sans_fin"] else s["fin"] for s in sessions}
+
+
+def fin_de_session(bon) -> date | None:
+    return fins_de_sessions([bon]).get(bon.pk)
 
 
 def moment_du_rappel(bilan: BilanFinParcours) -> datetime:
@@ -253,6 +259,15 @@ def transmettre(bilan: BilanFinParcours, *, par):
     return bilan
 
 
+def transmis_hors_application(bilan: BilanFinParcours, *, par, le: date):
+    """A bilan sent on `le` outside the application, as the history's import records it."""
+    bilan = _verrouiller(bilan)
+    bilan.transmettre(par=par, le=le, motif="Transmis hors de l'application (reprise)")
+    bilan.version += 1
+    bilan.save()
+    return bilan
+
+
 def _examiner(bilan: BilanFinParcours, par, transition, **arguments):
     if not peut_examiner(par):
         raise PermissionDenied("Seul un gestionnaire de la DEL examine les bilans.")
@@ -299,20 +314,6 @@ def noter_retard(bilan: BilanFinParcours) -> bool:
     """The day after the due date, a bilan still not sent is overdue: managers are told
     once."""
     return _noter_une_fois(bilan, "retard_signale_le")
-
-
-def direction_du_prestataire(prestataire_id):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(
-        prestataire_id=prestataire_id, groups__name=Role.PRESTATAIRE_DIRECTION, is_active=True
-    )
-
-
-def gestionnaires():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(groups__name=Role.GESTIONNAIRE, is_active=True)
 
 
 # --- Overdue bilans, for the DEL's tools (CONTRACTS.md §5) -----------------------------------

@@ -43,8 +43,11 @@ Decisions (README):
   "Repris de l'historique" where the file has no text; a stage's weekly hours, which the file
   does not give, are recorded as 35.
 - Each imported session owes its bilan de fin de parcours: its record is created with the due
-  date of `reporting.models.echeance_du_bilan`, already sent when `bilan_transmis` is given.
-  No process is started here: `Rapport.bilans_crees` lists the bilans created.
+  date of `reporting.models.echeance_du_bilan`, already sent when `bilan_transmis` is given
+  (then the DEL examined it outside the application: no process). A bilan still owed starts
+  its process, with its reminder and overdue timers, as an order acknowledged here does; a
+  re-import that gives it as sent does its writing step on that date, and the DEL examines it
+  in the application.
 - Authors: the web import records the logged-in user; the command records the inactive
   account `reprise` ("Reprise de l'historique", no usable password), created on demand.
 - Every import that writes, and every dry run, is journaled in `ImportParcours`.
@@ -97,6 +100,7 @@ from procurement.models import (
 )
 from procurement.text import normalise
 
+from .bilans import fins_de_sessions
 from .enums import EtatBilan
 from .models import BilanFinParcours, ImportParcours, echeance_du_bilan
 
@@ -1099,7 +1103,12 @@ class Verification:
         if self.base and self.base.ligne_commande:
             bon = self.base.ligne_commande.bon
         bilan = getattr(bon, "bilan", None) if bon else None
-        if bilan and bilan.process_id and bilan.transmis_le != jour:
+        if (
+            bilan
+            and bilan.process_id
+            and bilan.etat != EtatBilan.A_REDIGER
+            and bilan.transmis_le != jour
+        ):
             self.erreur(
                 "bilan_transmis",
                 f"le bilan de la session {ligne.session} est suivi dans l'application "
@@ -1337,7 +1346,7 @@ class Ecriture:
         self.nouveaux_bons: dict[str, BonDeCommande] = {}
         self.bons_touches: set[int] = set()
 
-    def ecrire(self, a_ecrire) -> list[BilanFinParcours]:
+    def ecrire(self, a_ecrire):
         lignes = [ligne for ligne, _ in a_ecrire]
         for ligne in lignes:
             ligne.base = self.contexte.existantes.get(ligne.reference)
@@ -1348,7 +1357,7 @@ class Ecriture:
         parcours = self.parcours(lignes)
         self.evaluations(parcours)
         self.stages(parcours)
-        return self.bilans(lignes)
+        self.bilans(lignes)
 
     def demandeurs(self, lignes):
         personnes, nouveaux, modifies = {}, [], {}
@@ -1696,19 +1705,22 @@ class Ecriture:
         Entreprise.objects.bulk_create(entreprises.values(), batch_size=self.LOT)
         Stage.objects.bulk_create(nouveaux, batch_size=self.LOT)
 
-    def bilans(self, lignes) -> list[BilanFinParcours]:
+    def bilans(self, lignes):
         """Each new session owes its bilan de fin de parcours (sent when `bilan_transmis` is
-        given); the sessions the import changed have their dates read again."""
+        given; followed by its process otherwise); the sessions the import changed have their
+        dates read again."""
+        from workflows.services import suivre_bilan
+
         par_session = defaultdict(list)
         for ligne in lignes:
             if ligne.session in self.nouveaux_bons:
                 par_session[ligne.session].append(ligne)
         crees = []
+        fins = fins_de_sessions([self.nouveaux_bons[session] for session in par_session])
         for session, rangees in par_session.items():
-            fins = [r.date_sortie or r.fin_prevue() for r in rangees]
-            fin = None if None in fins else max(fins)
             transmis = next((r.bilan_transmis for r in rangees if r.bilan_transmis), None)
             bon = self.nouveaux_bons[session]
+            fin = fins.get(bon.pk)
             crees.append(
                 BilanFinParcours(
                     bon=bon,
@@ -1722,13 +1734,19 @@ class Ecriture:
                 )
             )
         BilanFinParcours.objects.bulk_create(crees, batch_size=self.LOT)
+        for bilan in crees:
+            if bilan.etat == EtatBilan.A_REDIGER:
+                suivre_bilan(bilan)
         self.bilans_transmis(lignes)
         self.sessions_touchees()
-        return crees
 
     def bilans_transmis(self, lignes):
-        """A session already imported whose bilan the file now gives as sent (on that day)."""
-        par_jour = defaultdict(set)
+        """A session already imported whose bilan the file now gives as sent (on that day): a
+        bilan followed by its process has its writing step done; an earlier history's record is
+        restated."""
+        from workflows.services import enregistrer_bilan_transmis
+
+        par_jour, suivis = defaultdict(set), {}
         for ligne in lignes:
             if "bilan_transmis" not in ligne.enonces or ligne.session in self.nouveaux_bons:
                 continue
@@ -1737,7 +1755,12 @@ class Ecriture:
                 bon = ligne.base.ligne_commande.bon
             bilan = getattr(bon, "bilan", None)
             if bilan and bilan.transmis_le != ligne.bilan_transmis:
-                par_jour[ligne.bilan_transmis].add(bilan.pk)
+                if bilan.process_id:
+                    suivis[bilan.pk] = (bilan, ligne.bilan_transmis)
+                else:
+                    par_jour[ligne.bilan_transmis].add(bilan.pk)
+        for bilan, jour in suivis.values():
+            enregistrer_bilan_transmis(bilan, par=self.par, le=jour)
         for jour, bilans in par_jour.items():
             bilans = BilanFinParcours.objects.filter(pk__in=bilans)
             bilans.update(transmis_le=jour, transmis_par=self.par)
@@ -1813,7 +1836,6 @@ class Rapport:
     crees: int = 0
     mises_a_jour: int = 0
     inchangees: int = 0
-    bilans_crees: list[BilanFinParcours] = field(default_factory=list)
     journal: ImportParcours | None = None
 
     @property
@@ -1880,7 +1902,7 @@ def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
             rapport.mises_a_jour = resultat.totals[RowResult.IMPORT_TYPE_UPDATE]
             rapport.inchangees = resultat.totals[RowResult.IMPORT_TYPE_SKIP]
             if rapport.valide and not essai:
-                rapport.bilans_crees = Ecriture(contexte, par).ecrire(resource.a_ecrire)
+                Ecriture(contexte, par).ecrire(resource.a_ecrire)
         if rapport.valide or essai:
             rapport.journal = ImportParcours.objects.create(
                 fichier=fichier.nom[:255],

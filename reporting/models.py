@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.models import auteur
 from procurement.calendrier import ajouter_mois
 
 from .enums import (
@@ -16,18 +17,6 @@ from .enums import (
     EtatBilanAnnuel,
     ObjetExport,
 )
-
-
-def _auteur(verbose_name):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
 
 def echeance_du_bilan(fin_session):
@@ -96,9 +85,9 @@ class BilanFinParcours(ConcurrentTransitionMixin, models.Model):
     synthese = models.TextField("synthèse de la session", blank=True)
     commentaire_del = models.TextField("demande de complément de la DEL", blank=True)
     transmis_le = models.DateField("transmis le", null=True, blank=True, editable=False)
-    transmis_par = _auteur("transmis par")
+    transmis_par = auteur("transmis par")
     accepte_le = models.DateTimeField("accepté le", null=True, blank=True, editable=False)
-    accepte_par = _auteur("accepté par")
+    accepte_par = auteur("accepté par")
     rappel_envoye_le = models.DateTimeField("rappel envoyé le", null=True, editable=False)
     retard_signale_le = models.DateTimeField("retard signalé le", null=True, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -141,6 +130,11 @@ class BilanFinParcours(ConcurrentTransitionMixin, models.Model):
     @property
     def modifiable(self) -> bool:
         return self.etat in ETATS_REDACTION
+
+    @property
+    def suivi(self) -> bool:
+        """Followed in the application by its process; not an imported bilan already sent."""
+        return self.process_id is not None
 
     @transition(field=etat, source=list(ETATS_REDACTION), target=EtatBilan.TRANSMIS)
     def transmettre(self, *, par, le, motif=""):
@@ -208,8 +202,8 @@ class BilanAnnuel(ConcurrentTransitionMixin, models.Model):
         protected=True,
     )
     transmis_le = models.DateTimeField("transmis le", null=True, blank=True, editable=False)
-    transmis_par = _auteur("transmis par")
-    demande_par = _auteur("demandé par")
+    transmis_par = auteur("transmis par")
+    demande_par = auteur("demandé par")
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
 
     objects = BilanAnnuelQuerySet.as_manager()
@@ -251,7 +245,7 @@ class ImportParcours(models.Model):
 
     fichier = models.CharField("fichier", max_length=255)
     empreinte = models.CharField("empreinte SHA-256", max_length=64)
-    par = _auteur("importé par")
+    par = auteur("importé par")
     le = models.DateTimeField("le", auto_now_add=True)
     essai = models.BooleanField("essai à blanc", default=False)
     lignes = models.PositiveIntegerField("lignes")

@@ -5,6 +5,8 @@ from datetime import timedelta
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from accounts.models import utilisateurs_du_role
+from accounts.roles import Role
 from bons_de_commande.enums import EtatBonDeCommande
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
@@ -511,7 +513,7 @@ class RemunerationFlow(flow.Flow):
     def signaler_a_la_finance(self, activation):
         etat = activation.process.etat_remuneration
         if remunerations.signaler_retard(etat):
-            for destinataire in remunerations.destinataires_finance():
+            for destinataire in utilisateurs_du_role(Role.FINANCE):
                 notifier(
                     destinataire,
                     f"{etat} : non soumis le {etat.date_limite:%d/%m/%Y}.",
@@ -600,7 +602,9 @@ class BilanFlow(flow.Flow):
     def rappeler_au_prestataire(self, activation):
         bilan = activation.process.bilan
         if bilans.noter_rappel(bilan):
-            for destinataire in bilans.direction_du_prestataire(bilan.prestataire_id):
+            for destinataire in utilisateurs_du_role(
+                Role.PRESTATAIRE_DIRECTION, prestataire_id=bilan.prestataire_id
+            ):
                 notifier(
                     destinataire,
                     f"{bilan} : à transmettre au plus tard le {bilan.echeance:%d/%m/%Y}.",
@@ -610,7 +614,7 @@ class BilanFlow(flow.Flow):
     def signaler_aux_gestionnaires(self, activation):
         bilan = activation.process.bilan
         if bilans.noter_retard(bilan):
-            for destinataire in bilans.gestionnaires():
+            for destinataire in utilisateurs_du_role(Role.GESTIONNAIRE):
                 notifier(
                     destinataire,
                     f"{bilan} ({bilan.prestataire.code}) : en retard, attendu le "

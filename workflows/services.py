@@ -12,6 +12,8 @@ from django.db import transaction
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from accounts.models import utilisateurs_du_role
+from accounts.roles import Role
 from bons_de_commande import services as commandes
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
@@ -49,12 +51,13 @@ def prescrire(prescription, *, par, freins=(), transmettre=False):
     return prescription
 
 
-def executer_tache(task, *, par, action):
+def executer_tache(task, *, par, action, hors_application=False):
     """Execute a human task as `par`, taking it first if it waits in a team's queue.
 
     `action()` does the task's work (a record's transition); it runs under the process lock,
     in the transaction that completes the task. A refusal (ValidationError, PermissionDenied)
-    rolls both back.
+    rolls both back. `hors_application`: the step was done outside the application and `par`
+    records it (the history's import), whatever their role or the task's owner.
     """
     node = task.flow_task
     with node.flow_class.lock(task.process_id), transaction.atomic():
@@ -63,10 +66,10 @@ def executer_tache(task, *, par, action):
             raise ValidationError("Cette étape a déjà été accomplie par quelqu'un d'autre.")
         activation = node.activation_class(task)
         if task.status == STATUS.NEW:
-            if not node.can_assign(par, task):
+            if not (hors_application or node.can_assign(par, task)):
                 raise PermissionDenied("Vous n'avez pas le rôle requis pour cette étape.")
             activation.assign(par)
-        elif not node.can_execute(par, task):
+        elif not (hors_application or node.can_execute(par, task)):
             raise PermissionDenied(f"Cette étape est prise en charge par {task.owner}.")
         if task.status == STATUS.ASSIGNED:
             activation.start(SimpleNamespace(user=par))
@@ -347,13 +350,19 @@ def accepter_etat(etat, *, par):
 
 def ouvrir_bilan(bon):
     """The session's bilan, with its process (and its timers), once per order."""
-    from .flows import BilanFlow
-
     with transaction.atomic():
         bilan, cree = bilans.ouvrir(bon)
         if cree:
-            BilanFlow.ouvrir.run(bilan=bilan)
+            suivre_bilan(bilan)
     return bilan
+
+
+def suivre_bilan(bilan):
+    """Start the process that follows a bilan still to write: the prestataire's task, its
+    reminder and the overdue alert (an imported session's bilan too)."""
+    from .flows import BilanFlow
+
+    return BilanFlow.ouvrir.run(bilan=bilan)
 
 
 def actualiser_bilan(bon):
@@ -377,11 +386,32 @@ def _puis_le_bilan(parcours, resultat):
     return resultat
 
 
+def _suivi(bilan):
+    if not bilan.suivi:
+        raise ValidationError(
+            "Ce bilan est repris de l'historique : transmis et examiné hors de l'application."
+        )
+    return bilan.process
+
+
 def transmettre_bilan(bilan, *, par):
     from .flows import BilanFlow
 
     return _executer(
-        bilan.process, BilanFlow.rediger, par, lambda: bilans.transmettre(bilan, par=par)
+        _suivi(bilan), BilanFlow.rediger, par, lambda: bilans.transmettre(bilan, par=par)
+    )
+
+
+def enregistrer_bilan_transmis(bilan, *, par, le):
+    """The history's import gives a followed bilan as sent on `le`, outside the application:
+    its writing step is done, recorded by `par`, and the DEL examines it here."""
+    from .flows import BilanFlow
+
+    return executer_tache(
+        tache_en_attente(bilan.process, BilanFlow.rediger),
+        par=par,
+        action=lambda: bilans.transmis_hors_application(bilan, par=par, le=le),
+        hors_application=True,
     )
 
 
@@ -389,7 +419,7 @@ def renvoyer_bilan(bilan, *, par, motif):
     from .flows import BilanFlow
 
     return _executer(
-        bilan.process,
+        _suivi(bilan),
         BilanFlow.examiner,
         par,
         lambda: bilans.renvoyer(bilan, par=par, motif=motif),
@@ -400,7 +430,7 @@ def accepter_bilan(bilan, *, par):
     from .flows import BilanFlow
 
     return _executer(
-        bilan.process, BilanFlow.examiner, par, lambda: bilans.accepter(bilan, par=par)
+        _suivi(bilan), BilanFlow.examiner, par, lambda: bilans.accepter(bilan, par=par)
     )
 
 
@@ -451,7 +481,9 @@ def _referents(parcours):
     """Its chargé d'insertion, or the prestataire's direction when none is assigned."""
     if parcours.charge_id:
         return [parcours.charge]
-    return list(bilans.direction_du_prestataire(parcours.prestataire_id))
+    return list(
+        utilisateurs_du_role(Role.PRESTATAIRE_DIRECTION, prestataire_id=parcours.prestataire_id)
+    )
 
 
 def signaler_silences(jour) -> int:

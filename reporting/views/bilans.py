@@ -53,11 +53,21 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
     actions = ("enregistrer", "transmettre", "renvoyer", "accepter")
     prefixes = {"renvoyer": "renvoi"}
 
+    # A bilan without a process is history the import restated (sent and examined outside the
+    # application): nothing to do on it here.
     def peut_rediger(self):
-        return self.object.modifiable and bilans.peut_rediger(self.object, self.request.user)
+        return (
+            self.object.suivi
+            and self.object.modifiable
+            and bilans.peut_rediger(self.object, self.request.user)
+        )
 
     def peut_examiner(self):
-        return self.object.etat == EtatBilan.TRANSMIS and bilans.peut_examiner(self.request.user)
+        return (
+            self.object.suivi
+            and self.object.etat == EtatBilan.TRANSMIS
+            and bilans.peut_examiner(self.request.user)
+        )
 
     def personnes(self):
         if not hasattr(self, "_personnes"):

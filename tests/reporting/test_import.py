@@ -35,6 +35,7 @@ from reporting.importation import COLONNES, utilisateur_de_reprise
 from reporting.models import BilanFinParcours, ImportParcours
 from tests.prestataires.conftest import NOUMEA
 from workflows.flows import BilanFlow
+from workflows.services import tache_en_attente
 
 pytestmark = pytest.mark.django_db
 
@@ -781,24 +782,30 @@ def test_une_decision_enregistree_ne_change_pas_par_un_nouvel_import(demo, tmp_p
     )
 
 
-def test_un_bilan_transmis_apres_coup_est_enregistre_sauf_s_il_est_suivi_dans_l_application(
-    demo, tmp_path
-):
-    """CONTRACTS.md §2: `bilan_transmis` records the session's bilan as sent on that date; a
-    bilan the application follows (its process started) is sent from its page."""
+def test_un_bilan_transmis_apres_coup_acheve_la_redaction_et_la_del_l_examine(demo, tmp_path):
+    """CONTRACTS.md §2: `bilan_transmis` records the session's bilan as sent on that date. An
+    imported session's bilan still owed is followed by its process like any other; a re-import
+    that gives it as sent does its writing step on that date (by the import's author, whatever
+    their role), and the DEL examines it in the application. Once sent, it is sent from its
+    page only."""
     rangees = session_ete_2024()
     rangees[0]["bilan_transmis"] = ""
     importer(tmp_path, en_csv(rangees))
     bilan = BilanFinParcours.objects.get(bon__numero="S-2024-01")
     assert (bilan.etat, bilan.transmis_le) == (EtatBilan.A_REDIGER, None)
+    assert tache_en_attente(bilan.process, BilanFlow.rediger).status == "NEW"
+
     rangees[1]["bilan_transmis"] = "2024-10-01"
     code, sortie, _ = importer(tmp_path, en_csv(rangees))
     assert code == 0 and "mises à jour : 1" in sortie
     bilan.refresh_from_db()
     assert (bilan.etat, bilan.transmis_le) == (EtatBilan.TRANSMIS, date(2024, 10, 1))
     assert bilan.transmis_par.username == "reprise"
+    redaction = bilan.process.task_set.get(flow_task=BilanFlow.rediger)
+    assert (redaction.status, redaction.owner.username) == ("DONE", "reprise")
+    assert tache_en_attente(bilan.process, BilanFlow.examiner).status == "NEW"
+    assert importer(tmp_path, en_csv(rangees))[1].endswith("inchangées : 6.\n")
 
-    BilanFlow.ouvrir.run(bilan=bilan)  # what the application does for its own sessions
     rangees[1]["bilan_transmis"] = "2024-10-02"
     code, _, erreurs = importer(tmp_path, en_csv(rangees))
     assert code == 1
@@ -830,8 +837,9 @@ def test_un_stage_qui_n_est_pas_fini_est_en_cours(demo, tmp_path):
 # --- Performance ------------------------------------------------------------------------------
 
 
-def _volume(nombre: int):
-    """`nombre` people in sessions of 10 at ALPHA, all entered, half of them exited."""
+def _volume(nombre: int, *, par_session: int = 10, bilan_transmis: str = ""):
+    """`nombre` people in sessions of `par_session` at ALPHA, all entered, half of them
+    exited."""
     rangees = []
     for rang in range(nombre):
         valeurs = rangee(
@@ -841,7 +849,8 @@ def _volume(nombre: int):
             date_commission="2024-01-20",
             decision="validee",
             duree_mois="6",
-            session=f"V-{rang // 10:03d}",
+            session=f"V-{rang // par_session:03d}",
+            bilan_transmis=bilan_transmis,
             date_entree="2024-02-01",
             eval_entree_projet="2",
             eval_entree_freins="2",
@@ -859,26 +868,54 @@ def _volume(nombre: int):
     return rangees
 
 
+def _requetes_des_imports(tmp_path, fichiers):
+    """The queries of each import of `fichiers` (name -> rows), one after the other."""
+    utilisateur_de_reprise()  # created by the first import otherwise: not a row's query
+    requetes = []
+    for dossier, rangees in fichiers.items():
+        (tmp_path / dossier).mkdir()
+        with CaptureQueriesContext(connection) as capture:
+            code, _, erreurs = importer(tmp_path / dossier, en_csv(rangees))
+        assert (code, erreurs) == (0, "")
+        requetes.append(len(capture.captured_queries))
+    return requetes
+
+
+def _autres(rangees, prefixe):
+    return [
+        r | {"reference": prefixe + r["reference"], "nom": prefixe + r["nom"],
+             "session": prefixe + r["session"]}
+        for r in rangees
+    ]  # fmt: skip
+
+
 def test_le_nombre_de_requetes_ne_croit_pas_avec_le_nombre_de_lignes(demo, tmp_path):
     """10 000 rows must import in a few seconds: référentiels, users and existing references
     are read once, records are written in bulk; 10 rows (one session) or 30 rows (three), the
     same queries. (SQLite takes at most 999 parameters a query: beyond some 40 rows, Django
     splits a bulk insert in batches; PostgreSQL does not.)"""
-    utilisateur_de_reprise()  # created by the first import otherwise: not a row's query
-    requetes = []
-    for nombre, dossier in ((10, "petit"), (30, "grand")):
-        (tmp_path / dossier).mkdir()
-        contenu = en_csv(_volume(nombre))
-        if nombre == 30:
-            contenu = contenu.replace(b"V-0", b"W-0").replace(b"VOLUME", b"GRAND")
-        with CaptureQueriesContext(connection) as capture:
-            code, _, erreurs = importer(tmp_path / dossier, contenu)
-        assert (code, erreurs) == (0, "")
-        requetes.append(len(capture.captured_queries))
+    petit = _volume(10, bilan_transmis="2024-09-02")
+    grand = _autres(_volume(30, bilan_transmis="2024-09-02"), "W")
+    requetes = _requetes_des_imports(tmp_path, {"petit": petit, "grand": grand})
     assert requetes[0] == requetes[1]
     with CaptureQueriesContext(connection) as capture:
-        assert "inchangées : 30." in importer(tmp_path / "grand", contenu)[1]
+        assert "inchangées : 30." in importer(tmp_path / "grand", en_csv(grand))[1]
     assert len(capture.captured_queries) < 30
+
+
+def test_une_session_dont_le_bilan_est_du_demarre_son_processus_quel_que_soit_son_effectif(
+    demo, tmp_path
+):
+    """A session whose bilan is still owed starts its process: a fixed number of queries per
+    session, whether it has 10 people or 30."""
+    petit = _volume(10, par_session=10)
+    grand = _autres(_volume(30, par_session=30), "W")
+    requetes = _requetes_des_imports(tmp_path, {"petit": petit, "grand": grand})
+    assert requetes[0] == requetes[1]
+    suivis = BilanFinParcours.objects.filter(
+        bon__importe=True, process__isnull=False, etat=EtatBilan.A_REDIGER
+    )
+    assert sorted(suivis.values_list("bon__numero", flat=True)) == ["V-000", "WV-000"]
 
 
 # --- The imported records live in the application like any other -----------------------------
