@@ -253,7 +253,13 @@ def transmettre(bilan: BilanFinParcours, *, par):
     manquants = manques(bilan)
     if manquants:
         raise ValidationError("Avant de transmettre, complétez : " + " ; ".join(manquants) + ".")
-    bilan.transmettre(par=par, le=today())
+    return _franchir(bilan, "transmettre", par=par, le=today())
+
+
+def _franchir(bilan: BilanFinParcours, transition: str, **arguments) -> BilanFinParcours:
+    """Fire a transition of a bilan locked by the caller; its new version turns away the
+    forms typed on the old one."""
+    getattr(bilan, transition)(**arguments)
     bilan.version += 1
     bilan.save()
     return bilan
@@ -261,21 +267,19 @@ def transmettre(bilan: BilanFinParcours, *, par):
 
 def transmis_hors_application(bilan: BilanFinParcours, *, par, le: date):
     """A bilan sent on `le` outside the application, as the history's import records it."""
-    bilan = _verrouiller(bilan)
-    bilan.transmettre(par=par, le=le, motif="Transmis hors de l'application (reprise)")
-    bilan.version += 1
-    bilan.save()
-    return bilan
+    return _franchir(
+        _verrouiller(bilan),
+        "transmettre",
+        par=par,
+        le=le,
+        motif="Transmis hors de l'application (reprise)",
+    )
 
 
 def _examiner(bilan: BilanFinParcours, par, transition, **arguments):
     if not peut_examiner(par):
         raise PermissionDenied("Seul un gestionnaire de la DEL examine les bilans.")
-    bilan = _verrouiller(bilan)
-    getattr(bilan, transition)(par=par, **arguments)
-    bilan.version += 1
-    bilan.save()
-    return bilan
+    return _franchir(_verrouiller(bilan), transition, par=par, **arguments)
 
 
 def renvoyer(bilan: BilanFinParcours, *, par, motif: str):

@@ -736,6 +736,13 @@ class Contexte:
             cle = entreprise.prestataire_id, normalise(entreprise.raison_sociale)
             self.entreprises.setdefault(cle, entreprise)
 
+    def bilan_de(self, ligne, base) -> BilanFinParcours | None:
+        """The bilan, already in the database, of the row's session: that of the order its
+        person is on, or of the session the row names."""
+        if base and base.ligne_commande:
+            return getattr(base.ligne_commande.bon, "bilan", None)
+        return getattr(self.bons.get(ligne.session), "bilan", None)
+
     def attribution(self, prestataire, lot, jour: date | None):
         """The prestataire's contract for the lot in force on `jour`, else its latest."""
         attributions = self.attributions.get((prestataire.pk, lot.pk), [])
@@ -1099,10 +1106,7 @@ class Verification:
                 f"la session {ligne.session} a un autre bilan_transmis ligne {premiere.ligne} "
                 f"({premiere.bilan_transmis:%d/%m/%Y})",
             )
-        bon = self.contexte.bons.get(ligne.session)
-        if self.base and self.base.ligne_commande:
-            bon = self.base.ligne_commande.bon
-        bilan = getattr(bon, "bilan", None) if bon else None
+        bilan = self.contexte.bilan_de(ligne, self.base)
         if (
             bilan
             and bilan.process_id
@@ -1750,10 +1754,7 @@ class Ecriture:
         for ligne in lignes:
             if "bilan_transmis" not in ligne.enonces or ligne.session in self.nouveaux_bons:
                 continue
-            bon = self.contexte.bons.get(ligne.session)
-            if ligne.base and ligne.base.ligne_commande:
-                bon = ligne.base.ligne_commande.bon
-            bilan = getattr(bon, "bilan", None)
+            bilan = self.contexte.bilan_de(ligne, ligne.base)
             if bilan and bilan.transmis_le != ligne.bilan_transmis:
                 if bilan.process_id:
                     suivis[bilan.pk] = (bilan, ligne.bilan_transmis)
