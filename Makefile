@@ -25,8 +25,10 @@ run: install
 	timers=$$!; trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database).
+# PYTEST_ARGS passes more options: `make test PYTEST_ARGS="--reuse-db tests/reporting"`.
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --numprocesses auto $(PYTEST_ARGS)
 
 quality: install
 	$(VENV)/bin/ruff format --check .

@@ -36,6 +36,7 @@ def numero_attendu(rang):
     return f"BC-{today().year}-{rang:04d}"
 
 
+@pytest.mark.pdf
 def test_issued_order_is_numbered_frozen_and_its_pdf_lists_each_line(demo, bon_emis):
     # The demo already issued BC-<year>-0001 and 0002 to ALPHA.
     assert bon_emis.numero == numero_attendu(3)
@@ -183,6 +184,7 @@ def test_order_list_runs_a_constant_number_of_queries(
     assert response.status_code == 200 and bon_emis.numero in response.content.decode()
 
 
+@pytest.mark.pdf
 def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     gestionnaire, alpha = demo["gestionnaire1"], demo["alpha1"]
     flux.accuser_bon(bon_emis, par=alpha)

@@ -103,6 +103,7 @@ def test_session_cannot_close_with_an_undecided_prescription(demo, seance):
     assert not BonDeCommande.objects.filter(session=seance).exists()
 
 
+@pytest.mark.pdf
 def test_closing_issues_the_minutes_and_prepares_the_order(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     flux.decider(
@@ -150,6 +151,7 @@ def test_decision_form_shows_the_error_at_the_duration_field(demo, seance):
     assert PassageCommission.objects.get(pk=passage.pk).decision == ""
 
 
+@pytest.mark.pdf
 def test_agenda_filters_and_pdf(demo):
     session = flux.ouvrir_session(
         SessionCommission(

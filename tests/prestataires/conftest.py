@@ -1,13 +1,10 @@
 from datetime import date, datetime
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
-from django.core.management import call_command
 
-from accounts.models import User
 from prestataires.models import Parcours
 from procurement import services as procurement_services
 from procurement.enums import Decision
@@ -32,13 +29,11 @@ def _sessions_longues(settings):
     settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
 
 
-@pytest.fixture
-def demo(db):
-    """The demo data, seeded the day the ALPHA order is acknowledged: its timers run from
+@pytest.fixture(scope="module")
+def horloge_de_la_demo():
+    """The demo data is seeded the day the ALPHA order is acknowledged: its timers run from
     then."""
-    with time_machine.travel(ACCUSE_DU_BON, tick=False):
-        call_command("seed_demo", stdout=StringIO())
-    return {user.username: user for user in User.objects.all()}
+    return ACCUSE_DU_BON
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from .conftest import a
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.pdf
 def test_la_convention_de_stage_ne_montre_aucune_donnee_sensible(client, demo, parcours_lot2):
     """LEROUX is recognised by the CRHD, ordered on lot 2 (disability), and her prescription
     names every sensitive frein; her convention, sent to the company, shows none of it."""

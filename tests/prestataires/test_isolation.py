@@ -211,6 +211,7 @@ def urls_des_pages(alpha):
     }
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("username", ACCES_ATTENDUS)
 def test_chaque_page_et_fichier_d_alpha_ne_s_ouvre_qu_a_qui_y_a_droit(
     client, demo, alpha, username

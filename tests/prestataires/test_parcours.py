@@ -17,6 +17,7 @@ from workflows.models import Notification
 from .conftest import a, poster
 
 
+@pytest.mark.pdf
 def test_parcours_complet_de_l_entree_au_maintien_clos_par_le_minuteur(client, demo, kaouma):
     """Issue 4, "Done when": entry, a module, a plan d'action, a stage with its convention,
     a suspension, an exit into a CDI, and the 3-month maintien closing by itself."""

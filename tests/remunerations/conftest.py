@@ -2,12 +2,9 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from io import StringIO
 from itertools import count
 
 import pytest
-import time_machine
-from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import User
@@ -44,11 +41,9 @@ def _sessions_longues(settings):
     settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
 
 
-@pytest.fixture
-def demo(db):
-    with time_machine.travel(SEMAINE_DU_SEED, tick=False):
-        call_command("seed_demo", stdout=StringIO())
-    return {user.username: user for user in User.objects.all()}
+@pytest.fixture(scope="module")
+def horloge_de_la_demo():
+    return SEMAINE_DU_SEED
 
 
 def placer_stagiaire(

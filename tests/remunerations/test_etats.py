@@ -51,6 +51,7 @@ def ligne_de(etat, nom):
     return LigneRemuneration.objects.get(etat=etat, parcours__demandeur__nom=nom, mois=etat.mois)
 
 
+@pytest.mark.pdf
 def test_a_month_goes_from_the_prestataire_to_finance_and_back_until_reconciled(demo, client):
     etat = etat_d_octobre()
     url = etat.get_absolute_url()
@@ -204,6 +205,7 @@ def test_command_json_for_the_demo_matches_a_hand_computation(demo):
     ]
 
 
+@pytest.mark.pdf
 def test_command_csv_xlsx_and_pdf_carry_the_same_columns(demo, tmp_path):
     csv = commande("--mois", "2026-10", "--format", "csv").splitlines()
     assert csv[0] == (
@@ -394,7 +396,9 @@ def _en_meme_temps(nombre, action):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks")
 @pytest.mark.django_db(transaction=True)
-def test_a_month_opened_by_several_people_at_once_has_one_etat_and_one_process(demo):
+def test_a_month_opened_by_several_people_at_once_has_one_etat_and_one_process(
+    demo_hors_transaction,
+):
     alpha = Prestataire.objects.get(code="ALPHA")
     resultats, erreurs = _en_meme_temps(4, lambda i: flux.ouvrir_etat(alpha, date(2026, 11, 1)).pk)
     assert not erreurs
@@ -411,7 +415,8 @@ def processus_de(etat):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks")
 @pytest.mark.django_db(transaction=True)
-def test_two_saves_typed_on_the_same_version_at_once_keep_exactly_one(demo):
+def test_two_saves_typed_on_the_same_version_at_once_keep_exactly_one(demo_hors_transaction):
+    demo = demo_hors_transaction
     etat = etat_d_octobre()
     waia = Parcours.objects.get(demandeur__nom="WAIA")
 

@@ -168,6 +168,7 @@ ACCES_ATTENDUS = {
 }  # fmt: skip
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("code", ACCES_ATTENDUS)
 def test_l_etat_d_un_prestataire_et_ses_fichiers_ne_s_ouvrent_qu_a_sa_direction_et_a_la_del(
     demo, alpha, beta, code
@@ -353,6 +354,7 @@ def fichiers_du_mois_et_de_l_annee():
 FICHIERS = fichiers_du_mois_et_de_l_annee()
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("fichier", FICHIERS)
 def test_les_fichiers_du_mois_et_de_l_annee_d_un_prestataire_ne_tiennent_que_ses_stagiaires(
     demo, alpha, beta, fichier
@@ -373,6 +375,7 @@ def test_les_fichiers_du_mois_et_de_l_annee_d_un_prestataire_ne_tiennent_que_ses
     assert fuites(contenu, traces_d_alpha() | traces_de_beta(beta)) == []
 
 
+@pytest.mark.pdf
 def test_les_fichiers_du_mois_d_un_prestataire_ne_montrent_pas_les_mois_rapproches_d_un_autre(
     demo, alpha, beta
 ):
@@ -451,6 +454,7 @@ def test_la_finance_et_le_gestionnaire_voient_tous_les_prestataires(demo, alpha,
     assert "WAIA" in pages["alpha"].content.decode()
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("username", ["finance1", "gestionnaire1"])
 @pytest.mark.parametrize("fichier", FICHIERS)
 def test_les_fichiers_de_la_finance_et_du_gestionnaire_tiennent_tous_les_prestataires(

@@ -3,12 +3,9 @@
 for the volume tests. Nothing here is used automatically: each test asks for what it needs."""
 
 from datetime import date, datetime, timedelta
-from io import StringIO
 from itertools import count
 
 import pytest
-import time_machine
-from django.core.management import call_command
 from django.db import transaction
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -37,14 +34,18 @@ FIN_ETE, ECHEANCE_ETE = date(2027, 5, 28), date(2027, 6, 28)
 _rangs = count()
 
 
+@pytest.fixture(scope="module")
+def horloge_de_la_demo():
+    """The demo data is seeded on 24/11/2026 at 09:00, Nouméa time (modules that seed it at
+    another moment say so)."""
+    return SEED
+
+
 @pytest.fixture
-def demo_bilans(db, settings):
-    """The demo data seeded on 24/11/2026 at 09:00, Nouméa time; a login outlives the months
-    the stories below move the clock over."""
+def demo_bilans(demo, settings):
+    """The demo data; a login outlives the months the stories below move the clock over."""
     settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
-    with time_machine.travel(SEED, tick=False):
-        call_command("seed_demo", stdout=StringIO())
-    return {user.username: user for user in User.objects.all()}
+    return demo
 
 
 def bilan_de(session: str) -> BilanFinParcours:

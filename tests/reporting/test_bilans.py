@@ -101,6 +101,7 @@ def session_ete_terminee(demo_bilans):
 # --- The story ------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_bilan_redige_transmis_renvoye_complete_et_accepte(
     client, demo_bilans, session_ete_terminee
 ):

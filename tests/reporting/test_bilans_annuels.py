@@ -322,6 +322,7 @@ def test_la_del_lit_mais_n_ecrit_pas_l_analyse(client, demo_bilans):
 # --- Files --------------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_le_pdf_et_le_classeur_portent_le_bilan(client, demo_bilans):
     """The PDF (WeasyPrint) and the workbook (three sheets: indicators, nominative recap,
     analysis) carry the indicators, the people and the analysis."""

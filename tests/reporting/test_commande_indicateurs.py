@@ -92,6 +92,7 @@ def test_xlsx_lisible(cohorte, tmp_path):
     assert donnees["typologie.conseiller.conseiller1"] == 7
 
 
+@pytest.mark.pdf
 def test_pdf_lisible(cohorte, tmp_path):
     fichier = tmp_path / "indicateurs.pdf"
     call_command("indicateurs", *PERIODE, "--lot", "1", "--format", "pdf", "--sortie",

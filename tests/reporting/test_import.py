@@ -49,10 +49,9 @@ def horloge():
         yield
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=StringIO())
-    return {user.username: user for user in User.objects.all()}
+@pytest.fixture(scope="module")
+def horloge_de_la_demo():
+    return MAINTENANT
 
 
 # --- Files ------------------------------------------------------------------------------------

@@ -272,6 +272,7 @@ def test_une_periode_invalide_ne_montre_aucun_chiffre(client, demo_bilans, param
 # --- The files ----------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_les_fichiers_portent_les_memes_chiffres(client, demo_bilans):
     """The XLSX and PDF buttons download the `indicateurs` command's files for the same
     selection."""
