@@ -5,13 +5,16 @@ The demo (`seed_demo`, CONTRACTS.md §1) costs about 2 000 queries: building it 
 nine hundred tests was most of the suite's time. A module's tests now share one build: it is
 written inside a transaction that stays open while the module runs, each test runs in a
 savepoint inside it (pytest-django's `db`), and the transaction is rolled back when the
-module ends, leaving the database as the migrations made it for the next module.
+module ends, leaving the database as the migrations made it for the next module. Every module
+seeds it at the same moment, DEMO_SEMEE_LE: the tests move the clock from there.
 """
 
 import hashlib
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
+from datetime import datetime
 from io import StringIO
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -21,31 +24,29 @@ from django.db import transaction
 
 from accounts.models import User
 
+NOUMEA = ZoneInfo("Pacific/Noumea")
+# The week the demo tells of: ALPHA's summer session runs (its August and September stipends
+# reconciled, October declared), its November order waits for KAOUMA's entry (acknowledged on
+# 12/11), an avenant waits for ALPHA's acknowledgement.
+DEMO_SEMEE_LE = datetime(2026, 11, 24, 9, tzinfo=NOUMEA)
 
-@pytest.fixture(scope="module")
-def horloge_de_la_demo():
-    """The moment the demo is seeded at, for a module's tests; None: the real clock. A folder's
-    conftest or a module overrides it when its stories start on a given day."""
-    return None
 
-
-def semer_la_demo(horloge) -> list:
-    """Run `seed_demo` at `horloge` (None: now); returns the e-mails it sent."""
+def semer_la_demo() -> list:
+    """Run `seed_demo` at DEMO_SEMEE_LE; returns the e-mails it sent."""
     envoyes = len(mail.outbox)
-    travel = time_machine.travel(horloge, tick=False) if horloge else nullcontext()
-    with travel, sans_mise_en_page():
+    with time_machine.travel(DEMO_SEMEE_LE, tick=False), sans_mise_en_page():
         call_command("seed_demo", stdout=StringIO())
     return mail.outbox[envoyes:]
 
 
 @pytest.fixture(scope="module")
-def _demo_du_module(django_db_setup, django_db_blocker, horloge_de_la_demo):
+def _demo_du_module(django_db_setup, django_db_blocker):
     """The demo data, written once for the module in a transaction that its end rolls back."""
     with django_db_blocker.unblock():
         module = transaction.atomic()
         module.__enter__()
         try:
-            courriels = semer_la_demo(horloge_de_la_demo)
+            courriels = semer_la_demo()
         except BaseException:
             transaction.set_rollback(True)
             module.__exit__(None, None, None)
@@ -69,11 +70,11 @@ def demo(_demo_du_module, db):
 
 
 @pytest.fixture
-def demo_hors_transaction(transactional_db, horloge_de_la_demo):
+def demo_hors_transaction(transactional_db):
     """The demo data committed, for the tests whose threads each open their own transaction
     (they cannot see a savepoint). pytest-django runs these tests after all the others and
     empties the database after each."""
-    mail.outbox.extend(semer_la_demo(horloge_de_la_demo))
+    mail.outbox.extend(semer_la_demo())
     return utilisateurs_de_la_demo()
 
 

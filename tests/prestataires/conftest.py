@@ -1,5 +1,4 @@
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -9,11 +8,8 @@ from prestataires.models import Parcours
 from procurement import services as procurement_services
 from procurement.enums import Decision
 from procurement.models import Lot, Prescription, Prestataire, SessionCommission
+from tests.conftest import NOUMEA
 from workflows import services as flux
-
-NOUMEA = ZoneInfo("Pacific/Noumea")
-# The demo order of ALPHA is acknowledged on 12/11/2026 at 10:00, Nouméa time.
-ACCUSE_DU_BON = datetime(2026, 11, 12, 10, tzinfo=NOUMEA)
 
 
 def a(jour: str, heure: int = 9):
@@ -27,13 +23,6 @@ def a(jour: str, heure: int = 9):
 def _sessions_longues(settings):
     """The stories below move the clock over months: a login must outlive them."""
     settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
-
-
-@pytest.fixture(scope="module")
-def horloge_de_la_demo():
-    """The demo data is seeded the day the ALPHA order is acknowledged: its timers run from
-    then."""
-    return ACCUSE_DU_BON
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Stipend stories: the demo data seeded on 24/11/2026, and stagiaires placed at any dates."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from itertools import count
 
@@ -27,9 +27,8 @@ from procurement.models import (
 from remunerations import calcul, services
 from tests.prestataires.conftest import NOUMEA, a, poster, refuse  # noqa: F401
 
-# The demo is seeded on this day: ALPHA's August and September are reconciled, October is
+# In the demo (tests/conftest.py), ALPHA's August and September are reconciled, October is
 # declared (OUNEMOA paid 1 000 F short) and waits to be submitted.
-SEMAINE_DU_SEED = datetime(2026, 11, 24, 9, tzinfo=NOUMEA)
 # SMG in force from 1 June 2025 (DOMAIN.md): 991,73 F/h, 167 602 F a month.
 SMG_HORAIRE, SMG_MENSUEL = Decimal("991.73"), 167602
 
@@ -39,11 +38,6 @@ _rangs = count()
 @pytest.fixture(autouse=True)
 def _sessions_longues(settings):
     settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
-
-
-@pytest.fixture(scope="module")
-def horloge_de_la_demo():
-    return SEMAINE_DU_SEED
 
 
 def placer_stagiaire(

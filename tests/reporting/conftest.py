@@ -19,26 +19,20 @@ from prestataires.models import Entreprise, Parcours, Stage
 from procurement.enums import EtatSession
 from procurement.models import AttributionLot, Prestataire, SessionCommission, TypeSortie
 from reporting.models import BilanFinParcours, echeance_du_bilan
+from tests.conftest import DEMO_SEMEE_LE
 from tests.prestataires.conftest import NOUMEA, a
 from workflows import services as flux
 
 # The demo is seeded on this day (as the stipend tests do): ALPHA's summer session
 # BC-2026-0001 (WAIA, OUNEMOA, GOPOEA) runs, ALPHA's November order BC-2026-0002 waits for
 # KAOUMA's entry.
-SEED = datetime(2026, 11, 24, 9, tzinfo=NOUMEA)
+SEED = DEMO_SEMEE_LE
 SESSION_ETE, SESSION_NOVEMBRE = "BC-2026-0001", "BC-2026-0002"
 # The summer session ends with GOPOEA's planned end: 8 months from 15/09/2026, moved back by
 # the 14 days of its suspension (20/10 to 03/11/2026).
 FIN_ETE, ECHEANCE_ETE = date(2027, 5, 28), date(2027, 6, 28)
 
 _rangs = count()
-
-
-@pytest.fixture(scope="module")
-def horloge_de_la_demo():
-    """The demo data is seeded on 24/11/2026 at 09:00, Nouméa time (modules that seed it at
-    another moment say so)."""
-    return SEED
 
 
 @pytest.fixture

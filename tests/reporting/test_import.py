@@ -49,11 +49,6 @@ def horloge():
         yield
 
 
-@pytest.fixture(scope="module")
-def horloge_de_la_demo():
-    return MAINTENANT
-
-
 # --- Files ------------------------------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from accounts.models import User
 from accounts.roles import Role
@@ -35,6 +37,7 @@ from remunerations import services as remunerations
 from remunerations.calcul import calculer, releve
 from remunerations.services import cle
 from workflows import services as flux
+from workflows.flows import DELAI_ENTREE, SuiviParcoursFlow
 from workflows.services import executer_tache, prescrire
 
 DEMO_PASSWORD = "demo-parcours-2026"
@@ -144,6 +147,18 @@ DECISIONS_ALPHA = [
     ("BOEWA", Decision.REFUSEE, None, "projet_non_defini"),
     ("XOWIE", Decision.AJOURNEE, None, None),
 ]  # fmt: skip
+
+
+def antidater(bon, *, emis_le, accuse_le):
+    """Date an order the demo tells of on the days it was issued and acknowledged, whatever
+    day the seed runs: the alert of a parcours not entered, 15 days after the acknowledgement,
+    falls when the dashboard says it is due."""
+    BonDeCommande.objects.filter(pk=bon.pk).update(emis_le=emis_le, accuse_le=accuse_le)
+    Task.objects.filter(
+        process__parcours__ligne__bon=bon,
+        flow_task=SuiviParcoursFlow.instance.node("entrer__timeout"),
+        status=STATUS.SCHEDULED,
+    ).update(scheduled=accuse_le + DELAI_ENTREE)
 
 
 class Command(BaseCommand):
@@ -319,7 +334,8 @@ class Command(BaseCommand):
         flux.accuser_bon(bon, par=alpha)
         # The demo order was issued and acknowledged the days after its session, so that
         # KAOUMA's entry, stage and suspension can be dated in the past on the demo path.
-        BonDeCommande.objects.filter(pk=bon.pk).update(
+        antidater(
+            bon,
             emis_le=datetime(2026, 11, 11, 9, tzinfo=NOUMEA),
             accuse_le=datetime(2026, 11, 12, 10, tzinfo=NOUMEA),
         )
@@ -420,7 +436,8 @@ class Command(BaseCommand):
         bon = flux.cloturer_seance(session, par=commission)
         flux.emettre_bon(bon, par=gestionnaire)
         flux.accuser_bon(bon, par=alpha)
-        BonDeCommande.objects.filter(pk=bon.pk).update(
+        antidater(
+            bon,
             emis_le=datetime(2026, 8, 12, 9, tzinfo=NOUMEA),
             accuse_le=datetime(2026, 8, 13, 10, tzinfo=NOUMEA),
         )
