@@ -7,12 +7,15 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
-from django.db import connections, transaction
+from django.core.management import call_command
+from django.db import OperationalError, connections, transaction
 from django.db.utils import ConnectionHandler
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNNER = "workflows.management.commands.run_workflow_timers"
 
 
 def reglages(module, *noms, **environnement):
@@ -72,3 +75,33 @@ def test_postgresql_keeps_its_own_options():
     reglage = reglages("local", "DATABASES", DATABASE_URL=url)["DATABASES"]["default"]
     assert reglage["ENGINE"] == "django.db.backends.postgresql"
     assert reglage.get("OPTIONS", {}) == {}
+
+
+def test_the_timer_runner_survives_a_locked_database_and_tries_again_at_the_next_pass(
+    caplog, django_db_blocker
+):
+    """During a big import the database was locked: that pass fails, is logged with its
+    traceback, the other jobs of the pass still run, and the next pass runs them all."""
+    lances = []
+
+    def sous_commande(nom, **options):
+        lances.append(nom)
+        if nom == "workflow_timers" and lances.count(nom) == 1:
+            raise OperationalError("database is locked")
+
+    # The third sleep is interrupted as Ctrl-C would: the runner stops, it does not swallow it.
+    with (
+        mock.patch(f"{RUNNER}.call_command", side_effect=sous_commande),
+        mock.patch(f"{RUNNER}.time.sleep", side_effect=[None, None, KeyboardInterrupt]) as dort,
+        pytest.raises(KeyboardInterrupt),
+        django_db_blocker.unblock(),  # between jobs it drops a connection that broke
+    ):
+        call_command("run_workflow_timers", "--interval", "60")
+
+    passage = ["ouvrir_etats_remuneration", "workflow_timers", "signaler_contacts_manques"]
+    assert lances == passage * 3
+    assert dort.call_args_list == [mock.call(60)] * 3
+    (echec,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "workflow_timers" in echec.getMessage()
+    assert "database is locked" in caplog.text  # the traceback
+    assert echec.exc_info is not None
