@@ -284,6 +284,8 @@ site = Site(
     ],
 )
 
+handler500 = "config.views.erreur_serveur"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
