@@ -105,3 +105,30 @@ def test_the_timer_runner_survives_a_locked_database_and_tries_again_at_the_next
     assert "workflow_timers" in echec.getMessage()
     assert "database is locked" in caplog.text  # the traceback
     assert echec.exc_info is not None
+
+
+def test_the_local_run_serves_like_production_with_its_static_files_and_any_port():
+    """DEBUG off (a wrong link shows the French page, not the list of every URL), yet the
+    pages keep their styles without collectstatic, on whatever port `make run` serves."""
+    code = """
+import django
+django.setup()
+from django.test import Client
+navigateur = Client(HTTP_HOST="127.0.0.1:8123")
+for url in ("/static/del.css", "/static/viewflow/css/viewflow.min.css", "/nulle-part/"):
+    page = navigateur.get(url)
+    contenu = (b"".join(page.streaming_content) if page.streaming else page.content).decode()
+    print(page.status_code, "Page introuvable" in contenu, "urlpatterns" in contenu)
+print(Client(HTTP_HOST="localhost:8080").get("/static/del.css").status_code)
+"""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SITE_URL", "PORT")}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    sortie = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert sortie.stdout.split("\n")[:4] == [
+        "200 False False",
+        "200 False False",
+        "404 True False",
+        "200",
+    ], sortie.stderr
