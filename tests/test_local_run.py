@@ -10,9 +10,13 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import OperationalError, connections, transaction
 from django.db.utils import ConnectionHandler
+
+from tests.factories import UserFactory
+from workflows.notifications import notifier
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = "workflows.management.commands.run_workflow_timers"
@@ -132,3 +136,47 @@ print(Client(HTTP_HOST="localhost:8080").get("/static/del.css").status_code)
         "404 True False",
         "200",
     ], sortie.stderr
+
+
+@pytest.mark.parametrize("port", ["8080", None])
+def test_make_run_gives_its_port_to_the_server_and_the_timer_runner(tmp_path, port):
+    """`PORT=8080 make run`, or `make run` on its default port: both processes know the port,
+    which the links below follow."""
+    python = tmp_path / "python"  # stands for the virtualenv's: says what it was asked to run
+    python.write_text('#!/bin/sh\necho "PORT=$PORT $*"\n')
+    python.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "SITE_URL", "MAKEFLAGS")}
+    if port:
+        env["PORT"] = port
+    sortie = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "run", f"PY={python}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    lignes = sortie.stdout.splitlines()
+    port = port or "8000"
+    assert f"PORT={port} manage.py run_workflow_timers --interval 60" in lignes, sortie.stderr
+    assert f"PORT={port} manage.py runserver --noreload 127.0.0.1:{port}" in lignes
+
+
+def test_links_in_e_mails_follow_the_port_served():
+    assert reglages("local", "SITE_URL", PORT="8080") == {"SITE_URL": "http://127.0.0.1:8080"}
+    assert reglages("local", "SITE_URL") == {"SITE_URL": "http://127.0.0.1:8000"}
+    # An address given explicitly (a machine reached by its name) wins.
+    publique = "http://parcours.del.lan:8080"
+    assert reglages("local", "SITE_URL", PORT="8080", SITE_URL=publique)["SITE_URL"] == publique
+
+
+@pytest.mark.django_db
+def test_a_reminder_sent_by_the_local_run_on_port_8080_links_to_port_8080(settings):
+    settings.SITE_URL = reglages("local", "SITE_URL", PORT="8080")["SITE_URL"]
+    travailleur_social = UserFactory(email="ts@del.nc")
+    notifier(
+        travailleur_social,
+        "La prescription n° 12 attend votre co-signature depuis 5 jours.",
+        "/prescriptions/12/",
+    )
+    (courriel,) = mail.outbox
+    assert courriel.body.endswith("\n\nhttp://127.0.0.1:8080/prescriptions/12/")

@@ -4,6 +4,8 @@ It serves like production (DEBUG off: French error pages, not Django's technical
 every URL), static files included, with no collectstatic.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import MIDDLEWARE
 
@@ -16,3 +18,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Links in e-mails lead to the port `make run` serves (it passes PORT to the server and to the
+# timer runner, which sends the reminders without any request to take an address from).
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
