@@ -16,7 +16,9 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # The timer runner fires viewflow's due timers (reminders, escalations) every TIMER_INTERVAL
-# seconds while the development server runs; both stop together.
+# seconds while the development server runs; both stop together. Both get PORT: links in
+# e-mails lead to the port served (config/settings/local.py).
+run: export PORT := $(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from accounts.forms import ChangementDeMotDePasseForm, NouveauMotDePasseForm
 from bons_de_commande import views as commande_views
 from prestataires import views as prestataire_views
 from procurement import views as procurement_views
@@ -284,8 +286,21 @@ site = Site(
     ],
 )
 
+handler500 = "config.views.erreur_serveur"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path(
+        "accounts/",
+        AuthViewset(
+            with_profile_view=False,
+            pass_change_view=auth_views.PasswordChangeView.as_view(
+                form_class=ChangementDeMotDePasseForm
+            ),
+            pass_reset_confirm_view=auth_views.PasswordResetConfirmView.as_view(
+                form_class=NouveauMotDePasseForm
+            ),
+        ).urls,
+    ),
     path("", site.urls),
 ]

@@ -72,6 +72,18 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The local run's server and timer runner write to one file, and an import holds its write
+    # lock for several seconds. With WAL, readers go on while someone writes; `timeout` makes a
+    # writer wait its turn instead of failing; IMMEDIATE takes the write lock when a transaction
+    # begins, so a transaction that has read never fails to upgrade ("database is locked" at
+    # once, whatever the timeout).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
