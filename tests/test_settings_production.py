@@ -48,3 +48,16 @@ def test_production_settings_pass_check_deploy():
         ALLOWED_HOSTS="parcours.del.nc",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_collects_and_serves_static_files_where_the_environment_says():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.STATIC_ROOT)",
+        SECRET_KEY=STRONG_SECRET,
+        ALLOWED_HOSTS="parcours.del.nc",
+        STATIC_ROOT="/srv/parcours/static",
+    )
+    assert result.stdout.strip() == "/srv/parcours/static", result.stderr
