@@ -100,9 +100,9 @@ from procurement.models import (
 )
 from procurement.text import normalise
 
-from .bilans import fins_de_sessions
-from .enums import EtatBilan
-from .models import BilanFinParcours, ImportParcours, echeance_du_bilan
+from ..bilans import fins_de_sessions
+from ..enums import EtatBilan
+from ..models import BilanFinParcours, ImportParcours, echeance_du_bilan
 
 # CONTRACTS.md §2, in the table's order (errors are listed in this order within a line).
 COLONNES = (
