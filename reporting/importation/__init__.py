@@ -53,15 +53,10 @@ Decisions (README):
 - Every import that writes, and every dry run, is journaled in `ImportParcours`.
 """
 
-import csv
-import hashlib
-import io
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import cached_property
 
 import tablib
 from django.contrib.auth import get_user_model
@@ -69,8 +64,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Min, Prefetch
 from django.utils import timezone
-from import_export import fields, resources, widgets
-from import_export.formats import base_formats
+from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
@@ -79,7 +73,7 @@ from bons_de_commande.enums import EtatBonDeCommande, EtatLigne
 from bons_de_commande.models import BonDeCommande, LigneCommande
 from prestataires.enums import EtatParcours, EtatStage, MomentEvaluation, ObjetStage, TypeFin
 from prestataires.models import AXES_EVALUATION, Entreprise, Evaluation, Parcours, Stage
-from prestataires.services import TYPES_FIN_ANTICIPEE, fin_prevue_du_parcours
+from prestataires.services import TYPES_FIN_ANTICIPEE
 from procurement.enums import Decision, EtatPrescription, EtatSession
 from procurement.models import (
     AGE_MINIMUM,
@@ -95,7 +89,6 @@ from procurement.models import (
     SessionCommission,
     TypeSortie,
     age_le,
-    cle_doublon,
     today,
 )
 from procurement.text import normalise
@@ -103,41 +96,36 @@ from procurement.text import normalise
 from ..bilans import fins_de_sessions
 from ..enums import EtatBilan
 from ..models import BilanFinParcours, ImportParcours, echeance_du_bilan
+from .colonnes import (
+    BLOCS,
+    COLONNES,
+    EVAL_ENTREE,
+    EVAL_SORTIE,
+    OBLIGATOIRES,
+    STAGE,
+    Choix,
+    Codes,
+    CommuneWidget,
+    Date,
+    Entier,
+    Erreur,
+    Reference,
+    Texte,
+    en_texte,
+    ordre,
+)
+from .lecture import Fichier, FichierIllisible, lire
+from .ligne import LigneImport, cle_doublon_memorisee
 
-# CONTRACTS.md §2, in the table's order (errors are listed in this order within a line).
-COLONNES = (
-    "reference", "nom", "prenom", "date_naissance", "genre", "niveau_formation", "commune",
-    "lot", "prestataire", "conseiller", "travailleur_social", "date_prescription",
-    "motif_prescription", "freins", "date_commission", "decision", "motif_refus", "duree_mois",
-    "session", "date_entree", "date_sortie", "type_sortie", "sortie_anticipee",
-    "motif_sortie_anticipee", "stage_entreprise", "stage_debut", "stage_fin", "satisfaction",
-    "eval_entree_projet", "eval_entree_freins", "eval_entree_engagement",
-    "eval_entree_savoir_etre", "eval_sortie_projet", "eval_sortie_freins",
-    "eval_sortie_engagement", "eval_sortie_savoir_etre", "bilan_transmis",
-)  # fmt: skip
-OBLIGATOIRES = (
-    "reference", "nom", "prenom", "date_naissance", "genre", "niveau_formation", "commune",
-    "lot", "prestataire", "conseiller", "date_prescription",
-)  # fmt: skip
-EVAL_ENTREE = tuple(f"eval_entree_{axe}" for axe in AXES_EVALUATION)
-EVAL_SORTIE = tuple(f"eval_sortie_{axe}" for axe in AXES_EVALUATION)
-STAGE = ("stage_entreprise", "stage_debut", "stage_fin")
-# The optional blocks: a row that fills one restates it; one left empty keeps the database's.
-BLOCS = {
-    "travailleur_social": ("travailleur_social",),
-    "motif_prescription": ("motif_prescription",),
-    "freins": ("freins",),
-    "decision": ("decision", "date_commission", "motif_refus", "duree_mois"),
-    "session": ("session",),
-    "date_entree": ("date_entree",),
-    "sortie": ("date_sortie", "type_sortie", "sortie_anticipee", "motif_sortie_anticipee"),
-    "stage": STAGE,
-    "satisfaction": ("satisfaction",),
-    "eval_entree": EVAL_ENTREE,
-    "eval_sortie": EVAL_SORTIE,
-    "bilan_transmis": ("bilan_transmis",),
-}
-_RANG = {colonne: rang for rang, colonne in enumerate(COLONNES)}
+__all__ = [
+    "COLONNES",
+    "OBLIGATOIRES",
+    "Fichier",
+    "FichierIllisible",
+    "Rapport",
+    "importer",
+    "utilisateur_de_reprise",
+]
 
 TEXTE_REPRISE = "Repris de l'historique (non renseigné dans le fichier importé)."
 COMMENTAIRE_REPRISE = "Reprise de l'historique (fichier de suivi importé)."
@@ -146,30 +134,6 @@ HEURES_HEBDO_REPRISE = 35
 NOM_UTILISATEUR_REPRISE = "reprise"
 # Reference lookups are split so that no query carries more parameters than a database takes.
 PAQUET = 2000
-
-
-class FichierIllisible(Exception):
-    """The file cannot be read at all (format, encoding): a French message for its field."""
-
-
-@dataclass(frozen=True)
-class Erreur:
-    ligne: int
-    colonne: str
-    message: str
-
-    def __str__(self):
-        return f"line {self.ligne}: {self.colonne}: {self.message}"
-
-
-@dataclass
-class Fichier:
-    nom: str
-    contenu: bytes
-
-    @cached_property
-    def empreinte(self) -> str:
-        return hashlib.sha256(self.contenu).hexdigest()
 
 
 def utilisateur_de_reprise():
@@ -194,339 +158,8 @@ def _par_paquets(valeurs):
         yield valeurs[debut : debut + PAQUET]
 
 
-# --- Reading the file -------------------------------------------------------------------------
-
-
-@dataclass
-class Tableau:
-    """The file's rows as a tablib Dataset with the contract's column names, the file line of
-    each row, and the errors found in the header or the rows' shape."""
-
-    donnees: tablib.Dataset
-    lignes: list[int]
-    erreurs: list[Erreur]
-
-
-def _texte(valeur) -> str:
-    if valeur is None:
-        return ""
-    if isinstance(valeur, float) and valeur.is_integer():
-        valeur = int(valeur)  # a spreadsheet's 12 is read as 12.0
-    return str(valeur).strip()
-
-
-def _lire_csv(contenu: bytes):
-    """UTF-8 with or without BOM; `;` or `,`, whichever the header line uses more. Read with
-    the csv module rather than tablib's, which drops blank lines and so the line numbers."""
-    try:
-        texte = contenu.decode("utf-8-sig")
-    except UnicodeDecodeError as erreur:
-        raise FichierIllisible(
-            "Le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »."
-        ) from erreur
-    entete = texte.split("\n", 1)[0]
-    separateur = ";" if entete.count(";") >= entete.count(",") else ","
-    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-    rangees, fin_precedente = [], 0
-    try:
-        for cellules in lecteur:
-            rangees.append((fin_precedente + 1, cellules))
-            fin_precedente = lecteur.line_num
-    except csv.Error as erreur:
-        raise FichierIllisible(
-            f"Le fichier CSV est mal formé vers la ligne {fin_precedente + 1} : {erreur}."
-        ) from erreur
-    return rangees
-
-
-def _lire_xlsx(contenu: bytes):
-    try:
-        donnees = base_formats.XLSX().create_dataset(contenu)
-    except Exception as erreur:  # openpyxl raises many kinds on a file that is not XLSX
-        raise FichierIllisible(
-            "Le classeur XLSX ne peut pas être lu : enregistrez-le de nouveau au format "
-            "« Classeur Excel (.xlsx) »."
-        ) from erreur
-    return [(1, list(donnees.headers or []))] + [
-        (rang, list(cellules)) for rang, cellules in enumerate(donnees, start=2)
-    ]
-
-
-def lire(fichier: Fichier) -> Tableau:
-    """The file as rows under the contract's column names (header checked: unknown, missing
-    and duplicated columns are errors on line 1)."""
-    extension = Path(fichier.nom).suffix.lower()
-    if extension == ".csv":
-        rangees = _lire_csv(fichier.contenu)
-    elif extension == ".xlsx":
-        rangees = _lire_xlsx(fichier.contenu)
-    else:
-        raise FichierIllisible("Format non pris en charge : un fichier .csv ou .xlsx est attendu.")
-    rangees = [(rang, cellules) for rang, cellules in rangees if any(map(_texte, cellules))]
-    if not rangees or rangees[0][0] != 1:
-        raise FichierIllisible(
-            "La première ligne du fichier doit être l'en-tête (les noms des colonnes)."
-        )
-    entete = [_texte(nom).lower() for nom in rangees[0][1]]
-    erreurs, vues, retenues = [], set(), []
-    for position, nom in enumerate(entete):
-        if not nom:
-            if any(
-                _texte(c) for _, cellules in rangees[1:] for c in cellules[position : position + 1]
-            ):
-                erreurs.append(Erreur(1, f"colonne {position + 1}", "colonne sans nom"))
-        elif nom not in _RANG:
-            erreurs.append(Erreur(1, nom, "colonne inconnue"))
-        elif nom in vues:
-            erreurs.append(Erreur(1, nom, "colonne en double"))
-        else:
-            vues.add(nom)
-            retenues.append(position)
-    erreurs += [
-        Erreur(1, colonne, "colonne obligatoire absente du fichier")
-        for colonne in OBLIGATOIRES
-        if colonne not in vues
-    ]
-    donnees = tablib.Dataset(headers=[entete[position] for position in retenues])
-    lignes = []
-    for rang, cellules in rangees[1:]:
-        en_trop = [c for c in cellules[len(entete) :] if _texte(c)]
-        if en_trop:
-            erreurs.append(
-                Erreur(rang, f"colonne {len(entete) + 1}", "cellule hors des colonnes nommées "
-                       "par l'en-tête (un séparateur en trop ?)")
-            )  # fmt: skip
-        cellules = list(cellules) + [None] * (len(entete) - len(cellules))
-        donnees.append([cellules[position] for position in retenues])
-        lignes.append(rang)
-    return Tableau(donnees, lignes, sorted(erreurs, key=_ordre))
-
-
-def _ordre(erreur: Erreur):
-    return erreur.ligne, _RANG.get(erreur.colonne, -1)
-
-
-# --- Reading cells (import-export widgets, French messages) ----------------------------------
-
-
-class Texte(widgets.Widget):
-    def __init__(self, longueur_max: int | None = None):
-        super().__init__()
-        self.longueur_max = longueur_max
-
-    def clean(self, value, row=None, **kwargs):
-        texte = _texte(value)
-        if self.longueur_max and len(texte) > self.longueur_max:
-            raise ValueError(f"{len(texte)} caractères : {self.longueur_max} au plus")
-        return texte
-
-
-class Date(widgets.Widget):
-    """YYYY-MM-DD or DD/MM/YYYY (read without strptime: ten thousand rows hold many dates)."""
-
-    FORMATS = (
-        (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), (1, 2, 3)),
-        (re.compile(r"^(\d{2})/(\d{2})/(\d{4})$"), (3, 2, 1)),
-    )
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime):  # a date cell of a spreadsheet
-            return value.date()
-        if isinstance(value, date):
-            return value
-        texte = _texte(value)
-        if not texte:
-            return None
-        for motif, (annee, mois, jour) in self.FORMATS:
-            lu = motif.match(texte)
-            if lu:
-                try:
-                    return date(int(lu[annee]), int(lu[mois]), int(lu[jour]))
-                except ValueError:
-                    break
-        raise ValueError(f"date invalide « {texte} » : attendu AAAA-MM-JJ ou JJ/MM/AAAA")
-
-
-class Entier(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        texte = _texte(value)
-        if not texte:
-            return None
-        try:
-            return int(texte)
-        except ValueError:
-            raise ValueError(f"« {texte} » n'est pas un nombre entier") from None
-
-
-class Choix(widgets.Widget):
-    """One value of a short list, case and accents ignored ("Validée" is `validee`)."""
-
-    def __init__(self, choix: dict, attendu: str):
-        super().__init__()
-        self.choix, self.attendu = choix, attendu
-
-    def clean(self, value, row=None, **kwargs):
-        texte = _texte(value)
-        if not texte:
-            return None
-        try:
-            return self.choix[normalise(texte).replace(" ", "_")]
-        except KeyError:
-            raise ValueError(f"valeur « {texte} » inconnue : {self.attendu}") from None
-
-
-class Reference(widgets.Widget):
-    """A record of a référentiel loaded once for the whole file, by its code."""
-
-    def __init__(self, quoi: str, lecture=str.lower, attendu: str = ""):
-        super().__init__()
-        self.quoi, self.lecture, self.attendu, self.objets = quoi, lecture, attendu, {}
-
-    def trouver(self, texte):
-        objet = self.objets.get(self.lecture(texte))
-        if objet is None:
-            raise ValueError(
-                f"{self.quoi} inconnu « {texte} »" + (f" : {self.attendu}" if self.attendu else "")
-            )
-        return objet
-
-    def clean(self, value, row=None, **kwargs):
-        texte = _texte(value)
-        return self.trouver(texte) if texte else None
-
-
-class Codes(Reference):
-    """Several codes separated by `|`."""
-
-    def clean(self, value, row=None, **kwargs):
-        codes = [code.strip() for code in _texte(value).split("|") if code.strip()]
-        return tuple(dict.fromkeys(self.trouver(code) for code in codes))
-
-
-class CommuneWidget(widgets.Widget):
-    """Code or name, case and accents ignored (`Commune.objects.resolve`), once per spelling."""
-
-    def __init__(self):
-        super().__init__()
-        self.vues = {}
-
-    def clean(self, value, row=None, **kwargs):
-        texte = _texte(value)
-        if not texte:
-            return None
-        if texte not in self.vues:
-            self.vues[texte] = Commune.objects.resolve(texte)
-        if self.vues[texte] is None:
-            raise ValueError(f"commune inconnue « {texte} »")
-        return self.vues[texte]
-
-
-@lru_cache(maxsize=4096)
-def _cle_doublon(nom: str, prenom: str) -> str:
-    return cle_doublon(nom, prenom)
-
-
 def _colonne(nom, widget):
     return fields.Field(attribute=nom, column_name=nom, widget=widget)
-
-
-# --- One row --------------------------------------------------------------------------------
-
-
-class LigneImport:
-    """One row of the file, read: a prescription and what became of it. For a reference
-    already imported, the blocks the row leaves empty are completed from the database."""
-
-    def __init__(self, ligne: int):
-        self.ligne = ligne
-        for colonne in COLONNES:
-            setattr(self, colonne, None)
-        self.freins = ()
-        self.reconnaissance_crhd = False
-        self.enonces: set[str] = set()
-        self.changements: list[str] = []
-
-    def __str__(self):
-        return f"{self.reference} ({self.nom} {self.prenom})"
-
-    def bloc_rempli(self, bloc: str) -> bool:
-        colonnes = BLOCS[bloc]
-        if bloc == "sortie":  # `non` is the default: it states no exit
-            colonnes = ("date_sortie", "type_sortie", "motif_sortie_anticipee")
-            if self.sortie_anticipee:
-                return True
-        return any(getattr(self, c) not in (None, "", ()) for c in colonnes)
-
-    @property
-    def identite(self):
-        return _cle_doublon(self.nom or "", self.prenom or ""), self.date_naissance
-
-    @property
-    def duree_fixe(self) -> int | None:
-        """Lot 2: always the same duration (8 months)."""
-        lot = self.lot
-        return lot.duree_min_mois if lot and lot.duree_min_mois == lot.duree_max_mois else None
-
-    @property
-    def duree_effective(self) -> int | None:
-        if self.decision != Decision.VALIDEE:
-            return None
-        return self.duree_fixe or self.duree_mois
-
-    def evaluation(self, colonnes) -> tuple | None:
-        valeurs = tuple(getattr(self, c) for c in colonnes)
-        return None if all(v is None for v in valeurs) else valeurs
-
-    @property
-    def stage(self) -> tuple | None:
-        if not self.stage_entreprise:
-            return None
-        return normalise(self.stage_entreprise), self.stage_debut, self.stage_fin
-
-    def fin_prevue(self, jours_suspendus: int = 0) -> date | None:
-        if self.date_entree is None or self.duree_effective is None:
-            return None
-        return fin_prevue_du_parcours(self.date_entree, self.duree_effective, jours_suspendus)
-
-    def signature(self) -> dict:
-        """What the row states, in comparable form: equal signatures, unchanged row."""
-
-        def pk(objet):
-            return objet.pk if objet else None
-
-        return {
-            "nom": self.identite,
-            "genre": self.genre,
-            "niveau_formation": pk(self.niveau_formation),
-            "commune": pk(self.commune),
-            "lot": pk(self.lot),
-            "reconnaissance_crhd": self.reconnaissance_crhd,
-            "prestataire": pk(self.prestataire),
-            "conseiller": pk(self.conseiller),
-            "travailleur_social": pk(self.travailleur_social),
-            "date_prescription": self.date_prescription,
-            "motif_prescription": self.motif_prescription or "",
-            "freins": frozenset(map(pk, self.freins)),
-            "decision": (
-                self.decision or "",
-                self.date_commission,
-                pk(self.motif_refus),
-                self.duree_effective,
-            ),
-            "session": self.session or "",
-            "date_entree": self.date_entree,
-            "date_sortie": (
-                self.date_sortie,
-                pk(self.type_sortie),
-                bool(self.sortie_anticipee),
-                self.motif_sortie_anticipee or "",
-            ),
-            "stage_entreprise": self.stage,
-            "satisfaction": self.satisfaction,
-            "eval_entree_projet": self.evaluation(EVAL_ENTREE),
-            "eval_sortie_projet": self.evaluation(EVAL_SORTIE),
-            "bilan_transmis": self.bilan_transmis,
-        }
 
 
 @dataclass
@@ -632,7 +265,7 @@ class Contexte:
         self.entreprises_des_prestataires()
 
     def colonne(self, nom) -> list[str]:
-        return [_texte(v) for v in self.donnees[nom]] if nom in self.donnees.headers else []
+        return [en_texte(v) for v in self.donnees[nom]] if nom in self.donnees.headers else []
 
     def dates(self, nom) -> list[date | None]:
         """The column's readable dates (None for the others: their rows are refused)."""
@@ -699,7 +332,7 @@ class Contexte:
     def personnes(self):
         """The people already registered under an identity of the file."""
         identites = {
-            (_cle_doublon(nom, prenom), naissance)
+            (cle_doublon_memorisee(nom, prenom), naissance)
             for nom, prenom, naissance in zip(
                 self.colonne("nom"),
                 self.colonne("prenom"),
@@ -1253,7 +886,7 @@ class HistoriqueResource(resources.Resource):
     def get_or_init_instance(self, instance_loader, row):
         ligne = LigneImport(self._ligne)
         self.lignes.append(ligne)
-        return ligne, _texte(row.get("reference")) not in self.contexte.existantes
+        return ligne, en_texte(row.get("reference")) not in self.contexte.existantes
 
     def import_instance(self, instance, row, **kwargs):
         erreurs = {}
@@ -1865,18 +1498,18 @@ def _apercu(resource: HistoriqueResource, resultat) -> tuple[list[LigneApercu], 
             for colonne, messages in rangee.validation_error.message_dict.items():
                 colonne = "reference" if colonne == NON_FIELD_ERRORS else colonne
                 erreurs_de_la_ligne += [Erreur(ligne.ligne, colonne, m) for m in messages]
-            erreurs_de_la_ligne.sort(key=_ordre)
+            erreurs_de_la_ligne.sort(key=ordre)
         erreurs += erreurs_de_la_ligne
         lignes.append(
             LigneApercu(
                 ligne=ligne.ligne,
                 action=rangee.import_type,
-                reference=_texte(valeurs.get("reference")),
-                nom=_texte(valeurs.get("nom")),
-                prenom=_texte(valeurs.get("prenom")),
-                lot=_texte(valeurs.get("lot")),
-                session=_texte(valeurs.get("session")),
-                decision=_texte(valeurs.get("decision")),
+                reference=en_texte(valeurs.get("reference")),
+                nom=en_texte(valeurs.get("nom")),
+                prenom=en_texte(valeurs.get("prenom")),
+                lot=en_texte(valeurs.get("lot")),
+                session=en_texte(valeurs.get("session")),
+                decision=en_texte(valeurs.get("decision")),
                 changements=ligne.changements,
                 erreurs=erreurs_de_la_ligne,
             )
@@ -1898,7 +1531,7 @@ def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
             for erreur in resultat.base_errors + [e for r in resultat.rows for e in r.errors]:
                 raise erreur.error  # not a row's fault: a defect to fix here
             rapport.lignes, erreurs = _apercu(resource, resultat)
-            rapport.erreurs = sorted(rapport.erreurs + erreurs, key=_ordre)
+            rapport.erreurs = sorted(rapport.erreurs + erreurs, key=ordre)
             rapport.crees = resultat.totals[RowResult.IMPORT_TYPE_NEW]
             rapport.mises_a_jour = resultat.totals[RowResult.IMPORT_TYPE_UPDATE]
             rapport.inchangees = resultat.totals[RowResult.IMPORT_TYPE_SKIP]
