@@ -54,11 +54,9 @@ Decisions (README):
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -82,10 +80,11 @@ from procurement.text import normalise
 from ..bilans import fins_de_sessions
 from ..enums import EtatBilan
 from ..models import BilanFinParcours, ImportParcours, echeance_du_bilan
-from .colonnes import COLONNES, EVAL_ENTREE, EVAL_SORTIE, OBLIGATOIRES, Erreur, en_texte, ordre
+from .colonnes import COLONNES, EVAL_ENTREE, EVAL_SORTIE, OBLIGATOIRES, ordre
 from .contexte import TEXTE_REPRISE, Contexte
 from .lecture import Fichier, FichierIllisible, lire
 from .ligne import LigneImport
+from .rapport import Rapport, apercu
 from .ressource import HistoriqueResource
 
 __all__ = [
@@ -623,92 +622,6 @@ class Ecriture:
             actualiser_bilan(bon)
 
 
-# --- The import -------------------------------------------------------------------------------
-
-ACTIONS = {
-    RowResult.IMPORT_TYPE_NEW: "Nouvelle",
-    RowResult.IMPORT_TYPE_UPDATE: "Mise à jour",
-    RowResult.IMPORT_TYPE_SKIP: "Inchangée",
-    RowResult.IMPORT_TYPE_INVALID: "Erreur",
-}
-
-
-@dataclass
-class LigneApercu:
-    """One row of the preview: what the import does with it, or why it cannot."""
-
-    ligne: int
-    action: str
-    reference: str
-    nom: str
-    prenom: str
-    lot: str
-    session: str
-    decision: str
-    changements: list[str]
-    erreurs: list[Erreur]
-
-    @property
-    def libelle_action(self) -> str:
-        return ACTIONS[self.action]
-
-
-@dataclass
-class Rapport:
-    fichier: Fichier
-    essai: bool
-    lignes: list[LigneApercu] = field(default_factory=list)
-    erreurs: list[Erreur] = field(default_factory=list)
-    crees: int = 0
-    mises_a_jour: int = 0
-    inchangees: int = 0
-    journal: ImportParcours | None = None
-
-    @property
-    def valide(self) -> bool:
-        return not self.erreurs
-
-    def resume(self) -> str:
-        if self.essai:
-            return (
-                f"Essai à blanc de {self.fichier.nom}, rien n'est écrit : {len(self.lignes)} "
-                f"lignes ; à créer : {self.crees}, à mettre à jour : {self.mises_a_jour}, "
-                f"inchangées : {self.inchangees}."
-            )
-        return (
-            f"Import de {self.fichier.nom} : {len(self.lignes)} lignes ; créées : {self.crees}, "
-            f"mises à jour : {self.mises_a_jour}, inchangées : {self.inchangees}."
-        )
-
-
-def _apercu(resource: HistoriqueResource, resultat) -> tuple[list[LigneApercu], list[Erreur]]:
-    lignes, erreurs = [], []
-    for ligne, rangee in zip(resource.lignes, resultat.rows, strict=True):
-        valeurs = rangee.row_values
-        erreurs_de_la_ligne = []
-        if rangee.validation_error is not None:
-            for colonne, messages in rangee.validation_error.message_dict.items():
-                colonne = "reference" if colonne == NON_FIELD_ERRORS else colonne
-                erreurs_de_la_ligne += [Erreur(ligne.ligne, colonne, m) for m in messages]
-            erreurs_de_la_ligne.sort(key=ordre)
-        erreurs += erreurs_de_la_ligne
-        lignes.append(
-            LigneApercu(
-                ligne=ligne.ligne,
-                action=rangee.import_type,
-                reference=en_texte(valeurs.get("reference")),
-                nom=en_texte(valeurs.get("nom")),
-                prenom=en_texte(valeurs.get("prenom")),
-                lot=en_texte(valeurs.get("lot")),
-                session=en_texte(valeurs.get("session")),
-                decision=en_texte(valeurs.get("decision")),
-                changements=ligne.changements,
-                erreurs=erreurs_de_la_ligne,
-            )
-        )
-    return lignes, erreurs
-
-
 def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
     """Check every row of the file and, when all are valid and it is not a dry run (`essai`),
     write them, all in one transaction. Raises FichierIllisible for a file that cannot be
@@ -722,7 +635,7 @@ def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
             resultat = resource.import_data(tableau.donnees, use_transactions=False)
             for erreur in resultat.base_errors + [e for r in resultat.rows for e in r.errors]:
                 raise erreur.error  # not a row's fault: a defect to fix here
-            rapport.lignes, erreurs = _apercu(resource, resultat)
+            rapport.lignes, erreurs = apercu(resource, resultat)
             rapport.erreurs = sorted(rapport.erreurs + erreurs, key=ordre)
             rapport.crees = resultat.totals[RowResult.IMPORT_TYPE_NEW]
             rapport.mises_a_jour = resultat.totals[RowResult.IMPORT_TYPE_UPDATE]
