@@ -40,6 +40,8 @@ from .ligne import LigneImport, cle_doublon_memorisee
 TEXTE_REPRISE = "Repris de l'historique (non renseigné dans le fichier importé)."
 # Reference lookups are split so that no query carries more parameters than a database takes.
 PAQUET = 2000
+# Records are written in bulk by batches of this many.
+LOT = 500
 
 
 def _par_paquets(valeurs):
