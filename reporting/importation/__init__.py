@@ -1,0 +1,115 @@
+"""Import of the parcours history (CONTRACTS.md §2): the DEL's and the prestataires' follow-up
+spreadsheets brought into the application, by the `import_parcours` command and by the
+"Import de l'historique" page, which both call `importer()`.
+
+A file is read with django-import-export (its XLSX format; CSV through the standard library,
+which keeps the line numbers the error messages give), each row is checked by
+`HistoriqueResource`, an import-export `Resource` whose `Result` carries, per row, the action
+(new, update, unchanged) and the errors the page previews. Nothing is written unless every row
+is valid; then everything is written in one transaction, with bulk queries: the number of
+queries does not grow with the number of rows.
+
+The package, in the order its modules import one another: `colonnes` (the contract's columns
+and the widgets that read a cell), `lecture` (the CSV or XLSX file as rows), `ligne` (one row,
+read), `contexte` (what the rows refer to, loaded once), `verification` (the rules of a row),
+`ressource` (import-export's row loop), `suivi` and `sessions` then `ecriture` (writing),
+`rapport` (the preview and the counts); `importer()`, here, is the one entry point.
+
+Decisions (README):
+
+- One row is one prescription, keyed on `reference`. A reference typed in the application
+  (PR-000012) is refused: only imported prescriptions are restated by an import.
+- Re-import: each group of columns a row fills ("block": the decision with its date, motif
+  and duration; the exit with its type and early-exit motif; a stage; an evaluation...)
+  restates what the database holds; an empty optional block states nothing and never erases
+  what the database holds (what was recorded in the application since). A row whose blocks
+  all match is unchanged; otherwise it is updated (its prescription, person and parcours keep
+  their primary keys; its imported evaluation or stage is replaced).
+- What history cannot restate: the lot and prestataire of an imported reference; a recorded
+  decision (validée, refusée) and its date, motif and duration; the session of a person already
+  ordered. Those rows are refused with a French message. A decision may still follow an
+  adjournment (a new commission passage), and a validated person may join a session later.
+- Person: matched on identity (name and first name folded, date of birth: the rule of
+  `Demandeur.cle_doublon` and its unique constraint), created otherwise; the file states the
+  person's gender, education level and commune (the latest import wins), and a row on lot 2
+  records the CRHD recognition. The rows of one person in a file must agree on those.
+  The housing situation, absent from the file, is left empty.
+- Commission: rows with a `session` share one closed commission session, dated at the
+  earliest commission date of its rows, with the order (bon de commande) numbered with the
+  session text outside the BC-year-NNNN numbering; rows with a decision and no session share
+  one closed commission session per (date, lot, prestataire). Decisions are dated at noon,
+  Nouméa time, on the commission date.
+- Order: issued on the earliest commission date and acknowledged on the earliest entry (the
+  commission date while nobody has entered), both by the importing user; each validated
+  person of the session has a line and a parcours (no viewflow process: it is history).
+- A parcours follows the application's rules: planned end = the day before the same day
+  `duree_mois` months after the entry (lot 2: 8 months); an exit without `sortie_anticipee`
+  is at term, needs a stage and is not before the planned end; a stage lies inside the
+  parcours and is finished when its last day is past. Imported stages and evaluations carry
+  "Repris de l'historique" where the file has no text; a stage's weekly hours, which the file
+  does not give, are recorded as 35.
+- Each imported session owes its bilan de fin de parcours: its record is created with the due
+  date of `reporting.models.echeance_du_bilan`, already sent when `bilan_transmis` is given
+  (then the DEL examined it outside the application: no process). A bilan still owed starts
+  its process, with its reminder and overdue timers, as an order acknowledged here does; a
+  re-import that gives it as sent does its writing step on that date, and the DEL examines it
+  in the application.
+- Authors: the web import records the logged-in user; the command records the inactive
+  account `reprise` ("Reprise de l'historique", no usable password), created on demand.
+- Every import that writes, and every dry run, is journaled in `ImportParcours`.
+"""
+
+from django.db import transaction
+from import_export.results import RowResult
+
+from ..models import ImportParcours
+from .colonnes import COLONNES, OBLIGATOIRES, ordre
+from .contexte import Contexte
+from .ecriture import Ecriture, utilisateur_de_reprise
+from .lecture import Fichier, FichierIllisible, lire
+from .rapport import Rapport, apercu
+from .ressource import HistoriqueResource
+
+__all__ = [
+    "COLONNES",
+    "OBLIGATOIRES",
+    "Fichier",
+    "FichierIllisible",
+    "Rapport",
+    "importer",
+    "utilisateur_de_reprise",
+]
+
+
+def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
+    """Check every row of the file and, when all are valid and it is not a dry run (`essai`),
+    write them, all in one transaction. Raises FichierIllisible for a file that cannot be
+    read. The journal keeps every import that wrote and every dry run."""
+    tableau = lire(fichier)
+    rapport = Rapport(fichier=fichier, essai=essai, erreurs=list(tableau.erreurs))
+    with transaction.atomic():
+        if not any(erreur.ligne == 1 for erreur in tableau.erreurs):
+            contexte = Contexte(tableau.donnees)
+            resource = HistoriqueResource(contexte, tableau.lignes)
+            resultat = resource.import_data(tableau.donnees, use_transactions=False)
+            for erreur in resultat.base_errors + [e for r in resultat.rows for e in r.errors]:
+                raise erreur.error  # not a row's fault: a defect to fix here
+            rapport.lignes, erreurs = apercu(resource, resultat)
+            rapport.erreurs = sorted(rapport.erreurs + erreurs, key=ordre)
+            rapport.crees = resultat.totals[RowResult.IMPORT_TYPE_NEW]
+            rapport.mises_a_jour = resultat.totals[RowResult.IMPORT_TYPE_UPDATE]
+            rapport.inchangees = resultat.totals[RowResult.IMPORT_TYPE_SKIP]
+            if rapport.valide and not essai:
+                Ecriture(contexte, par).ecrire(resource.a_ecrire)
+        if rapport.valide or essai:
+            rapport.journal = ImportParcours.objects.create(
+                fichier=fichier.nom[:255],
+                empreinte=fichier.empreinte,
+                par=par,
+                essai=essai,
+                lignes=len(rapport.lignes),
+                crees=rapport.crees,
+                mises_a_jour=rapport.mises_a_jour,
+                inchangees=rapport.inchangees,
+            )
+    return rapport
