@@ -10,7 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, transition
+
+from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import ClasseSortie, Decision, EtatPrescription, EtatSession, Genre, SituationLogement
 from .text import normalise
@@ -361,7 +363,7 @@ def reference_de_prescription(pk: int) -> str:
     return f"PR-{pk:06d}"
 
 
-class Prescription(ConcurrentTransitionMixin, models.Model):
+class Prescription(DossierDeProcessus):
     """A conseiller's request that a demandeur enter a parcours on a lot (CCTP, "modalités")."""
 
     demandeur = models.ForeignKey(Demandeur, on_delete=models.PROTECT, related_name="prescriptions")
@@ -407,21 +409,8 @@ class Prescription(ConcurrentTransitionMixin, models.Model):
         "commentaire du travailleur social", blank=True, editable=False
     )
     cosignee_le = models.DateTimeField("co-signée le", null=True, blank=True, editable=False)
-    etat = FSMField(
-        "état",
-        max_length=30,
-        choices=EtatPrescription.choices,
-        default=EtatPrescription.BROUILLON,
-        protected=True,
-    )
-    process = models.OneToOneField(
-        "viewflow.Process",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="prescription",
-    )
+    etat = champ_etat(EtatPrescription, EtatPrescription.BROUILLON, max_length=30)
+    process = lien_processus("prescription")
     remplace = models.ForeignKey(
         "bons_de_commande.LigneCommande",
         verbose_name="en remplacement de",
@@ -589,7 +578,7 @@ class SessionCommissionQuerySet(models.QuerySet):
         )
 
 
-class SessionCommission(ConcurrentTransitionMixin, models.Model):
+class SessionCommission(DossierDeProcessus):
     """A sitting of the commission interne (SEL + prestataire) that examines prescriptions."""
 
     date_seance = models.DateField("date de la séance")
@@ -608,13 +597,7 @@ class SessionCommission(ConcurrentTransitionMixin, models.Model):
         blank=True,
         related_name="sessions_commission_prestataire",
     )
-    etat = FSMField(
-        "état",
-        max_length=20,
-        choices=EtatSession.choices,
-        default=EtatSession.PREPARATION,
-        protected=True,
-    )
+    etat = champ_etat(EtatSession, EtatSession.PREPARATION)
     cree_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="ouverte par",
@@ -631,14 +614,7 @@ class SessionCommission(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    process = models.OneToOneField(
-        "viewflow.Process",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="session_commission",
-    )
+    process = lien_processus("session_commission")
     cree_le = models.DateTimeField("créée le", auto_now_add=True)
 
     objects = SessionCommissionQuerySet.as_manager()
