@@ -8,7 +8,8 @@ does not grow with the number of parcours).
 
 One module per job: `chiffres` computes a selection's figures, `graphiques` lays out its
 charts, `redaction` runs the bilan record (ask, open, write, send), `fichiers` builds the
-nominative recap and the XLSX and PDF files. Every public name is re-exported here.
+nominative recap and the XLSX and PDF files. Their public names are re-exported here, but for
+the chart geometry of `graphiques`, which pages and files reach through `Figures`.
 """
 
 from .chiffres import (
@@ -32,18 +33,6 @@ from .fichiers import (
     pdf,
     recapitulatif_nominatif,
 )
-from .graphiques import (
-    AMBRE,
-    BLEU,
-    BLEU_CLAIR,
-    BLEU_MOYEN,
-    GRIS,
-    Barre,
-    GraphiqueBarres,
-    GraphiqueMensuel,
-    Mois,
-    graphique_barres,
-)
 from .redaction import (
     enregistrer_analyse,
     exiger_brouillon,
@@ -66,16 +55,6 @@ __all__ = [
     "graphique_des_sorties",
     "graphique_des_freins",
     "figures",
-    "BLEU",
-    "BLEU_MOYEN",
-    "BLEU_CLAIR",
-    "GRIS",
-    "AMBRE",
-    "Barre",
-    "GraphiqueBarres",
-    "graphique_barres",
-    "Mois",
-    "GraphiqueMensuel",
     "lots_tenus",
     "filtres_du_bilan",
     "peut_rediger",
