@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from workflows.models import DossierDeProcessus, champ_etat, lien_processus
+
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
 
 # Orders an avenant may still amend.
@@ -247,7 +249,7 @@ class LigneCommande(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class Avenant(ConcurrentTransitionMixin, DocumentEmis):
+class Avenant(DossierDeProcessus, DocumentEmis):
     """An amendment of an issued order: a withdrawn person leaves it, a substitute joins it."""
 
     bon = models.ForeignKey(BonDeCommande, on_delete=models.PROTECT, related_name="avenants")
@@ -256,23 +258,9 @@ class Avenant(ConcurrentTransitionMixin, DocumentEmis):
     numero = models.CharField(  # noqa: DJ001 -- NULL until issued, as for the order
         "numéro", max_length=30, unique=True, null=True, editable=False
     )
-    etat = FSMField(
-        "état",
-        max_length=20,
-        choices=EtatAvenant.choices,
-        default=EtatAvenant.BROUILLON,
-        protected=True,
-    )
+    etat = champ_etat(EtatAvenant, EtatAvenant.BROUILLON)
     motif = models.TextField("motif")
-    process = models.OneToOneField(
-        "viewflow.Process",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="avenant",
-    )
-    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    process = lien_processus("avenant")
 
     class Meta:
         verbose_name = "avenant"

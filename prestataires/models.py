@@ -14,6 +14,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 
 from accounts.roles import Role
 from procurement.enums import ClasseSortie
+from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import (
     ETATS_ACTIFS,
@@ -73,7 +74,7 @@ class ParcoursQuerySet(models.QuerySet):
         )
 
 
-class Parcours(ConcurrentTransitionMixin, models.Model):
+class Parcours(DossierDeProcessus):
     """One person's parcours at the prestataire, created when the order is acknowledged."""
 
     ligne = models.OneToOneField(
@@ -90,13 +91,7 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
     )
     lot = models.ForeignKey("procurement.Lot", on_delete=models.PROTECT, related_name="+")
     duree_mois = models.PositiveSmallIntegerField("durée validée (mois)")
-    etat = FSMField(
-        "état",
-        max_length=20,
-        choices=EtatParcours.choices,
-        default=EtatParcours.ATTENTE_ENTREE,
-        protected=True,
-    )
+    etat = champ_etat(EtatParcours, EtatParcours.ATTENTE_ENTREE)
     charge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="chargé d'insertion",
@@ -105,15 +100,7 @@ class Parcours(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="parcours_suivis",
     )
-    process = models.OneToOneField(
-        "workflows.ParcoursProcess",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="parcours",
-    )
-    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    process = lien_processus("parcours", "workflows.ParcoursProcess")
 
     date_premier_contact = models.DateField("date du premier contact", null=True, blank=True)
     date_entree = models.DateField("date d'entrée", null=True, blank=True)

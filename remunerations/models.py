@@ -13,10 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import transition
 
 from accounts.models import auteur
 from procurement.calendrier import ajouter_mois
+from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import ETATS_MODIFIABLES, EtatDeclaration
 
@@ -36,20 +37,14 @@ class EtatRemunerationQuerySet(models.QuerySet):
         return self
 
 
-class EtatRemuneration(ConcurrentTransitionMixin, models.Model):
+class EtatRemuneration(DossierDeProcessus):
     """What a prestataire paid its stagiaires for one month, reconciled by finance."""
 
     prestataire = models.ForeignKey(
         "procurement.Prestataire", on_delete=models.PROTECT, related_name="etats_remuneration"
     )
     mois = models.DateField("mois", help_text="Premier jour du mois payé.")
-    etat = FSMField(
-        "état",
-        max_length=20,
-        choices=EtatDeclaration.choices,
-        default=EtatDeclaration.BROUILLON,
-        protected=True,
-    )
+    etat = champ_etat(EtatDeclaration, EtatDeclaration.BROUILLON)
     version = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -62,15 +57,7 @@ class EtatRemuneration(ConcurrentTransitionMixin, models.Model):
     retard_signale_le = models.DateTimeField(
         "retard signalé à la finance le", null=True, blank=True, editable=False
     )
-    process = models.OneToOneField(
-        "viewflow.Process",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="etat_remuneration",
-    )
-    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    process = lien_processus("etat_remuneration")
 
     objects = EtatRemunerationQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import auteur
 from procurement.calendrier import ajouter_mois
+from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import (
     ETATS_REDACTION,
@@ -53,7 +54,7 @@ class BilanQuerySet(PrestataireVisibleQuerySet):
         return self.select_related("bon", "prestataire", "lot")
 
 
-class BilanFinParcours(ConcurrentTransitionMixin, models.Model):
+class BilanFinParcours(DossierDeProcessus):
     """The one bilan de fin de parcours of a session: the parcours launched by one bon de
     commande and its avenants (DOMAIN.md, step 9)."""
 
@@ -75,13 +76,7 @@ class BilanFinParcours(ConcurrentTransitionMixin, models.Model):
         "qu'il est en cours.",
     )
     echeance = models.DateField("à transmettre au plus tard le", null=True, blank=True)
-    etat = FSMField(
-        "état",
-        max_length=20,
-        choices=EtatBilan.choices,
-        default=EtatBilan.A_REDIGER,
-        protected=True,
-    )
+    etat = champ_etat(EtatBilan, EtatBilan.A_REDIGER)
     synthese = models.TextField("synthèse de la session", blank=True)
     commentaire_del = models.TextField("demande de complément de la DEL", blank=True)
     transmis_le = models.DateField("transmis le", null=True, blank=True, editable=False)
@@ -91,15 +86,7 @@ class BilanFinParcours(ConcurrentTransitionMixin, models.Model):
     rappel_envoye_le = models.DateTimeField("rappel envoyé le", null=True, editable=False)
     retard_signale_le = models.DateTimeField("retard signalé le", null=True, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
-    process = models.OneToOneField(
-        "workflows.BilanProcess",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="bilan",
-    )
-    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    process = lien_processus("bilan", "workflows.BilanProcess")
 
     objects = BilanQuerySet.as_manager()
 
@@ -130,11 +117,6 @@ class BilanFinParcours(ConcurrentTransitionMixin, models.Model):
     @property
     def modifiable(self) -> bool:
         return self.etat in ETATS_REDACTION
-
-    @property
-    def suivi(self) -> bool:
-        """Followed in the application by its process; not an imported bilan already sent."""
-        return self.process_id is not None
 
     @transition(field=etat, source=list(ETATS_REDACTION), target=EtatBilan.TRANSMIS)
     def transmettre(self, *, par, le, motif=""):

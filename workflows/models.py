@@ -1,8 +1,58 @@
+"""The workflows core's records: what every process-driven record shares, the journal of
+transitions, the notifications, and one proxy of viewflow's Process per flow. Imports no
+business app, so that every app may build on it."""
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField
 from viewflow.workflow.models import Process
+
+
+class DossierDeProcessus(ConcurrentTransitionMixin, models.Model):
+    """What the process-driven records share (prescription, séance de commission, avenant,
+    parcours, état de rémunération, bilan de fin de parcours): django-fsm owns their state,
+    a viewflow process drives their work, and they keep when they were created.
+
+    Each record declares its own `etat = champ_etat(...)` and `process = lien_processus(...)`:
+    their states, the process class and its reverse name differ from one record to the next,
+    and a field of an abstract model cannot take them as parameters. `ConcurrentTransitionMixin`
+    refuses to save a record whose state changed in the database since it was read. A record
+    named in the feminine redeclares `cree_le` for its label ("créée le").
+    """
+
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def suivi(self) -> bool:
+        """Followed in the application by its process; not a record taken over from the
+        history import."""
+        return self.process_id is not None
+
+
+def champ_etat(etats: type[models.TextChoices], initial, *, max_length: int = 20) -> FSMField:
+    """A record's state: never assigned directly, changed only by its `@transition` methods
+    (each journaled by `workflows.history`)."""
+    return FSMField(
+        "état", max_length=max_length, choices=etats.choices, default=initial, protected=True
+    )
+
+
+def lien_processus(related_name: str, modele: str = "viewflow.Process") -> models.OneToOneField:
+    """The viewflow process that drives a record: empty for a record imported from history;
+    deleting the process keeps the record, without it."""
+    return models.OneToOneField(
+        modele,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
 
 
 class PrescriptionProcess(Process):

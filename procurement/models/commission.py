@@ -1,0 +1,161 @@
+"""The commission interne (SEL + prestataire): its sittings, which open and close, and each
+prescription's passage on a sitting's agenda with the decision taken on it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import transition
+
+from workflows.models import DossierDeProcessus, champ_etat, lien_processus
+
+from ..enums import Decision, EtatPrescription, EtatSession
+from .prescriptions import Prescription
+from .referentiels import Frein, Lot, Prestataire
+
+# A prescription may be put on a session's agenda from these states.
+ETATS_A_EXAMINER = [EtatPrescription.SOUMISE, EtatPrescription.AJOURNEE]
+
+
+class SessionCommissionQuerySet(models.QuerySet):
+    def pour_liste(self):
+        return (
+            self.select_related("lot", "prestataire", "bon_de_commande")
+            .annotate(nombre_passages=models.Count("passages"))
+            .order_by("-date_seance", "-pk")
+        )
+
+
+class SessionCommission(DossierDeProcessus):
+    """A sitting of the commission interne (SEL + prestataire) that examines prescriptions."""
+
+    date_seance = models.DateField("date de la séance")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="sessions_commission")
+    prestataire = models.ForeignKey(
+        Prestataire, on_delete=models.PROTECT, related_name="sessions_commission"
+    )
+    membres_del = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="membres de la DEL",
+        related_name="sessions_commission_del",
+    )
+    membres_prestataire = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="membres du prestataire",
+        blank=True,
+        related_name="sessions_commission_prestataire",
+    )
+    etat = champ_etat(EtatSession, EtatSession.PREPARATION)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ouverte par",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cloturee_le = models.DateTimeField("clôturée le", null=True, blank=True, editable=False)
+    proces_verbal = models.OneToOneField(
+        "documents.Document",
+        verbose_name="procès-verbal",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    process = lien_processus("session_commission")
+    cree_le = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = SessionCommissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "séance de la commission"
+        verbose_name_plural = "séances de la commission"
+        ordering = ["-date_seance", "-pk"]
+        permissions = [("decider_sessioncommission", "Décider en commission interne")]
+        indexes = [models.Index(fields=["etat", "-date_seance"], name="session_etat_idx")]
+
+    def __str__(self):
+        return (
+            f"Commission du {self.date_seance:%d/%m/%Y}, lot {self.lot.numero}, "
+            f"{self.prestataire.code}"
+        )
+
+    def get_absolute_url(self):
+        return reverse("seances:detail", args=[self.pk])
+
+    @transition(field=etat, source=EtatSession.PREPARATION, target=EtatSession.EN_SEANCE)
+    def ouvrir_seance(self, *, par, motif=""):
+        pass
+
+    @transition(field=etat, source=EtatSession.EN_SEANCE, target=EtatSession.CLOTUREE)
+    def cloturer(self, *, par, motif=""):
+        self.cloturee_le = timezone.now()
+
+
+class PassageQuerySet(models.QuerySet):
+    def pour_liste(self):
+        return self.select_related(
+            "prescription__demandeur",
+            "prescription__conseiller",
+            "prescription__remplace__bon",
+            "motif_refus",
+            "decide_par",
+        ).order_by("pk")
+
+
+class PassageCommission(models.Model):
+    """One prescription on one session's agenda, and the commission's decision on it."""
+
+    session = models.ForeignKey(
+        SessionCommission, on_delete=models.CASCADE, related_name="passages"
+    )
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="passages"
+    )
+    decision = models.CharField(
+        "décision", max_length=10, choices=Decision.choices, blank=True, default=""
+    )
+    duree_mois = models.PositiveSmallIntegerField("durée du parcours (mois)", null=True, blank=True)
+    motif_refus = models.ForeignKey(
+        Frein,
+        verbose_name="motif du refus",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    commentaire = models.TextField("commentaire", blank=True)
+    decide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="décision saisie par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decide_le = models.DateTimeField("décision saisie le", null=True, blank=True)
+    inscrit_le = models.DateTimeField("inscrite le", auto_now_add=True)
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "passage en commission"
+        verbose_name_plural = "passages en commission"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "prescription"], name="passage_unique_par_session"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=Decision.VALIDEE) | Q(duree_mois__isnull=False),
+                name="passage_validee_avec_duree",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=Decision.REFUSEE) | Q(motif_refus__isnull=False),
+                name="passage_refusee_avec_motif",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prescription.demandeur} ({self.get_decision_display() or 'à examiner'})"
