@@ -142,8 +142,17 @@ print(Client(HTTP_HOST="localhost:8080").get("/static/del.css").status_code)
 def test_make_run_gives_its_port_to_the_server_and_the_timer_runner(tmp_path, port):
     """`PORT=8080 make run`, or `make run` on its default port: both processes know the port,
     which the links below follow."""
-    python = tmp_path / "python"  # stands for the virtualenv's: says what it was asked to run
-    python.write_text('#!/bin/sh\necho "PORT=$PORT $*"\n')
+    # Stands for the virtualenv's python: says what it was asked to run. The server waits
+    # until the timer runner, started before it in the background, has said it (for 10 s at
+    # most): make kills the runner as soon as the server stops.
+    python = tmp_path / "python"
+    python.write_text(
+        "#!/bin/sh\n"
+        'echo "PORT=$PORT $*"\n'
+        'case "$*" in *run_workflow_timers*) touch "$0.lance" ;;\n'
+        '  *runserver*) for i in $(seq 100); do [ -e "$0.lance" ] && break; sleep 0.1; done ;;\n'
+        "esac\n"
+    )
     python.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k not in ("PORT", "SITE_URL", "MAKEFLAGS")}
     if port:
