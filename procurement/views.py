@@ -15,7 +15,7 @@ from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
 from workflows.flows import CommissionFlow, PrescriptionFlow
 from workflows.history import historique
-from workflows.views import ACTIVE_TASK_STATUSES, task_url
+from workflows.taches import ACTIVE_TASK_STATUSES, task_url
 
 from . import services
 from .enums import EtatPrescription, EtatSession

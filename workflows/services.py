@@ -7,7 +7,7 @@ record's transition, then the task's completion; both commit together or not at 
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -23,8 +23,7 @@ from remunerations import services as remunerations
 from reporting import bilans
 
 from .notifications import notifier
-
-ACTIVE_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+from .taches import executer_tache, lancer, tache_en_attente
 
 
 def lancer_prescription(activation, prescription, *, par, freins=(), transmettre=False):
@@ -49,44 +48,6 @@ def prescrire(prescription, *, par, freins=(), transmettre=False):
             activation, prescription, par=par, freins=freins, transmettre=transmettre
         )
     return prescription
-
-
-def executer_tache(task, *, par, action, hors_application=False):
-    """Execute a human task as `par`, taking it first if it waits in a team's queue.
-
-    `action()` does the task's work (a record's transition); it runs under the process lock,
-    in the transaction that completes the task. A refusal (ValidationError, PermissionDenied)
-    rolls both back. `hors_application`: the step was done outside the application and `par`
-    records it (the history's import), whatever their role or the task's owner.
-    """
-    node = task.flow_task
-    with node.flow_class.lock(task.process_id), transaction.atomic():
-        task.refresh_from_db()
-        if task.status not in ACTIVE_TASK_STATUSES:
-            raise ValidationError("Cette étape a déjà été accomplie par quelqu'un d'autre.")
-        activation = node.activation_class(task)
-        if task.status == STATUS.NEW:
-            if not (hors_application or node.can_assign(par, task)):
-                raise PermissionDenied("Vous n'avez pas le rôle requis pour cette étape.")
-            activation.assign(par)
-        elif not (hors_application or node.can_execute(par, task)):
-            raise PermissionDenied(f"Cette étape est prise en charge par {task.owner}.")
-        if task.status == STATUS.ASSIGNED:
-            activation.start(SimpleNamespace(user=par))
-        resultat = action()
-        activation.execute()
-    return resultat
-
-
-def tache_en_attente(process, node) -> Task:
-    task = (
-        Task.objects.filter(process=process, flow_task=node, status__in=ACTIVE_TASK_STATUSES)
-        .order_by("pk")
-        .first()
-    )
-    if task is None:
-        raise ValidationError("Cette étape n'est pas (ou plus) à accomplir.")
-    return task
 
 
 def _executer(record_process, node, par, action):
@@ -185,9 +146,7 @@ def accuser_bon(bon, *, par):
 
 
 def demarrer_avenant(avenant):
-    from .flows import AvenantFlow
-
-    return AvenantFlow.creer.run(avenant=avenant)
+    return lancer(avenant, "creer")
 
 
 def desister(ligne, *, par, motif):
@@ -227,10 +186,8 @@ def accuser_avenant(avenant, *, par):
 
 
 def demarrer_parcours(parcours_list):
-    from .flows import SuiviParcoursFlow
-
     for parcours in parcours_list:
-        SuiviParcoursFlow.demarrer.run(parcours=parcours)
+        lancer(parcours, "demarrer")
     return parcours_list
 
 
@@ -303,12 +260,10 @@ def clore_maintien(parcours, *, par, motif=""):
 
 def ouvrir_etat(prestataire, mois):
     """The prestataire's état for the month; a new one starts its process."""
-    from .flows import RemunerationFlow
-
     with transaction.atomic():
         etat, cree = remunerations.ouvrir(prestataire, mois)
         if cree:
-            RemunerationFlow.ouvrir.run(etat=etat)
+            lancer(etat, "ouvrir")
     return etat
 
 
@@ -360,9 +315,7 @@ def ouvrir_bilan(bon):
 def suivre_bilan(bilan):
     """Start the process that follows a bilan still to write: the prestataire's task, its
     reminder and the overdue alert (an imported session's bilan too)."""
-    from .flows import BilanFlow
-
-    return BilanFlow.ouvrir.run(bilan=bilan)
+    return lancer(bilan, "ouvrir")
 
 
 def actualiser_bilan(bon):

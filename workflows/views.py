@@ -19,7 +19,8 @@ from procurement.models import Demandeur, Prescription
 
 from .history import historique
 from .models import Notification
-from .services import ACTIVE_TASK_STATUSES, lancer_prescription, lancer_session
+from .services import lancer_prescription, lancer_session
+from .taches import ACTIVE_TASK_STATUSES, task_url
 
 # --- Prescription flow ----------------------------------------------------------------------
 
@@ -231,14 +232,6 @@ def taches_de(user):
         )
         .order_by("created")
     )
-
-
-def task_url(task):
-    """Commission and order steps are done on their record's page; others on the task's."""
-    flow = task.flow_task.flow_class.instance
-    if hasattr(flow, "url_dossier"):
-        return flow.url_dossier(task.process)
-    return task.flow_task.reverse("index", args=[task.process_id, task.pk])
 
 
 def prescriptions_recentes(user):
