@@ -1713,7 +1713,7 @@ class Ecriture:
         """Each new session owes its bilan de fin de parcours (sent when `bilan_transmis` is
         given; followed by its process otherwise); the sessions the import changed have their
         dates read again."""
-        from workflows.services import suivre_bilan
+        from reporting.services import suivre_bilan
 
         par_session = defaultdict(list)
         for ligne in lignes:
@@ -1748,7 +1748,7 @@ class Ecriture:
         """A session already imported whose bilan the file now gives as sent (on that day): a
         bilan followed by its process has its writing step done; an earlier history's record is
         restated."""
-        from workflows.services import enregistrer_bilan_transmis
+        from reporting.services import enregistrer_bilan_transmis
 
         par_jour, suivis = defaultdict(set), {}
         for ligne in lignes:
@@ -1773,7 +1773,7 @@ class Ecriture:
         commission date, issue and acknowledgement dates, and its bilan's due date follow."""
         if not self.bons_touches:
             return
-        from workflows.services import actualiser_bilan
+        from reporting.services import actualiser_bilan
 
         bons = BonDeCommande.objects.filter(pk__in=self.bons_touches).select_related("session")
         importes = [bon for bon in bons if bon.importe]

@@ -7,10 +7,7 @@ record's transition, then the task's completion; both commit together or not at 
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
@@ -20,7 +17,7 @@ from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement import services as procurement_services
 from remunerations import services as remunerations
-from reporting import bilans
+from reporting.services import actualiser_bilan, ouvrir_bilan
 
 from .notifications import notifier
 from .taches import executer_tache, lancer, tache_en_attente
@@ -300,91 +297,10 @@ def accepter_etat(etat, *, par):
     )
 
 
-# --- Bilans de fin de parcours ----------------------------------------------------------------
-
-
-def ouvrir_bilan(bon):
-    """The session's bilan, with its process (and its timers), once per order."""
-    with transaction.atomic():
-        bilan, cree = bilans.ouvrir(bon)
-        if cree:
-            suivre_bilan(bilan)
-    return bilan
-
-
-def suivre_bilan(bilan):
-    """Start the process that follows a bilan still to write: the prestataire's task, its
-    reminder and the overdue alert (an imported session's bilan too)."""
-    return lancer(bilan, "ouvrir")
-
-
-def actualiser_bilan(bon):
-    """The session's end moved: its bilan's due date and the timers waiting on it follow."""
-    bilan = bilans.BilanFinParcours.objects.filter(bon=bon).first()
-    if bilan is None or not bilans.actualiser_echeance(bilan) or bilan.process_id is None:
-        return bilan
-    attente = Task.objects.filter(
-        process_id=bilan.process_id, flow_task_type="TIMER", status=STATUS.SCHEDULED
-    )
-    for task in attente:
-        # The timer's own delay function, read again on the new due date.
-        task.scheduled = task.flow_task._delay(task.flow_task.activation_class(task))
-        task.save(update_fields=["scheduled"])
-    return bilan
-
-
 def _puis_le_bilan(parcours, resultat):
     """An entry, a suspension, a resumption or an exit moves the end of the session."""
     actualiser_bilan(parcours.ligne.bon)
     return resultat
-
-
-def _suivi(bilan):
-    if not bilan.suivi:
-        raise ValidationError(
-            "Ce bilan est repris de l'historique : transmis et examiné hors de l'application."
-        )
-    return bilan.process
-
-
-def transmettre_bilan(bilan, *, par):
-    from .flows import BilanFlow
-
-    return _executer(
-        _suivi(bilan), BilanFlow.rediger, par, lambda: bilans.transmettre(bilan, par=par)
-    )
-
-
-def enregistrer_bilan_transmis(bilan, *, par, le):
-    """The history's import gives a followed bilan as sent on `le`, outside the application:
-    its writing step is done, recorded by `par`, and the DEL examines it here."""
-    from .flows import BilanFlow
-
-    return executer_tache(
-        tache_en_attente(bilan.process, BilanFlow.rediger),
-        par=par,
-        action=lambda: bilans.transmis_hors_application(bilan, par=par, le=le),
-        hors_application=True,
-    )
-
-
-def renvoyer_bilan(bilan, *, par, motif):
-    from .flows import BilanFlow
-
-    return _executer(
-        _suivi(bilan),
-        BilanFlow.examiner,
-        par,
-        lambda: bilans.renvoyer(bilan, par=par, motif=motif),
-    )
-
-
-def accepter_bilan(bilan, *, par):
-    from .flows import BilanFlow
-
-    return _executer(
-        _suivi(bilan), BilanFlow.examiner, par, lambda: bilans.accepter(bilan, par=par)
-    )
 
 
 # --- No silent parcours (DOMAIN.md) --------------------------------------------------------

@@ -19,6 +19,7 @@ from prestataires import services as parcours_services
 from prestataires.enums import MomentEvaluation, TypeFin
 from procurement.models import TypeSortie
 from reporting import bilans
+from reporting import services as reporting_services
 from reporting.enums import AtteinteObjectifs, EtatBilan
 from reporting.models import AppreciationBilan
 from tests.bons_de_commande.conftest import texte_pdf
@@ -295,7 +296,7 @@ def test_pas_de_transmission_avant_la_fin_de_la_session(client, demo_bilans):
     with a("2027-02-01"):
         assert "la session n'est pas terminée" in texte(client.get(url))
         with pytest.raises(ValidationError, match="Yannick GOPOEA"):
-            flux.transmettre_bilan(bilan, par=alpha1)
+            reporting_services.transmettre(bilan, par=alpha1)
     assert bilan_de(SESSION_ETE).etat == EtatBilan.A_REDIGER
 
 
@@ -361,7 +362,7 @@ def test_seule_la_direction_du_prestataire_redige_et_seule_la_del_examine(client
 
     # Through the services too: BETA's direction holds the permission, not ALPHA's bilan.
     with a("2027-02-01"), pytest.raises(PermissionDenied):
-        flux.transmettre_bilan(bilan, par=demo_bilans["beta1"])
+        reporting_services.transmettre(bilan, par=demo_bilans["beta1"])
     with pytest.raises(PermissionDenied), transaction.atomic():
         bilans.enregistrer(bilan, par=demo_bilans["alpha2"], version=0, synthese="x",
                            appreciations={})  # fmt: skip

@@ -20,6 +20,7 @@ from django.db import transaction
 from bons_de_commande.models import BonDeCommande
 from prestataires.models import Parcours
 from reporting import bilans
+from reporting import services as reporting_services
 from reporting.enums import AtteinteObjectifs, EtatBilan
 from reporting.models import echeance_du_bilan
 from tests.prestataires.conftest import NOUMEA, a
@@ -393,7 +394,7 @@ def transmettre(bilan, direction, jour: str):
             }
             bilans.enregistrer(bilan, par=direction, version=bilan.version, synthese="Session",
                                appreciations=appreciations)  # fmt: skip
-        flux.transmettre_bilan(bilan, par=direction)
+        reporting_services.transmettre(bilan, par=direction)
     bilan.refresh_from_db()
     return bilan
 
@@ -427,7 +428,7 @@ def test_un_bilan_transmis_a_la_date_n_est_pas_en_retard_un_bilan_renvoye_si(tro
 
     # The DEL sends it back: it is not sent any more, and overdue again.
     with a("2027-03-10"):
-        flux.renvoyer_bilan(novembre, par=trois_sessions["gestionnaire1"],
+        reporting_services.renvoyer(novembre, par=trois_sessions["gestionnaire1"],
                             motif="Précisez les préconisations.")  # fmt: skip
     novembre.refresh_from_db()
     assert (novembre.etat, novembre.transmis_le) == (EtatBilan.A_COMPLETER, None)
