@@ -16,7 +16,6 @@ from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement import services as procurement_services
-from remunerations import services as remunerations
 from reporting.services import actualiser_bilan, ouvrir_bilan
 
 from .notifications import notifier
@@ -252,48 +251,6 @@ def clore_maintien(parcours, *, par, motif=""):
         SuiviParcoursFlow.maintenir,
         par,
         lambda: parcours_services.clore_maintien(parcours, par=par, motif=motif),
-    )
-
-
-def ouvrir_etat(prestataire, mois):
-    """The prestataire's état for the month; a new one starts its process."""
-    with transaction.atomic():
-        etat, cree = remunerations.ouvrir(prestataire, mois)
-        if cree:
-            lancer(etat, "ouvrir")
-    return etat
-
-
-def soumettre_etat(etat, *, par):
-    from .flows import RemunerationFlow
-
-    return _executer(
-        etat.process,
-        RemunerationFlow.declarer,
-        par,
-        lambda: remunerations.soumettre(etat, par=par),
-    )
-
-
-def renvoyer_etat(etat, *, par, commentaires):
-    from .flows import RemunerationFlow
-
-    return _executer(
-        etat.process,
-        RemunerationFlow.rapprocher,
-        par,
-        lambda: remunerations.renvoyer(etat, par=par, commentaires=commentaires),
-    )
-
-
-def accepter_etat(etat, *, par):
-    from .flows import RemunerationFlow
-
-    return _executer(
-        etat.process,
-        RemunerationFlow.rapprocher,
-        par,
-        lambda: remunerations.accepter(etat, par=par),
     )
 
 

@@ -453,7 +453,7 @@ class Command(BaseCommand):
         alpha, finance = self.users["alpha1"], self.users["finance1"]
         prestataire = Prestataire.objects.get(code="ALPHA")
         for mois in (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)):
-            etat = flux.ouvrir_etat(prestataire, mois)
+            etat = remunerations.ouvrir_etat(prestataire, mois)
             declarations = {}
             for ligne in releve(etat).lignes:
                 heures = ABSENCES.get((ligne.nom, mois), 0)
@@ -468,5 +468,5 @@ class Command(BaseCommand):
                 }
             remunerations.declarer(etat, par=alpha, version=etat.version, declarations=declarations)
             if mois < date(2026, 10, 1):
-                flux.soumettre_etat(etat, par=alpha)
-                flux.accepter_etat(etat, par=finance)
+                remunerations.soumettre(etat, par=alpha)
+                remunerations.accepter(etat, par=finance)
