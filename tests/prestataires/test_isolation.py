@@ -74,7 +74,7 @@ def alpha(demo, kaouma, alpha3):
     module = ModuleCollectif.objects.get(intitule="Atelier techniques de recherche d'emploi")
     boulangerie = Entreprise.objects.get(raison_sociale="Boulangerie du Quartier Latin")
     with a("2026-11-16"):
-        flux.entrer(kaouma, par=alpha2, date_premier_contact=date(2026, 11, 13),
+        services.entrer(kaouma, par=alpha2, date_premier_contact=date(2026, 11, 13),
                     date_entree=date(2026, 11, 16))  # fmt: skip
     with a("2026-11-17"):
         services.inscrire_au_module(module, [kaouma], par=alpha2)
@@ -133,7 +133,7 @@ def beta(demo):
         flux.emettre_bon(bon, par=demo["gestionnaire1"])
         flux.accuser_bon(bon, par=demo["beta1"])
         parcours = Parcours.objects.get(demandeur__nom="SIMUTOGA")
-        flux.entrer(parcours, par=demo["beta1"], date_premier_contact=date(2026, 11, 16),
+        services.entrer(parcours, par=demo["beta1"], date_premier_contact=date(2026, 11, 16),
                     date_entree=date(2026, 11, 16))  # fmt: skip
     parcours.refresh_from_db()
     assert (parcours.prestataire, parcours.etat) == (prestataire, EtatParcours.EN_COURS)

@@ -25,7 +25,6 @@ from reporting.models import AppreciationBilan
 from tests.bons_de_commande.conftest import texte_pdf
 from tests.prestataires.conftest import a, poster, refuse
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
-from workflows import services as flux
 from workflows.flows import BilanFlow
 from workflows.models import Transition
 
@@ -89,8 +88,10 @@ def session_ete_terminee(demo_bilans):
     stage_termine(ounemoa, alpha1, date(2027, 1, 4), date(2027, 1, 15))
     sortie_anticipee(parcours_de("WAIA"), alpha1, date(2027, 1, 20))
     with a("2027-02-28", heure=16):
-        flux.sortir(ounemoa, par=alpha1, date_sortie=date(2027, 2, 28), type_fin=TypeFin.TERME,
-                    type_sortie=TypeSortie.objects.get(code="cdi"), satisfaction=5)  # fmt: skip
+        parcours_services.sortir(ounemoa, par=alpha1, date_sortie=date(2027, 2, 28),
+                                 type_fin=TypeFin.TERME,
+                                 type_sortie=TypeSortie.objects.get(code="cdi"),
+                                 satisfaction=5)  # fmt: skip
     evaluer(ounemoa, alpha1, "2027-02-28", MomentEvaluation.SORTIE, (4, 3, 4, 4))
     sortie_anticipee(parcours_de("GOPOEA"), alpha1, date(2027, 3, 10), type_sortie="abandon",
                      type_fin=TypeFin.RUPTURE_STAGIAIRE)  # fmt: skip

@@ -443,10 +443,12 @@ class Command(BaseCommand):
         )
         for nom, _, entree, suspension in ENTREES_ETE:
             parcours = Parcours.objects.get(demandeur__nom=nom)
-            flux.entrer(parcours, par=alpha, date_premier_contact=entree, date_entree=entree)
+            parcours_services.entrer(
+                parcours, par=alpha, date_premier_contact=entree, date_entree=entree
+            )
             if suspension:
-                flux.suspendre(parcours, par=alpha, debut=suspension[0], motif="sante")
-                flux.reprendre(parcours, par=alpha, reprise=suspension[1])
+                parcours_services.suspendre(parcours, par=alpha, debut=suspension[0], motif="sante")
+                parcours_services.reprendre(parcours, par=alpha, reprise=suspension[1])
 
     def remunerations(self):
         """August and September reconciled; October declared, waiting to be submitted."""
