@@ -14,6 +14,7 @@ from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement.enums import Decision, EtatPrescription
 from procurement.models import AttributionLot, Prescription
+from workflows.taches import lancer
 
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
 from .models import ETATS_AMENDABLES, Avenant, BonDeCommande, CompteurAnnuel, LigneCommande
@@ -31,7 +32,8 @@ def prochain_numero(annee: int) -> int:
 
 def preparer_commande(session, par):
     """After the commission: a draft order for the people it validated, and a draft avenant
-    for each validated substitute, on the order of the person they replace."""
+    (and its process) for each validated substitute, on the order of the person they
+    replace."""
     valides = session.passages.filter(decision=Decision.VALIDEE).select_related(
         "prescription__remplace__bon", "prescription__demandeur"
     )
@@ -63,7 +65,9 @@ def preparer_commande(session, par):
         for passage in valides
         if passage.prescription.remplace_id
     ]
-    return bon, avenants
+    for avenant in avenants:
+        lancer(avenant, "creer")
+    return bon
 
 
 def _verrouiller_bon_amendable(bon_pk) -> BonDeCommande:

@@ -11,7 +11,6 @@ from django.views import generic
 
 from accounts.roles import Role
 from documents.pdf import rendre_pdf, reponse_pdf
-from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
 from workflows.flows import CommissionFlow, PrescriptionFlow
 from workflows.history import historique
@@ -260,7 +259,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         return f"{passage.prescription.demandeur} retiré(e) de l'ordre du jour."
 
     def action_ouvrir_seance(self, request):
-        flux.ouvrir_seance(self.object, par=request.user)
+        services.ouvrir_seance(self.object, par=request.user)
         return "Séance ouverte : les membres de la commission peuvent saisir leurs décisions."
 
     def action_decider(self, request):
@@ -276,7 +275,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         if not form.is_valid():
             raise Refus(decision_forms={passage.pk: form})
         try:
-            passage = services.decider(passage.pk, par=request.user, **form.cleaned_data)
+            passage = services.decider(passage, par=request.user, **form.cleaned_data)
         except services.DecisionDejaPrise:
             raise  # shown as a message: the form no longer applies
         except ValidationError as erreur:
@@ -285,7 +284,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         return f"Décision enregistrée : {passage}."
 
     def action_cloturer(self, request):
-        flux.cloturer_seance(self.object, par=request.user)
+        services.cloturer_seance(self.object, par=request.user)
         return "Séance clôturée : le procès-verbal est disponible."
 
 

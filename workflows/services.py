@@ -5,7 +5,6 @@ record's transition, then the task's completion; both commit together or not at 
 """
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 from django.db import transaction
 
@@ -15,98 +14,14 @@ from bons_de_commande import services as commandes
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
-from procurement import services as procurement_services
 from reporting.services import actualiser_bilan, ouvrir_bilan
 
 from .notifications import notifier
 from .taches import executer_tache, lancer, tache_en_attente
 
 
-def lancer_prescription(activation, prescription, *, par, freins=(), transmettre=False):
-    """Record a new prescription on the process being started, then start the process."""
-    activation.process.save()
-    prescription.process = activation.process
-    prescription.save()
-    prescription.freins.set(freins)
-    if transmettre:
-        procurement_services.transmettre(prescription, par=par)
-    activation.execute()
-
-
-def prescrire(prescription, *, par, freins=(), transmettre=False):
-    from .flows import PrescriptionFlow  # flows -> views -> this module
-
-    node = PrescriptionFlow.prescrire
-    activation = node.activation_class.create(node, None, None)
-    with transaction.atomic():
-        activation.start(SimpleNamespace(user=par))  # a start task only reads request.user
-        lancer_prescription(
-            activation, prescription, par=par, freins=freins, transmettre=transmettre
-        )
-    return prescription
-
-
 def _executer(record_process, node, par, action):
     return executer_tache(tache_en_attente(record_process, node), par=par, action=action)
-
-
-def lancer_session(activation, session, *, par, membres_del, membres_prestataire):
-    """Record a new commission session on the process being started, then start it."""
-    activation.process.save()
-    session.cree_par = par
-    session.process = activation.process
-    session.save()
-    session.membres_del.set(membres_del)
-    session.membres_prestataire.set(membres_prestataire)
-    activation.execute()
-    return session
-
-
-def ouvrir_session(session, *, par, membres_del, membres_prestataire=()):
-    from .flows import CommissionFlow
-
-    node = CommissionFlow.ouvrir
-    activation = node.activation_class.create(node, None, None)
-    with transaction.atomic():
-        activation.start(SimpleNamespace(user=par))
-        return lancer_session(
-            activation,
-            session,
-            par=par,
-            membres_del=membres_del,
-            membres_prestataire=membres_prestataire,
-        )
-
-
-def decider(passage, *, par, **decision):
-    with transaction.atomic():
-        return procurement_services.decider(passage.pk, par=par, **decision)
-
-
-def ouvrir_seance(session, *, par):
-    from .flows import CommissionFlow
-
-    return _executer(
-        session.process,
-        CommissionFlow.preparer,
-        par,
-        lambda: procurement_services.ouvrir_seance(session, par=par),
-    )
-
-
-def cloturer_seance(session, *, par):
-    """Close the session; its validated people make a draft order, its validated substitutes
-    a draft avenant on the order they join."""
-    from .flows import CommissionFlow
-
-    def cloturer():
-        procurement_services.cloturer_session(session, par=par)
-        bon, avenants = commandes.preparer_commande(session, par=par)
-        for avenant in avenants:
-            demarrer_avenant(avenant)
-        return bon
-
-    return _executer(session.process, CommissionFlow.deliberer, par, cloturer)
 
 
 def emettre_bon(bon, *, par):

@@ -16,10 +16,10 @@ from procurement import services
 from procurement.enums import EtatPrescription
 from procurement.forms import MotifForm, PrescriptionForm, SessionCommissionForm
 from procurement.models import Demandeur, Prescription
+from procurement.services import lancer_prescription, lancer_session
 
 from .history import historique
 from .models import Notification
-from .services import lancer_prescription, lancer_session
 from .taches import ACTIVE_TASK_STATUSES, task_url
 
 # --- Prescription flow ----------------------------------------------------------------------

@@ -25,7 +25,6 @@ from tests.factories import DemandeurFactory
 from workflows import services as flux
 from workflows.history import historique
 from workflows.models import Notification
-from workflows.services import prescrire
 from workflows.views import taches_de
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
@@ -74,7 +73,7 @@ def test_an_order_cannot_be_issued_twice(demo, bon_emis):
 def test_numbers_follow_the_year_in_noumea_time(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     # 31 December 2027 at 23:30 in Nouméa is 12:30 UTC the same day: numbered in 2027.
     with time_machine.travel(datetime(2027, 12, 31, 23, 30, tzinfo=NOUMEA), tick=False):
         flux.emettre_bon(bon, par=demo["gestionnaire1"])
@@ -135,7 +134,7 @@ def test_prestataire_acknowledges_and_gets_one_parcours_per_line(demo, bon_emis)
 def test_order_not_acknowledged_within_5_days_is_escalated(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     debut = datetime(2026, 11, 30, 10, tzinfo=NOUMEA)  # across the month end
     with time_machine.travel(debut, tick=False):
         bon = flux.emettre_bon(bon, par=demo["gestionnaire1"])
@@ -168,7 +167,7 @@ def test_prestataire_isolation_on_orders_pages_downloads_and_actions(demo, bon_e
 def test_prestataire_does_not_see_draft_orders(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     client = Client()
     client.force_login(demo["alpha1"])
     assert client.get(bon.get_absolute_url()).status_code == 404
@@ -206,7 +205,7 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     assert remplacant.etat == EtatPrescription.COMMANDEE
     with pytest.raises(ValidationError, match="soumise"):
         commandes.proposer_remplacant(ligne, remplacant, par=gestionnaire)
-    nouvelle = prescrire(
+    nouvelle = services.prescrire(
         Prescription(
             demandeur=DemandeurFactory(nom="WAHETRA"),
             lot=Lot.objects.get(numero=1),
@@ -224,7 +223,7 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     commandes.proposer_remplacant(ligne, nouvelle, par=gestionnaire)
 
     # Expedited single-item session.
-    express = flux.ouvrir_session(
+    express = services.ouvrir_session(
         SessionCommission(
             date_seance=datetime(2026, 11, 25).date(),
             lot=Lot.objects.get(numero=1),
@@ -234,9 +233,9 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
         membres_del=[demo["commission1"]],
     )
     services.inscrire(express, [nouvelle], par=gestionnaire)
-    flux.ouvrir_seance(express, par=gestionnaire)
+    services.ouvrir_seance(express, par=gestionnaire)
     valider(express, "WAHETRA", demo["commission1"], 5)
-    assert flux.cloturer_seance(express, par=demo["commission1"]) is None  # no new order
+    assert services.cloturer_seance(express, par=demo["commission1"]) is None  # no new order
     ajout = bon_emis.avenants.get(rang__isnull=True)
     flux.emettre_avenant(ajout, par=gestionnaire)
     ajout.refresh_from_db()
@@ -254,7 +253,7 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
 def test_no_avenant_on_a_cancelled_order(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     flux.annuler_bon(bon, par=demo["gestionnaire1"], motif="Crédits gelés.")
     bon.refresh_from_db()
     assert bon.etat == EtatBonDeCommande.ANNULE and bon.numero is None

@@ -125,7 +125,7 @@ def valider(demo, nom, *, jour, prestataire, lot, duree_mois):
     on that day); returns its draft order."""
     gestionnaire, commission = demo["gestionnaire1"], demo["commission1"]
     with a(jour.isoformat()):
-        session = flux.ouvrir_session(
+        session = procurement_services.ouvrir_session(
             SessionCommission(date_seance=jour, lot=Lot.objects.get(numero=lot),
                               prestataire=Prestataire.objects.get(code=prestataire)),
             par=gestionnaire, membres_del=[commission],
@@ -133,10 +133,11 @@ def valider(demo, nom, *, jour, prestataire, lot, duree_mois):
         procurement_services.inscrire(
             session, [Prescription.objects.get(demandeur__nom=nom)], par=gestionnaire
         )
-        flux.ouvrir_seance(session, par=gestionnaire)
-        flux.decider(session.passages.get(), par=commission, decision=Decision.VALIDEE,
-                     duree_mois=duree_mois, commentaire="")  # fmt: skip
-        return flux.cloturer_seance(session, par=commission)
+        procurement_services.ouvrir_seance(session, par=gestionnaire)
+        procurement_services.decider(session.passages.get(), par=commission,
+                                     decision=Decision.VALIDEE, duree_mois=duree_mois,
+                                     commentaire="")  # fmt: skip
+        return procurement_services.cloturer_seance(session, par=commission)
 
 
 def commander_gamma(demo):

@@ -38,7 +38,7 @@ from remunerations.calcul import calculer, releve
 from remunerations.services import cle
 from workflows import services as flux
 from workflows.flows import DELAI_ENTREE, SuiviParcoursFlow
-from workflows.services import executer_tache, prescrire
+from workflows.taches import executer_tache
 
 DEMO_PASSWORD = "demo-parcours-2026"
 NOUMEA = ZoneInfo("Pacific/Noumea")
@@ -263,7 +263,7 @@ class Command(BaseCommand):
             date_accord=le,
             date_prescription=le,
         )
-        prescrire(
+        services.prescrire(
             prescription,
             par=par,
             freins=Frein.objects.filter(code__in=freins),
@@ -306,7 +306,7 @@ class Command(BaseCommand):
         def prescription_de(nom):
             return Prescription.objects.get(demandeur__nom=nom)
 
-        session = flux.ouvrir_session(
+        session = services.ouvrir_session(
             SessionCommission(
                 date_seance=date(2026, 11, 10),
                 lot=lot1,
@@ -319,9 +319,9 @@ class Command(BaseCommand):
         services.inscrire(
             session, [prescription_de(nom) for nom, *_ in DECISIONS_ALPHA], par=gestionnaire
         )
-        flux.ouvrir_seance(session, par=gestionnaire)
+        services.ouvrir_seance(session, par=gestionnaire)
         for nom, decision, duree, motif in DECISIONS_ALPHA:
-            flux.decider(
+            services.decider(
                 session.passages.get(prescription__demandeur__nom=nom),
                 par=commission,
                 decision=decision,
@@ -329,7 +329,7 @@ class Command(BaseCommand):
                 motif_refus=Frein.objects.get(code=motif) if motif else None,
                 commentaire="",
             )
-        bon = flux.cloturer_seance(session, par=commission)
+        bon = services.cloturer_seance(session, par=commission)
         flux.emettre_bon(bon, par=gestionnaire)
         flux.accuser_bon(bon, par=alpha)
         # The demo order was issued and acknowledged the days after its session, so that
@@ -349,7 +349,7 @@ class Command(BaseCommand):
         )
         flux.emettre_avenant(avenant, par=gestionnaire)
 
-        beta_close = flux.ouvrir_session(
+        beta_close = services.ouvrir_session(
             SessionCommission(
                 date_seance=date(2026, 11, 17),
                 lot=lot1,
@@ -360,12 +360,12 @@ class Command(BaseCommand):
             membres_prestataire=[users["beta1"]],
         )
         services.inscrire(beta_close, [prescription_de("SIMUTOGA")], par=gestionnaire)
-        flux.ouvrir_seance(beta_close, par=gestionnaire)
+        services.ouvrir_seance(beta_close, par=gestionnaire)
         valider = {"decision": Decision.VALIDEE, "duree_mois": 7, "commentaire": ""}
-        flux.decider(beta_close.passages.get(), par=commission, **valider)
-        flux.cloturer_seance(beta_close, par=commission)
+        services.decider(beta_close.passages.get(), par=commission, **valider)
+        services.cloturer_seance(beta_close, par=commission)
 
-        beta = flux.ouvrir_session(
+        beta = services.ouvrir_session(
             SessionCommission(
                 date_seance=date(2026, 12, 8),
                 lot=lot1,
@@ -409,7 +409,7 @@ class Command(BaseCommand):
             users["commission1"],
             users["alpha1"],
         )
-        session = flux.ouvrir_session(
+        session = services.ouvrir_session(
             SessionCommission(
                 date_seance=SESSION_ETE,
                 lot=Lot.objects.get(numero=1),
@@ -424,16 +424,16 @@ class Command(BaseCommand):
             [Prescription.objects.get(demandeur__nom=nom) for nom, *_ in ENTREES_ETE],
             par=gestionnaire,
         )
-        flux.ouvrir_seance(session, par=gestionnaire)
+        services.ouvrir_seance(session, par=gestionnaire)
         for nom, duree, _, _ in ENTREES_ETE:
-            flux.decider(
+            services.decider(
                 session.passages.get(prescription__demandeur__nom=nom),
                 par=commission,
                 decision=Decision.VALIDEE,
                 duree_mois=duree,
                 commentaire="",
             )
-        bon = flux.cloturer_seance(session, par=commission)
+        bon = services.cloturer_seance(session, par=commission)
         flux.emettre_bon(bon, par=gestionnaire)
         flux.accuser_bon(bon, par=alpha)
         antidater(
