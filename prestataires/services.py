@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from procurement.calendrier import ajouter_mois
 from procurement.models import today
-from workflows.taches import accomplir
+from workflows.taches import accomplir, annuler_processus, lancer
 
 from .enums import (
     ETATS_ACTIFS,
@@ -126,6 +126,52 @@ def _exiger_date_du_parcours(parcours: Parcours, jour: date, libelle: str = "La 
             f"{libelle} ({jour:%d/%m/%Y}) suit la sortie du parcours "
             f"({parcours.date_sortie:%d/%m/%Y})."
         )
+
+
+# --- Ordered, withdrawn (the orders' signals, prestataires/receivers.py) --------------------
+
+
+def lancer_les_parcours(bon, lignes) -> None:
+    """The people an acknowledged order or avenant launches: one parcours each, waiting for
+    entry, with its process."""
+    parcours_list = [
+        Parcours.objects.create(
+            ligne=ligne,
+            prestataire_id=ligne.bon.prestataire_id,
+            demandeur_id=ligne.prescription.demandeur_id,
+            lot_id=ligne.bon.lot_id,
+            duree_mois=ligne.duree_mois,
+        )
+        for ligne in lignes
+    ]
+    for parcours in parcours_list:
+        lancer(parcours, "demarrer")
+    session_modifiee.send(sender=Parcours, bon=bon)
+
+
+def annuler_avant_l_entree(ligne, *, par, motif: str) -> None:
+    """A person withdrew: their parcours, not entered yet, is cancelled with its process. Once
+    entered, it is no withdrawal: the whole withdrawal is refused."""
+    parcours = Parcours.objects.select_for_update(of=("self",)).filter(ligne=ligne).first()
+    if parcours is not None:
+        if parcours.etat != EtatParcours.ATTENTE_ENTREE:
+            raise ValidationError(
+                f"{ligne.prescription.demandeur} est entré(e) en parcours : ce n'est plus un "
+                "désistement mais une sortie anticipée ou une rupture, à enregistrer sur le "
+                "parcours."
+            )
+        parcours.annuler(par=par, motif=motif)
+        parcours.save()
+        annuler_processus(parcours)
+    session_modifiee.send(sender=Parcours, bon=ligne.bon)
+
+
+def parcours_non_termines(bon) -> int:
+    return (
+        Parcours.objects.filter(ligne__bon=bon)
+        .exclude(etat__in=[EtatParcours.TERMINE, EtatParcours.ANNULE])
+        .count()
+    )
 
 
 # --- Assignment and entry -----------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from bons_de_commande.signals import commande_accusee
 from prestataires.signals import session_modifiee
 
 from . import services
@@ -11,3 +12,9 @@ from . import services
 def actualiser_le_bilan(sender, bon, **kwargs):
     """The session's end moved: its bilan's due date and timers follow."""
     services.actualiser_bilan(bon)
+
+
+@receiver(commande_accusee)
+def ouvrir_le_bilan(sender, bon, **kwargs):
+    """The order is acknowledged: its session owes a bilan, followed by its process."""
+    services.ouvrir_bilan(bon)

@@ -6,101 +6,13 @@ record's transition, then the task's completion; both commit together or not at 
 
 from datetime import timedelta
 
-from django.db import transaction
-
 from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
-from bons_de_commande import services as commandes
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
-from reporting.services import actualiser_bilan, ouvrir_bilan
 
 from .notifications import notifier
-from .taches import executer_tache, lancer, tache_en_attente
-
-
-def _executer(record_process, node, par, action):
-    return executer_tache(tache_en_attente(record_process, node), par=par, action=action)
-
-
-def emettre_bon(bon, *, par):
-    from .flows import CommissionFlow
-
-    return _executer(
-        bon.session.process, CommissionFlow.commander, par, lambda: commandes.emettre(bon, par=par)
-    )
-
-
-def annuler_bon(bon, *, par, motif):
-    from .flows import CommissionFlow
-
-    return _executer(
-        bon.session.process,
-        CommissionFlow.commander,
-        par,
-        lambda: commandes.annuler(bon, par=par, motif=motif),
-    )
-
-
-def accuser_bon(bon, *, par):
-    """The prestataire acknowledges the order: each person's parcours starts its process, and
-    the session its bilan de fin de parcours."""
-    from .flows import CommissionFlow
-
-    def accuser():
-        parcours_list = demarrer_parcours(commandes.accuser_reception(bon, par=par))
-        ouvrir_bilan(bon)
-        return parcours_list
-
-    return _executer(bon.session.process, CommissionFlow.accuser_reception, par, accuser)
-
-
-def demarrer_avenant(avenant):
-    return lancer(avenant, "creer")
-
-
-def desister(ligne, *, par, motif):
-    """A withdrawal before the entry: the avenant starts, the parcours' process stops."""
-    from .flows import SuiviParcoursFlow
-
-    with transaction.atomic():
-        avenant = commandes.desister(ligne, par=par, motif=motif)
-        demarrer_avenant(avenant)
-        parcours = Parcours.objects.filter(ligne=ligne, process__isnull=False).first()
-        if parcours is not None:
-            SuiviParcoursFlow.instance.cancel(parcours.process)
-        actualiser_bilan(ligne.bon)
-    return avenant
-
-
-def emettre_avenant(avenant, *, par):
-    from .flows import AvenantFlow
-
-    return _executer(
-        avenant.process,
-        AvenantFlow.emettre,
-        par,
-        lambda: commandes.emettre_avenant(avenant, par=par),
-    )
-
-
-def accuser_avenant(avenant, *, par):
-    from .flows import AvenantFlow
-
-    def accuser():
-        parcours_list = demarrer_parcours(commandes.accuser_avenant(avenant, par=par))
-        actualiser_bilan(avenant.bon)
-        return parcours_list
-
-    return _executer(avenant.process, AvenantFlow.accuser_reception, par, accuser)
-
-
-def demarrer_parcours(parcours_list):
-    for parcours in parcours_list:
-        lancer(parcours, "demarrer")
-    return parcours_list
-
 
 # --- No silent parcours (DOMAIN.md) --------------------------------------------------------
 

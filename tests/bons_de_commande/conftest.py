@@ -4,10 +4,10 @@ from datetime import date
 import pypdf
 import pytest
 
+from bons_de_commande import services as commandes
 from procurement import services
 from procurement.enums import Decision
 from procurement.models import Lot, Prescription, Prestataire, SessionCommission
-from workflows import services as flux
 
 
 def texte_pdf(contenu) -> str:
@@ -55,4 +55,4 @@ def bon_emis(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 12)
     bon = services.cloturer_seance(seance, par=demo["commission1"])
-    return flux.emettre_bon(bon, par=demo["gestionnaire1"])
+    return commandes.emettre(bon, par=demo["gestionnaire1"])

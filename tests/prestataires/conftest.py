@@ -4,12 +4,12 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 
+from bons_de_commande import services as commandes
 from prestataires.models import Parcours
 from procurement import services as procurement_services
 from procurement.enums import Decision
 from procurement.models import Lot, Prescription, Prestataire, SessionCommission
 from tests.conftest import NOUMEA
-from workflows import services as flux
 
 
 def a(jour: str, heure: int = 9):
@@ -50,8 +50,8 @@ def parcours_lot2(demo):
                                      decision=Decision.VALIDEE, duree_mois=None,
                                      commentaire="")  # fmt: skip
         bon = procurement_services.cloturer_seance(session, par=commission)
-        flux.emettre_bon(bon, par=gestionnaire)
-        flux.accuser_bon(bon, par=demo["gamma1"])
+        commandes.emettre(bon, par=gestionnaire)
+        commandes.accuser(bon, par=demo["gamma1"])
     return Parcours.objects.get(demandeur__nom="LEROUX")
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 
 from accounts.roles import Role
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires import services
 from prestataires.enums import EtatParcours, EtatStage
@@ -36,7 +37,6 @@ from prestataires.models import (
 from procurement.models import Commune, Prestataire, TypeSortie
 from tests.bons_de_commande.conftest import texte_pdf
 from tests.factories import UserFactory
-from workflows import services as flux
 from workflows.models import Transition
 
 from .conftest import a, poster
@@ -130,8 +130,8 @@ def beta(demo):
         prestataire=prestataire, lignes__prescription__demandeur__nom="SIMUTOGA"
     )
     with a("2026-11-16"):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
-        flux.accuser_bon(bon, par=demo["beta1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
+        commandes.accuser(bon, par=demo["beta1"])
         parcours = Parcours.objects.get(demandeur__nom="SIMUTOGA")
         services.entrer(parcours, par=demo["beta1"], date_premier_contact=date(2026, 11, 16),
                     date_entree=date(2026, 11, 16))  # fmt: skip

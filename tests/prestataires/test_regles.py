@@ -9,6 +9,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from bons_de_commande import services as commandes
 from bons_de_commande.models import LigneCommande
 from prestataires import services
 from prestataires.enums import EtatParcours, EtatStage, TypeFin
@@ -16,7 +17,6 @@ from prestataires.forms import EntrepriseForm
 from prestataires.models import Entreprise, Parcours, Stage, normaliser_ridet
 from procurement.calendrier import ajouter_mois
 from procurement.models import Prestataire, TypeSortie
-from workflows import services as flux
 
 from .conftest import a, poster, refuse
 
@@ -135,7 +135,7 @@ def test_desistement_refuse_apres_l_entree(demo, kaouma):
         services.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 16),
                     date_entree=date(2026, 11, 16))  # fmt: skip
         with pytest.raises(ValidationError, match="sortie anticipée ou une rupture"):
-            flux.desister(LigneCommande.objects.get(parcours=kaouma), par=demo["alpha1"],
+            commandes.desister(LigneCommande.objects.get(parcours=kaouma), par=demo["alpha1"],
                           motif="Trouvé un emploi")  # fmt: skip
     kaouma.refresh_from_db()
     assert kaouma.etat == EtatParcours.EN_COURS
@@ -432,8 +432,6 @@ def test_ridet_normalise_et_unique_dans_le_repertoire(demo):
 
 
 def test_le_bon_de_commande_se_cloture_quand_tous_ses_parcours_sont_finis(demo, en_cours):
-    from bons_de_commande import services as commandes
-
     bon = en_cours.ligne.bon
     gestionnaire = demo["gestionnaire1"]
     with pytest.raises(ValidationError, match="encore 1 parcours"):

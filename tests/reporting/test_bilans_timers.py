@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires import services as parcours_services
 from prestataires.models import Parcours
@@ -25,7 +26,6 @@ from reporting import services as reporting_services
 from reporting.enums import AtteinteObjectifs, EtatBilan
 from reporting.models import echeance_du_bilan
 from tests.prestataires.conftest import NOUMEA, a
-from workflows import services as flux
 from workflows.models import Notification
 
 from .conftest import (
@@ -285,8 +285,8 @@ def trois_sessions(demo_bilans):
                                  date_premier_contact=date(2026, 11, 24),
                                  date_entree=date(2026, 11, 24))  # fmt: skip
         bon_beta = BonDeCommande.objects.get(prestataire__code="BETA")
-        flux.emettre_bon(bon_beta, par=demo_bilans["gestionnaire1"])
-        flux.accuser_bon(bon_beta, par=beta1)
+        commandes.emettre(bon_beta, par=demo_bilans["gestionnaire1"])
+        commandes.accuser(bon_beta, par=beta1)
         parcours_services.entrer(parcours_de("SIMUTOGA"), par=beta1,
                                  date_premier_contact=date(2026, 11, 24),
                                  date_entree=date(2026, 11, 24))  # fmt: skip

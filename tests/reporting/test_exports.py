@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires.enums import EtatParcours, TypeFin
 from prestataires.models import Parcours
@@ -34,7 +35,6 @@ from reporting.models import JournalExport
 from tests.factories import lignes_commandees
 from tests.prestataires.conftest import NOUMEA, a
 from tests.reporting.conftest import parcours_de, sortie_anticipee, stage_termine
-from workflows import services as flux
 
 COLONNES = {
     "demandeurs": [
@@ -115,8 +115,8 @@ def commander_beta(demo):
     acknowledged, so BETA runs a parcours of its own."""
     bon = BonDeCommande.objects.get(prestataire__code="BETA")
     with a("2026-11-25"):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
-        flux.accuser_bon(bon, par=demo["beta1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
+        commandes.accuser(bon, par=demo["beta1"])
     return parcours_de("SIMUTOGA")
 
 
@@ -146,8 +146,8 @@ def commander_gamma(demo):
     jour = date(2026, 11, 25)
     bon = valider(demo, "LEROUX", jour=jour, prestataire="GAMMA", lot=2, duree_mois=None)
     with a(jour.isoformat(), heure=10):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
-        flux.accuser_bon(bon, par=demo["gamma1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
+        commandes.accuser(bon, par=demo["gamma1"])
     return parcours_de("LEROUX")
 
 

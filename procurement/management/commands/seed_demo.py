@@ -15,6 +15,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import User
 from accounts.roles import Role
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires import services as parcours_services
 from prestataires.models import Entreprise, ModuleCollectif, Parcours
@@ -36,7 +37,6 @@ from procurement.referentiels import charger_referentiels
 from remunerations import services as remunerations
 from remunerations.calcul import calculer, releve
 from remunerations.services import cle
-from workflows import services as flux
 from workflows.flows import DELAI_ENTREE, SuiviParcoursFlow
 from workflows.taches import executer_tache
 
@@ -330,8 +330,8 @@ class Command(BaseCommand):
                 commentaire="",
             )
         bon = services.cloturer_seance(session, par=commission)
-        flux.emettre_bon(bon, par=gestionnaire)
-        flux.accuser_bon(bon, par=alpha)
+        commandes.emettre(bon, par=gestionnaire)
+        commandes.accuser(bon, par=alpha)
         # The demo order was issued and acknowledged the days after its session, so that
         # KAOUMA's entry, stage and suspension can be dated in the past on the demo path.
         antidater(
@@ -342,12 +342,12 @@ class Command(BaseCommand):
         parcours_services.attribuer(
             Parcours.objects.get(demandeur__nom="KAOUMA"), par=alpha, charge=users["alpha2"]
         )
-        avenant = flux.desister(
+        avenant = commandes.desister(
             bon.lignes.get(prescription__demandeur__nom="TEANYOUEN"),
             par=alpha,
             motif="A signé un CDD de 8 mois avant son entrée en parcours.",
         )
-        flux.emettre_avenant(avenant, par=gestionnaire)
+        commandes.emettre_avenant(avenant, par=gestionnaire)
 
         beta_close = services.ouvrir_session(
             SessionCommission(
@@ -434,8 +434,8 @@ class Command(BaseCommand):
                 commentaire="",
             )
         bon = services.cloturer_seance(session, par=commission)
-        flux.emettre_bon(bon, par=gestionnaire)
-        flux.accuser_bon(bon, par=alpha)
+        commandes.emettre(bon, par=gestionnaire)
+        commandes.accuser(bon, par=alpha)
         antidater(
             bon,
             emis_le=datetime(2026, 8, 12, 9, tzinfo=NOUMEA),
