@@ -7,6 +7,8 @@ runs the rule and completes the step in one transaction; what follows downstream
 the bilan) is done by the receivers of bons_de_commande/signals.py, in that transaction too.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +23,10 @@ from workflows.taches import accomplir, lancer
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
 from .models import ETATS_AMENDABLES, Avenant, BonDeCommande, CompteurAnnuel, LigneCommande
 from .signals import avenant_accuse, commande_accusee, desistement, suivis_en_cours
+
+# Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated (the
+# flows' timers alert its issuer; the dashboard lists it).
+DELAI_ACCUSE_RECEPTION = timedelta(days=5)
 
 
 def prochain_numero(annee: int) -> int:

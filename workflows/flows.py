@@ -9,9 +9,11 @@ from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
 from bons_de_commande.enums import EtatBonDeCommande
 from bons_de_commande.models import Avenant
+from bons_de_commande.services import DELAI_ACCUSE_RECEPTION
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
+from prestataires.suivi import DELAI_ENTREE
 from procurement.calendrier import a_minuit, ajouter_mois
 from procurement.enums import EtatPrescription
 from procurement.models import Prescription, SessionCommission
@@ -35,10 +37,6 @@ from .notifications import notifier
 from .taches import enregistrer_flux, rattacher
 
 DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
-# Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated.
-DELAI_ACCUSE_RECEPTION = timedelta(days=5)
-# Issue 4: a parcours not entered 15 days after its order's acknowledgement is flagged.
-DELAI_ENTREE = timedelta(days=15)
 DUREE_SUSPENSION_ALERTE_MOIS = 6
 
 

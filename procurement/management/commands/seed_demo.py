@@ -19,6 +19,7 @@ from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires import services as parcours_services
 from prestataires.models import Entreprise, ModuleCollectif, Parcours
+from prestataires.suivi import DELAI_ENTREE
 from procurement import services
 from procurement.enums import Decision
 from procurement.models import (
@@ -37,7 +38,7 @@ from procurement.referentiels import charger_referentiels
 from remunerations import services as remunerations
 from remunerations.calcul import calculer, releve
 from remunerations.services import cle
-from workflows.flows import DELAI_ENTREE, SuiviParcoursFlow
+from workflows.flows import SuiviParcoursFlow
 from workflows.taches import executer_tache
 
 DEMO_PASSWORD = "demo-parcours-2026"

@@ -1,21 +1,23 @@
-"""Running the flows' steps: from the records' pages, commands, demo data and tests.
-
-The task views do the same through viewflow's view wrappers: lock, transaction, start, the
-record's transition, then the task's completion; both commit together or not at all.
-"""
+"""The follow-up a parcours is owed, checked every day (`signaler_contacts_manques`) and read by
+the managers' dashboard: no silent parcours (DOMAIN.md: 15 and 30 days without contact), the
+maintien's planned contacts, and the entry expected after the order's acknowledgement."""
 
 from datetime import timedelta
 
 from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
-from prestataires import services as parcours_services
-from prestataires.enums import EtatParcours
-from prestataires.models import Parcours
+from workflows.notifications import notifier
 
-from .notifications import notifier
+from .enums import EtatParcours
+from .models import Parcours
+from .services import contacts_prevus
 
-# --- No silent parcours (DOMAIN.md) --------------------------------------------------------
+# Issue 4: a parcours not entered 15 days after its order's acknowledgement is flagged (the
+# flow's timer alerts the conseiller référent; the dashboard lists it).
+DELAI_ENTREE = timedelta(days=15)
 
+# No silent parcours: without a recorded contact, its referent is told after 15 days, the
+# conseiller référent after 30.
 SILENCE_REFERENT = timedelta(days=15)
 SILENCE_CONSEILLER = timedelta(days=30)
 
@@ -38,7 +40,7 @@ def signaler_contacts_maintien(jour) -> int:
         dates = [contact.date for contact in parcours.contacts_maintien.all()]
         manques = [
             prevu
-            for prevu in parcours_services.contacts_prevus(parcours, dates)
+            for prevu in contacts_prevus(parcours, dates)
             if prevu.manque_le(jour) and prevu.rang > parcours.contacts_maintien_signales
         ]
         if not manques:
