@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "workflows",
     "remunerations",
     "reporting",
+    "accueil",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from viewflow.workflow.timers import fire_due_timers
 
+from accueil.views import taches_de
 from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatAvenant, EtatBonDeCommande, EtatLigne
 from bons_de_commande.models import CompteurAnnuel
@@ -24,7 +25,6 @@ from tests.bons_de_commande.conftest import prescription, texte_pdf, valider
 from tests.factories import DemandeurFactory
 from workflows.history import historique
 from workflows.models import Notification
-from workflows.views import taches_de
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from accueil.views import taches_de
 from bons_de_commande.models import BonDeCommande
 from procurement import services
 from procurement.enums import Decision, EtatPrescription, EtatSession
@@ -17,7 +18,6 @@ from procurement.models import (
     today,
 )
 from tests.bons_de_commande.conftest import prescription, texte_pdf, valider
-from workflows.views import taches_de
 
 pytestmark = pytest.mark.django_db
 

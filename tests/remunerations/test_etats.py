@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from pypdf import PdfReader
 from viewflow.workflow.models import Task
 
+from accueil.views import taches_de
 from prestataires.models import Parcours
 from procurement.models import Prescription, Prestataire
 from remunerations import services
@@ -22,7 +23,6 @@ from remunerations.models import EtatRemuneration, LigneRemuneration
 from remunerations.services import cle
 from remunerations.templatetags.francs import ecart, francs
 from workflows.models import Notification
-from workflows.views import taches_de
 
 from .conftest import a, declarer_le_du, placer_stagiaire, poster, refuse
 
