@@ -9,9 +9,9 @@ from django.views import generic
 from documents.pdf import reponse_pdf
 from procurement.forms import MotifForm
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import CommissionFlow
 from workflows.history import historique
 from workflows.notifications import notifier
+from workflows.taches import url_du_processus
 
 from . import services
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne
@@ -98,11 +98,7 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
             ),
             est_prestataire=self.est_prestataire(),
             historique=historique(bon),
-            url_processus=(
-                CommissionFlow.instance.reverse("process_detail", args=[bon.session.process_id])
-                if bon.session.process_id and not user.prestataire_id
-                else None
-            ),
+            url_processus=None if user.prestataire_id else url_du_processus(bon.session),
             **kwargs,
         )
 

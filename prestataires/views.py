@@ -13,8 +13,8 @@ from documents.pdf import rendre_pdf, reponse_pdf
 from procurement.forms import MotifForm
 from procurement.models import today
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import SuiviParcoursFlow
 from workflows.history import historique
+from workflows.taches import url_du_processus
 
 from . import services
 from .enums import ETATS_STAGE_NON_COMMENCE, EtatParcours, EtatStage
@@ -147,9 +147,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
             contacts_prevus=services.contacts_prevus(parcours, [c.date for c in contacts]),
             historique=historique(parcours),
             url_processus=(
-                SuiviParcoursFlow.instance.reverse("process_detail", args=[parcours.process_id])
-                if parcours.process_id and not self.request.user.prestataire_id
-                else None
+                None if self.request.user.prestataire_id else url_du_processus(parcours)
             ),
             **kwargs,
         )

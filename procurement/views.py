@@ -12,9 +12,8 @@ from django.views import generic
 from accounts.roles import Role
 from documents.pdf import rendre_pdf, reponse_pdf
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import CommissionFlow, PrescriptionFlow
 from workflows.history import historique
-from workflows.taches import ACTIVE_TASK_STATUSES, task_url
+from workflows.taches import ACTIVE_TASK_STATUSES, flux_de, noeud, task_url, url_du_processus
 
 from . import services
 from .enums import EtatPrescription, EtatSession
@@ -85,12 +84,12 @@ class DemandeurDetailView(PermissionRequiredMixin, generic.DetailView):
         return Demandeur.objects.select_related("commune", "niveau_formation", "cree_par")
 
     def get_context_data(self, **kwargs):
-        peut_prescrire = PrescriptionFlow.prescrire.can_execute(self.request.user, None)
+        prescrire = noeud(flux_de(Prescription), "prescrire")
         return super().get_context_data(
             prescriptions=self.object.prescriptions.pour_liste(),
             url_prescrire=(
-                f"{PrescriptionFlow.prescrire.reverse('execute')}?demandeur={self.object.pk}"
-                if peut_prescrire
+                f"{prescrire.reverse('execute')}?demandeur={self.object.pk}"
+                if prescrire.can_execute(self.request.user, None)
                 else None
             ),
             **kwargs,
@@ -151,11 +150,7 @@ class PrescriptionDetailView(PermissionRequiredMixin, generic.DetailView):
             freins=prescription.freins.all(),
             historique=historique(prescription),
             ma_tache=ma_tache,
-            url_processus=(
-                PrescriptionFlow.instance.reverse("process_detail", args=[prescription.process_id])
-                if prescription.process_id
-                else None
-            ),
+            url_processus=url_du_processus(prescription),
             **kwargs,
         )
 
@@ -179,7 +174,7 @@ class SessionListView(PermissionRequiredMixin, generic.ListView):
         return super().get_context_data(
             etats=EtatSession.choices,
             etat=self.request.GET.get("etat", ""),
-            url_ouvrir=CommissionFlow.instance.reverse("ouvrir:execute"),
+            url_ouvrir=flux_de(SessionCommission).instance.reverse("ouvrir:execute"),
             **kwargs,
         )
 
@@ -233,11 +228,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
             membres_del=session.membres_del.all(),
             membres_prestataire=session.membres_prestataire.all(),
             historique=historique(session),
-            url_processus=(
-                CommissionFlow.instance.reverse("process_detail", args=[session.process_id])
-                if session.process_id
-                else None
-            ),
+            url_processus=url_du_processus(session),
             **kwargs,
         )
 

@@ -38,8 +38,7 @@ from procurement.referentiels import charger_referentiels
 from remunerations import services as remunerations
 from remunerations.calcul import calculer, releve
 from remunerations.services import cle
-from workflows.flows import SuiviParcoursFlow
-from workflows.taches import executer_tache
+from workflows.taches import executer_tache, flux_de, noeud
 
 DEMO_PASSWORD = "demo-parcours-2026"
 NOUMEA = ZoneInfo("Pacific/Noumea")
@@ -157,7 +156,7 @@ def antidater(bon, *, emis_le, accuse_le):
     BonDeCommande.objects.filter(pk=bon.pk).update(emis_le=emis_le, accuse_le=accuse_le)
     Task.objects.filter(
         process__parcours__ligne__bon=bon,
-        flow_task=SuiviParcoursFlow.instance.node("entrer__timeout"),
+        flow_task=noeud(flux_de(Parcours), "entrer__timeout"),
         status=STATUS.SCHEDULED,
     ).update(scheduled=accuse_le + DELAI_ENTREE)
 
