@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "remunerations",
     "reporting",
     "accueil",
+    "demo",
 ]
 
 MIDDLEWARE = [
