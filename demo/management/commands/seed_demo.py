@@ -294,6 +294,30 @@ class Command(BaseCommand):
             )
         return True
 
+    def ouvrir_session(self, date_seance, code, direction):
+        """A lot 1 session for the prestataire `code`, opened by the gestionnaire: the DEL's
+        members and the prestataire's direction sit on it."""
+        gestionnaire = self.users["gestionnaire1"]
+        return services.ouvrir_session(
+            SessionCommission(
+                date_seance=date_seance,
+                lot=Lot.objects.get(numero=1),
+                prestataire=Prestataire.objects.get(code=code),
+            ),
+            par=gestionnaire,
+            membres_del=[self.users["commission1"], gestionnaire],
+            membres_prestataire=[self.users[direction]],
+        )
+
+    def commander(self, session, *, emis_le, accuse_le):
+        """The sitting closes; its order is issued, acknowledged by ALPHA, and dated on the
+        days the demo tells of."""
+        bon = services.cloturer_seance(session, par=self.users["commission1"])
+        commandes.emettre(bon, par=self.users["gestionnaire1"])
+        commandes.accuser(bon, par=self.users["alpha1"])
+        antidater(bon, emis_le=emis_le, accuse_le=accuse_le)
+        return bon
+
     def commissions(self):
         users = self.users
         gestionnaire, commission, alpha = (
@@ -301,21 +325,11 @@ class Command(BaseCommand):
             users["commission1"],
             users["alpha1"],
         )
-        lot1 = Lot.objects.get(numero=1)
 
         def prescription_de(nom):
             return Prescription.objects.get(demandeur__nom=nom)
 
-        session = services.ouvrir_session(
-            SessionCommission(
-                date_seance=date(2026, 11, 10),
-                lot=lot1,
-                prestataire=Prestataire.objects.get(code="ALPHA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[alpha],
-        )
+        session = self.ouvrir_session(date(2026, 11, 10), "ALPHA", "alpha1")
         services.inscrire(
             session, [prescription_de(nom) for nom, *_ in DECISIONS_ALPHA], par=gestionnaire
         )
@@ -329,13 +343,10 @@ class Command(BaseCommand):
                 motif_refus=Frein.objects.get(code=motif) if motif else None,
                 commentaire="",
             )
-        bon = services.cloturer_seance(session, par=commission)
-        commandes.emettre(bon, par=gestionnaire)
-        commandes.accuser(bon, par=alpha)
         # The demo order was issued and acknowledged the days after its session, so that
         # KAOUMA's entry, stage and suspension can be dated in the past on the demo path.
-        antidater(
-            bon,
+        bon = self.commander(
+            session,
             emis_le=datetime(2026, 11, 11, 9, tzinfo=NOUMEA),
             accuse_le=datetime(2026, 11, 12, 10, tzinfo=NOUMEA),
         )
@@ -349,32 +360,14 @@ class Command(BaseCommand):
         )
         commandes.emettre_avenant(avenant, par=gestionnaire)
 
-        beta_close = services.ouvrir_session(
-            SessionCommission(
-                date_seance=date(2026, 11, 17),
-                lot=lot1,
-                prestataire=Prestataire.objects.get(code="BETA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[users["beta1"]],
-        )
+        beta_close = self.ouvrir_session(date(2026, 11, 17), "BETA", "beta1")
         services.inscrire(beta_close, [prescription_de("SIMUTOGA")], par=gestionnaire)
         services.ouvrir_seance(beta_close, par=gestionnaire)
         valider = {"decision": Decision.VALIDEE, "duree_mois": 7, "commentaire": ""}
         services.decider(beta_close.passages.get(), par=commission, **valider)
         services.cloturer_seance(beta_close, par=commission)
 
-        beta = services.ouvrir_session(
-            SessionCommission(
-                date_seance=date(2026, 12, 8),
-                lot=lot1,
-                prestataire=Prestataire.objects.get(code="BETA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[users["beta1"]],
-        )
+        beta = self.ouvrir_session(date(2026, 12, 8), "BETA", "beta1")
         services.inscrire(beta, [prescription_de("MAPERI")], par=gestionnaire)
 
     def execution(self):
@@ -409,16 +402,7 @@ class Command(BaseCommand):
             users["commission1"],
             users["alpha1"],
         )
-        session = services.ouvrir_session(
-            SessionCommission(
-                date_seance=SESSION_ETE,
-                lot=Lot.objects.get(numero=1),
-                prestataire=Prestataire.objects.get(code="ALPHA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[alpha],
-        )
+        session = self.ouvrir_session(SESSION_ETE, "ALPHA", "alpha1")
         services.inscrire(
             session,
             [Prescription.objects.get(demandeur__nom=nom) for nom, *_ in ENTREES_ETE],
@@ -433,11 +417,8 @@ class Command(BaseCommand):
                 duree_mois=duree,
                 commentaire="",
             )
-        bon = services.cloturer_seance(session, par=commission)
-        commandes.emettre(bon, par=gestionnaire)
-        commandes.accuser(bon, par=alpha)
-        antidater(
-            bon,
+        self.commander(
+            session,
             emis_le=datetime(2026, 8, 12, 9, tzinfo=NOUMEA),
             accuse_le=datetime(2026, 8, 13, 10, tzinfo=NOUMEA),
         )
