@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Utilisateurs et rôles"
 
     def ready(self):
-        from .roles import sync_role_groups
+        from .roles import sync_role_groups  # it imports the auth models: loaded by now
 
         # Roles are Django groups whose permissions are defined in code (roles.py):
         # every migrate brings the database in line with it.

@@ -4,6 +4,9 @@ A user may hold several roles (a conseiller may also sit on the commission). Pre
 roles belong to users attached to one prestataire organisation; every other role is DEL staff.
 """
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 
 
@@ -123,10 +126,6 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 
 def sync_role_groups(**kwargs):
     """Create one group per role and give it exactly the permissions listed above."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
     # post_migrate runs app by app: make sure every app's permissions exist already.
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0)

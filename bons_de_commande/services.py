@@ -1,22 +1,32 @@
 """Order rules that views, flows, commands and tests all call.
 
-Every function runs inside the caller's database transaction (a viewflow task, or an action
-view's `transaction.atomic`) and locks the rows it changes before reading their state.
+Every rule runs inside the caller's database transaction and locks the rows it changes before
+reading their state. An action that is a step of the session's or the avenant's process has
+one entry point (emettre, annuler, accuser, desister, emettre_avenant, accuser_avenant), which
+runs the rule and completes the step in one transaction; what follows downstream (the parcours,
+the bilan) is done by the receivers of bons_de_commande/signals.py, in that transaction too.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from documents.pdf import enregistrer_pdf
-from prestataires.enums import EtatParcours
-from prestataires.models import Parcours
 from procurement.enums import Decision, EtatPrescription
 from procurement.models import AttributionLot, Prescription
+from workflows.taches import accomplir, lancer
 
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
 from .models import ETATS_AMENDABLES, Avenant, BonDeCommande, CompteurAnnuel, LigneCommande
+from .signals import avenant_accuse, commande_accusee, desistement, suivis_en_cours
+
+# Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated (the
+# flows' timers alert its issuer; the dashboard lists it).
+DELAI_ACCUSE_RECEPTION = timedelta(days=5)
 
 
 def prochain_numero(annee: int) -> int:
@@ -31,7 +41,8 @@ def prochain_numero(annee: int) -> int:
 
 def preparer_commande(session, par):
     """After the commission: a draft order for the people it validated, and a draft avenant
-    for each validated substitute, on the order of the person they replace."""
+    (and its process) for each validated substitute, on the order of the person they
+    replace."""
     valides = session.passages.filter(decision=Decision.VALIDEE).select_related(
         "prescription__remplace__bon", "prescription__demandeur"
     )
@@ -63,7 +74,9 @@ def preparer_commande(session, par):
         for passage in valides
         if passage.prescription.remplace_id
     ]
-    return bon, avenants
+    for avenant in avenants:
+        lancer(avenant, "creer")
+    return bon
 
 
 def _verrouiller_bon_amendable(bon_pk) -> BonDeCommande:
@@ -105,7 +118,7 @@ def _beneficiaires(bon):
     return bon.lignes.pour_liste().filter(etat=EtatLigne.COMMANDEE)
 
 
-def emettre(bon: BonDeCommande, par) -> BonDeCommande:
+def _emettre(bon: BonDeCommande, par) -> BonDeCommande:
     """Number, freeze and render the order. The number's year is the issuing day's year in
     Nouméa time: on 1 January at 09:00 in Nouméa it is still 31 December in UTC."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
@@ -126,7 +139,12 @@ def emettre(bon: BonDeCommande, par) -> BonDeCommande:
     return bon
 
 
-def annuler(bon: BonDeCommande, par, motif: str) -> None:
+def emettre(bon: BonDeCommande, *, par) -> BonDeCommande:
+    """The gestionnaire issues the order: its number, its PDF and their task, together."""
+    return accomplir(bon.session.process, "commander", par=par, action=lambda: _emettre(bon, par))
+
+
+def _annuler(bon: BonDeCommande, par, motif: str) -> None:
     """The DEL decides not to send a prepared order; the people stay validated."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
     if bon.etat != EtatBonDeCommande.BROUILLON:
@@ -135,44 +153,51 @@ def annuler(bon: BonDeCommande, par, motif: str) -> None:
     bon.save()
 
 
+def annuler(bon: BonDeCommande, *, par, motif: str) -> None:
+    accomplir(bon.session.process, "commander", par=par, action=lambda: _annuler(bon, par, motif))
+
+
 def _verifier_prestataire(transition, par):
     if not has_transition_perm(transition, par):
         raise PermissionDenied("Seul le prestataire destinataire peut accuser réception.")
 
 
-def creer_parcours(ligne: LigneCommande) -> Parcours:
-    bon = ligne.bon
-    return Parcours.objects.create(
-        ligne=ligne,
-        prestataire_id=bon.prestataire_id,
-        demandeur_id=ligne.prescription.demandeur_id,
-        lot_id=bon.lot_id,
-        duree_mois=ligne.duree_mois,
-    )
-
-
-def accuser_reception(bon: BonDeCommande, par) -> list[Parcours]:
-    """The prestataire acknowledges the order: one parcours per line, waiting for entry."""
+def _accuser_reception(bon: BonDeCommande, par) -> list[LigneCommande]:
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
     _verifier_prestataire(bon.accuser_reception, par)
     if bon.etat != EtatBonDeCommande.EMIS:
         raise ValidationError(f"La réception du bon de commande {bon} a déjà été accusée.")
     bon.accuser_reception(par=par)
     bon.save()
-    lignes = bon.lignes.filter(etat=EtatLigne.COMMANDEE).select_related("bon", "prescription")
-    return [creer_parcours(ligne) for ligne in lignes]
+    return list(bon.lignes.filter(etat=EtatLigne.COMMANDEE).select_related("bon", "prescription"))
+
+
+def _parcours_lances(lignes):
+    """The parcours the receivers started for these lines, through each one's relation to its
+    line (a parcours belongs to prestataires, downstream)."""
+    return [ligne.parcours for ligne in lignes]
+
+
+def accuser(bon: BonDeCommande, *, par):
+    """The prestataire acknowledges the order: downstream, one parcours per line starts,
+    waiting for entry, and the session's bilan opens (commande_accusee). Returns the
+    parcours."""
+
+    def accuser_reception():
+        lignes = _accuser_reception(bon, par)
+        commande_accusee.send(sender=BonDeCommande, bon=bon, lignes=lignes)
+        return _parcours_lances(lignes)
+
+    return accomplir(bon.session.process, "accuser_reception", par=par, action=accuser_reception)
 
 
 def parcours_restants(bon: BonDeCommande) -> int:
-    """People still owed something on the order: a parcours not ended, or a line waiting for
-    its avenant (a withdrawal to take off, a substitute to acknowledge)."""
+    """People still owed something on the order: a line waiting for its avenant (a withdrawal
+    to take off, a substitute to acknowledge), or a parcours not ended (counted by prestataires,
+    which answers suivis_en_cours)."""
     en_attente = bon.lignes.filter(etat__in=[EtatLigne.PREVUE, EtatLigne.DESISTEMENT]).count()
-    non_termines = (
-        Parcours.objects.filter(ligne__bon=bon)
-        .exclude(etat__in=[EtatParcours.TERMINE, EtatParcours.ANNULE])
-        .count()
-    )
-    return en_attente + non_termines
+    suivis = suivis_en_cours.send(sender=BonDeCommande, bon=bon)
+    return en_attente + sum(nombre for _, nombre in suivis)
 
 
 def cloturer(bon: BonDeCommande, par) -> None:
@@ -188,8 +213,11 @@ def cloturer(bon: BonDeCommande, par) -> None:
     bon.save()
 
 
-def desister(ligne: LigneCommande, par, motif: str) -> Avenant:
-    """A validated person withdraws: the line awaits an avenant that takes it off the order."""
+@transaction.atomic
+def desister(ligne: LigneCommande, *, par, motif: str) -> Avenant:
+    """A validated person withdraws: the line awaits an avenant (started with its process) that
+    takes it off the order; downstream, their parcours is cancelled, or the withdrawal refused
+    if they entered it (desistement)."""
     bon = _verrouiller_bon_amendable(ligne.bon_id)
     ligne = (
         LigneCommande.objects.select_for_update(of=("self",))
@@ -200,29 +228,22 @@ def desister(ligne: LigneCommande, par, motif: str) -> Avenant:
         raise ValidationError(
             f"Le désistement de {ligne.prescription.demandeur} est déjà enregistré."
         )
-    parcours = Parcours.objects.select_for_update(of=("self",)).filter(ligne=ligne).first()
-    if parcours is not None and parcours.etat != EtatParcours.ATTENTE_ENTREE:
-        raise ValidationError(
-            f"{ligne.prescription.demandeur} est entré(e) en parcours : ce n'est plus un "
-            "désistement mais une sortie anticipée ou une rupture, à enregistrer sur le parcours."
-        )
     ligne.desister(par=par, motif=motif)
     prescription = Prescription.objects.select_for_update().get(pk=ligne.prescription_id)
     prescription.desister(par=par, motif=motif)
     prescription.save()
-    if parcours is not None:
-        parcours.annuler(par=par, motif=motif)
-        parcours.save()
     ligne.avenant_retrait = Avenant.objects.create(
         bon=bon,
         nature=NatureAvenant.RETRAIT,
         motif=f"Désistement de {prescription.demandeur} : {motif}",
     )
     ligne.save()
+    lancer(ligne.avenant_retrait, "creer")
+    desistement.send(sender=LigneCommande, ligne=ligne, par=par, motif=motif)
     return ligne.avenant_retrait
 
 
-def emettre_avenant(avenant: Avenant, par) -> Avenant:
+def _emettre_avenant(avenant: Avenant, par) -> Avenant:
     bon = _verrouiller_bon_amendable(avenant.bon_id)
     avenant = Avenant.objects.select_for_update().get(pk=avenant.pk)
     if avenant.etat != EtatAvenant.BROUILLON:
@@ -249,7 +270,13 @@ def emettre_avenant(avenant: Avenant, par) -> Avenant:
     return avenant
 
 
-def accuser_avenant(avenant: Avenant, par) -> list[Parcours]:
+def emettre_avenant(avenant: Avenant, *, par) -> Avenant:
+    return accomplir(
+        avenant.process, "emettre", par=par, action=lambda: _emettre_avenant(avenant, par)
+    )
+
+
+def _accuser_avenant(avenant: Avenant, par) -> list[LigneCommande]:
     avenant = (
         Avenant.objects.select_for_update(of=("self",)).select_related("bon").get(pk=avenant.pk)
     )
@@ -258,8 +285,19 @@ def accuser_avenant(avenant: Avenant, par) -> list[Parcours]:
         raise ValidationError(f"La réception de l'avenant {avenant} a déjà été accusée.")
     avenant.accuser_reception(par=par)
     avenant.save()
-    lignes = avenant.lignes_ajoutees.select_related("bon", "prescription")
-    return [creer_parcours(ligne) for ligne in lignes]
+    return list(avenant.lignes_ajoutees.select_related("bon", "prescription"))
+
+
+def accuser_avenant(avenant: Avenant, *, par):
+    """The prestataire acknowledges the avenant: downstream, the people it adds start their
+    parcours (avenant_accuse). Returns those parcours."""
+
+    def accuser_reception():
+        lignes = _accuser_avenant(avenant, par)
+        avenant_accuse.send(sender=Avenant, avenant=avenant, lignes=lignes)
+        return _parcours_lances(lignes)
+
+    return accomplir(avenant.process, "accuser_reception", par=par, action=accuser_reception)
 
 
 def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -> None:

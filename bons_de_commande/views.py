@@ -8,11 +8,10 @@ from django.views import generic
 
 from documents.pdf import reponse_pdf
 from procurement.forms import MotifForm
-from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import CommissionFlow
 from workflows.history import historique
 from workflows.notifications import notifier
+from workflows.taches import url_du_processus
 
 from . import services
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne
@@ -99,11 +98,7 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
             ),
             est_prestataire=self.est_prestataire(),
             historique=historique(bon),
-            url_processus=(
-                CommissionFlow.instance.reverse("process_detail", args=[bon.session.process_id])
-                if bon.session.process_id and not user.prestataire_id
-                else None
-            ),
+            url_processus=None if user.prestataire_id else url_du_processus(bon.session),
             **kwargs,
         )
 
@@ -121,18 +116,18 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return get_object_or_404(avenants, pk=request.POST.get("avenant"))
 
     def action_emettre(self, request):
-        bon = flux.emettre_bon(self.object, par=request.user)
+        bon = services.emettre(self.object, par=request.user)
         return f"Bon de commande {bon} émis : le prestataire peut le télécharger."
 
     def action_annuler(self, request):
         form = MotifForm(request.POST, prefix="annuler")
         if not form.is_valid():
             raise Refus(forms={"annuler": form})
-        flux.annuler_bon(self.object, par=request.user, motif=form.cleaned_data["motif"])
+        services.annuler(self.object, par=request.user, motif=form.cleaned_data["motif"])
         return "Bon de commande annulé ; les personnes restent validées par la commission."
 
     def action_accuser(self, request):
-        parcours = flux.accuser_bon(self.object, par=request.user)
+        parcours = services.accuser(self.object, par=request.user)
         return f"Réception accusée : {len(parcours)} parcours en attente d'entrée."
 
     def action_cloturer(self, request):
@@ -146,7 +141,7 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         form = MotifForm(request.POST, prefix=f"desister-{ligne.pk}")
         if not form.is_valid():
             raise Refus(forms={("desister", ligne.pk): form})
-        flux.desister(ligne, par=request.user, motif=form.cleaned_data["motif"])
+        services.desister(ligne, par=request.user, motif=form.cleaned_data["motif"])
         return (
             f"Désistement de {ligne.prescription.demandeur} enregistré : un avenant de retrait "
             "est à émettre par la DEL."
@@ -187,12 +182,12 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return "Proposition transmise au conseiller et au gestionnaire de la DEL."
 
     def action_emettre_avenant(self, request):
-        avenant = flux.emettre_avenant(self.avenant(request), par=request.user)
+        avenant = services.emettre_avenant(self.avenant(request), par=request.user)
         return f"Avenant {avenant} émis."
 
     def action_accuser_avenant(self, request):
         avenant = self.avenant(request)
-        parcours = flux.accuser_avenant(avenant, par=request.user)
+        parcours = services.accuser_avenant(avenant, par=request.user)
         suite = f" : {len(parcours)} parcours en attente d'entrée" if parcours else ""
         return f"Réception de l'avenant {avenant} accusée{suite}."
 

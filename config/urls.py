@@ -5,6 +5,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from accounts.forms import ChangementDeMotDePasseForm, NouveauMotDePasseForm
+from accueil import views as accueil_views
 from bons_de_commande import views as commande_views
 from prestataires import views as prestataire_views
 from procurement import views as procurement_views
@@ -15,7 +16,6 @@ from reporting.views import exports as export_views
 from reporting.views import importation as import_views
 from reporting.views import indicateurs as indicateur_views
 from reporting.views import pilotage as pilotage_views
-from workflows import views as workflow_views
 from workflows.flows import (
     AvenantFlow,
     BilanFlow,
@@ -39,10 +39,10 @@ site = Site(
             icon="home",
             menu_template_name=None,
             urlpatterns=[
-                path("", workflow_views.AccueilView.as_view(), name="index"),
+                path("", accueil_views.AccueilView.as_view(), name="index"),
                 path(
                     "notifications/<int:pk>/lue/",
-                    workflow_views.NotificationLueView.as_view(),
+                    accueil_views.NotificationLueView.as_view(),
                     name="notification_lue",
                 ),
             ],

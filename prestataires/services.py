@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from procurement.calendrier import ajouter_mois
 from procurement.models import today
+from workflows.taches import accomplir, annuler_processus, lancer
 
 from .enums import (
     ETATS_ACTIFS,
@@ -30,6 +31,7 @@ from .models import (
     VisiteStage,
     voit_tous_les_parcours_de_sa_structure,
 )
+from .signals import session_modifiee
 
 # CCTP step 3: the maintien dans l'emploi lasts at most 3 months after the exit.
 DUREE_MAINTIEN_MOIS = 3
@@ -126,6 +128,52 @@ def _exiger_date_du_parcours(parcours: Parcours, jour: date, libelle: str = "La 
         )
 
 
+# --- Ordered, withdrawn (the orders' signals, prestataires/receivers.py) --------------------
+
+
+def lancer_les_parcours(bon, lignes) -> None:
+    """The people an acknowledged order or avenant launches: one parcours each, waiting for
+    entry, with its process."""
+    parcours_list = [
+        Parcours.objects.create(
+            ligne=ligne,
+            prestataire_id=ligne.bon.prestataire_id,
+            demandeur_id=ligne.prescription.demandeur_id,
+            lot_id=ligne.bon.lot_id,
+            duree_mois=ligne.duree_mois,
+        )
+        for ligne in lignes
+    ]
+    for parcours in parcours_list:
+        lancer(parcours, "demarrer")
+    session_modifiee.send(sender=Parcours, bon=bon)
+
+
+def annuler_avant_l_entree(ligne, *, par, motif: str) -> None:
+    """A person withdrew: their parcours, not entered yet, is cancelled with its process. Once
+    entered, it is no withdrawal: the whole withdrawal is refused."""
+    parcours = Parcours.objects.select_for_update(of=("self",)).filter(ligne=ligne).first()
+    if parcours is not None:
+        if parcours.etat != EtatParcours.ATTENTE_ENTREE:
+            raise ValidationError(
+                f"{ligne.prescription.demandeur} est entré(e) en parcours : ce n'est plus un "
+                "désistement mais une sortie anticipée ou une rupture, à enregistrer sur le "
+                "parcours."
+            )
+        parcours.annuler(par=par, motif=motif)
+        parcours.save()
+        annuler_processus(parcours)
+    session_modifiee.send(sender=Parcours, bon=ligne.bon)
+
+
+def parcours_non_termines(bon) -> int:
+    return (
+        Parcours.objects.filter(ligne__bon=bon)
+        .exclude(etat__in=[EtatParcours.TERMINE, EtatParcours.ANNULE])
+        .count()
+    )
+
+
 # --- Assignment and entry -----------------------------------------------------------------
 
 
@@ -143,7 +191,7 @@ def attribuer(parcours: Parcours, *, par, charge) -> Parcours:
     return parcours
 
 
-def entrer(parcours: Parcours, *, par, date_premier_contact: date, date_entree: date):
+def _entrer(parcours: Parcours, *, par, date_premier_contact: date, date_entree: date):
     """The person enters: the planned end follows from the validated duration (lot 2: 8)."""
     parcours = _verrouiller(parcours, par)
     if parcours.etat != EtatParcours.ATTENTE_ENTREE:
@@ -178,7 +226,7 @@ def jours_suspendus(parcours: Parcours) -> int:
     return total
 
 
-def suspendre(parcours: Parcours, *, par, debut: date, motif: str, commentaire: str = ""):
+def _suspendre(parcours: Parcours, *, par, debut: date, motif: str, commentaire: str = ""):
     """Health, family or housing: a pause, not a rupture; the parcours resumes where it
     stopped."""
     parcours = _verrouiller(parcours, par)
@@ -218,7 +266,7 @@ def _terminer_suspension(parcours: Parcours, fin: date, quoi: str) -> Suspension
     return suspension
 
 
-def reprendre(parcours: Parcours, *, par, reprise: date):
+def _reprendre(parcours: Parcours, *, par, reprise: date):
     """The planned end moves back by as many days as the suspension lasted."""
     parcours = _verrouiller(parcours, par)
     if parcours.etat != EtatParcours.SUSPENDU:
@@ -239,7 +287,7 @@ def reprendre(parcours: Parcours, *, par, reprise: date):
 # --- Exit and maintien ----------------------------------------------------------------------
 
 
-def sortir(
+def _sortir(
     parcours: Parcours,
     *,
     par,
@@ -309,10 +357,52 @@ def sortir(
     return parcours
 
 
+# The steps of the parcours' process: each entry point runs its rule and completes the task in
+# one transaction.
+
+
+def _etape(parcours: Parcours, nom: str, par, regle, **arguments):
+    """Run `regle` as the parcours' step `nom`. An entry, a suspension, a resumption or an
+    exit moves the end of the session: the apps downstream are told (session_modifiee)."""
+
+    def faire():
+        resultat = regle(parcours, par=par, **arguments)
+        session_modifiee.send(sender=Parcours, bon=parcours.ligne.bon)
+        return resultat
+
+    return accomplir(parcours.process, nom, par=par, action=faire)
+
+
+def entrer(parcours: Parcours, *, par, **dates):
+    return _etape(parcours, "entrer", par, _entrer, **dates)
+
+
+def suspendre(parcours: Parcours, *, par, **suspension):
+    return _etape(parcours, "conduire", par, _suspendre, **suspension)
+
+
+def reprendre(parcours: Parcours, *, par, reprise: date):
+    return _etape(parcours, "reprendre", par, _reprendre, reprise=reprise)
+
+
+def _etape_en_cours(parcours: Parcours) -> str:
+    """A running parcours waits on its "conduire" step; a suspended one on "reprendre"."""
+    parcours.refresh_from_db(fields=["etat"])
+    return "reprendre" if parcours.etat == EtatParcours.SUSPENDU else "conduire"
+
+
+def sortir(parcours: Parcours, *, par, **sortie):
+    return _etape(parcours, _etape_en_cours(parcours), par, _sortir, **sortie)
+
+
 def clore_maintien(parcours: Parcours, *, par, motif: str = ""):
     """The prestataire ends the follow-up before its 3 months."""
-    parcours = _verrouiller(parcours, par)
-    return _clore_maintien(parcours, par=par, motif=motif or "Maintien clos par le prestataire")
+
+    def clore():
+        motif_de_cloture = motif or "Maintien clos par le prestataire"
+        return _clore_maintien(_verrouiller(parcours, par), par=par, motif=motif_de_cloture)
+
+    return accomplir(parcours.process, "maintenir", par=par, action=clore)
 
 
 def clore_maintien_echu(parcours: Parcours):

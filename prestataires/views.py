@@ -12,10 +12,9 @@ from django.views import generic
 from documents.pdf import rendre_pdf, reponse_pdf
 from procurement.forms import MotifForm
 from procurement.models import today
-from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import SuiviParcoursFlow
 from workflows.history import historique
+from workflows.taches import url_du_processus
 
 from . import services
 from .enums import ETATS_STAGE_NON_COMMENCE, EtatParcours, EtatStage
@@ -148,9 +147,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
             contacts_prevus=services.contacts_prevus(parcours, [c.date for c in contacts]),
             historique=historique(parcours),
             url_processus=(
-                SuiviParcoursFlow.instance.reverse("process_detail", args=[parcours.process_id])
-                if parcours.process_id and not self.request.user.prestataire_id
-                else None
+                None if self.request.user.prestataire_id else url_du_processus(parcours)
             ),
             **kwargs,
         )
@@ -169,7 +166,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
     def action_entrer(self, request):
         form = self.formulaire("entrer", EntreeForm, request.POST)
         parcours = self.par_formulaire(
-            "entrer", form, lambda data: flux.entrer(self.object, par=request.user, **data)
+            "entrer", form, lambda data: services.entrer(self.object, par=request.user, **data)
         )
         return f"Entrée enregistrée : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
@@ -222,7 +219,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         self.par_formulaire(
             "suspendre",
             form,
-            lambda data: flux.suspendre(self.object, par=request.user, **data),
+            lambda data: services.suspendre(self.object, par=request.user, **data),
         )
         return "Parcours suspendu : sa fin prévue reculera d'autant à la reprise."
 
@@ -231,14 +228,14 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         parcours = self.par_formulaire(
             "reprendre",
             form,
-            lambda data: flux.reprendre(self.object, par=request.user, **data),
+            lambda data: services.reprendre(self.object, par=request.user, **data),
         )
         return f"Parcours repris : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_sortir(self, request):
         form = self.formulaire("sortir", SortieForm, request.POST)
         parcours = self.par_formulaire(
-            "sortir", form, lambda data: flux.sortir(self.object, par=request.user, **data)
+            "sortir", form, lambda data: services.sortir(self.object, par=request.user, **data)
         )
         if parcours.etat == EtatParcours.MAINTIEN:
             return (
@@ -261,7 +258,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         self.par_formulaire(
             "clore_maintien",
             form,
-            lambda data: flux.clore_maintien(self.object, par=request.user, **data),
+            lambda data: services.clore_maintien(self.object, par=request.user, **data),
         )
         return "Maintien dans l'emploi clos : parcours terminé."
 

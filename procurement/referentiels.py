@@ -7,6 +7,8 @@ loading again only adds what is missing, it never overwrites an administrator's 
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps as registre
+
 FREINS = [
     # code, libellé, sensible (never shown to a host company or an employer)
     ("mobilite", "Mobilité", False),
@@ -129,7 +131,7 @@ def reference_arrete(date_effet: date) -> str:
 def charger_referentiels(apps=None) -> None:
     """Create every missing reference entry; existing ones are left as the admin set them."""
     if apps is None:
-        from django.apps import apps
+        apps = registre
     get = lambda name: apps.get_model("procurement", name)  # noqa: E731
 
     for ordre, (code, libelle, sensible) in enumerate(FREINS):

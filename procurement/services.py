@@ -1,22 +1,53 @@
-"""Prescription rules that views, flows, commands and tests all call.
+"""Prescription and commission rules that views, flows, commands and tests all call.
 
-Each function runs one django-fsm transition and saves the record; the caller (a viewflow
-task view) holds the process lock and the database transaction around it.
+Each rule runs one django-fsm transition and saves the record; the caller (a viewflow task
+view, or the entry point of an action that is a step of a process) holds the process lock and
+the database transaction around it.
 """
 
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
+from documents.pdf import enregistrer_pdf
+from workflows.taches import accomplir, demarrer
+
 from .enums import Decision, EtatSession
 from .models import ETATS_A_EXAMINER, PassageCommission, Prescription, SessionCommission
+from .signals import seance_cloturee
 
 
 def transmettre(prescription: Prescription, par) -> None:
     prescription.transmettre(par=par)
     prescription.save()
+
+
+def lancer_prescription(activation, prescription, *, par, freins=(), transmettre=False):
+    """Record a new prescription on the process being started, then start the process."""
+    activation.process.save()
+    prescription.process = activation.process
+    prescription.save()
+    prescription.freins.set(freins)
+    if transmettre:
+        prescription.transmettre(par=par)
+        prescription.save()
+    activation.execute()
+
+
+def prescrire(prescription, *, par, freins=(), transmettre=False):
+    """The conseiller prescribes, as the prescription's first page does (PrescrireView)."""
+    demarrer(
+        prescription,
+        "prescrire",
+        par=par,
+        action=lambda activation: lancer_prescription(
+            activation, prescription, par=par, freins=freins, transmettre=transmettre
+        ),
+    )
+    return prescription
 
 
 def _verifier_travailleur_social(transition, prescription: Prescription, par) -> None:
@@ -105,18 +136,52 @@ def desinscrire(passage: PassageCommission, par) -> None:
     passage.delete()
 
 
-def ouvrir_seance(session: SessionCommission, par) -> None:
+def lancer_session(activation, session, *, par, membres_del, membres_prestataire):
+    """Record a new commission session on the process being started, then start it."""
+    activation.process.save()
+    session.cree_par = par
+    session.process = activation.process
+    session.save()
+    session.membres_del.set(membres_del)
+    session.membres_prestataire.set(membres_prestataire)
+    activation.execute()
+    return session
+
+
+def ouvrir_session(session, *, par, membres_del, membres_prestataire=()):
+    """The gestionnaire opens a session, as its first page does (OuvrirSessionView)."""
+    return demarrer(
+        session,
+        "ouvrir",
+        par=par,
+        action=lambda activation: lancer_session(
+            activation,
+            session,
+            par=par,
+            membres_del=membres_del,
+            membres_prestataire=membres_prestataire,
+        ),
+    )
+
+
+def _ouvrir_seance(session: SessionCommission, par) -> None:
     if not session.passages.exists():
         raise ValidationError("Inscrivez au moins une prescription à l'ordre du jour.")
     session.ouvrir_seance(par=par)
     session.save()
 
 
+def ouvrir_seance(session: SessionCommission, *, par) -> None:
+    """The agenda is set: the members of the commission may decide."""
+    accomplir(session.process, "preparer", par=par, action=lambda: _ouvrir_seance(session, par))
+
+
 class DecisionDejaPrise(ValidationError):
     pass
 
 
-def decider(passage_pk, *, par, decision, duree_mois=None, motif_refus=None, commentaire=""):
+@transaction.atomic
+def decider(passage, *, par, decision, duree_mois=None, motif_refus=None, commentaire=""):
     """Record the commission's decision on one prescription; the first member to decide wins.
 
     The agenda line is locked: a second member deciding at the same moment waits, then finds
@@ -125,7 +190,7 @@ def decider(passage_pk, *, par, decision, duree_mois=None, motif_refus=None, com
     passage = (
         PassageCommission.objects.select_for_update(of=("self",))
         .select_related("session", "prescription__lot", "decide_par")
-        .get(pk=passage_pk)
+        .get(pk=passage.pk)
     )
     if passage.decision:
         raise DecisionDejaPrise(
@@ -158,10 +223,8 @@ def decider(passage_pk, *, par, decision, duree_mois=None, motif_refus=None, com
     return passage
 
 
-def cloturer_session(session: SessionCommission, par) -> None:
+def _cloturer_seance(session: SessionCommission, par) -> SessionCommission:
     """Close the sitting once every prescription has a decision; its minutes are issued."""
-    from documents.pdf import enregistrer_pdf
-
     session = SessionCommission.objects.select_for_update().get(pk=session.pk)
     sans_decision = session.passages.filter(decision="").select_related("prescription__demandeur")
     if sans_decision:
@@ -182,3 +245,18 @@ def cloturer_session(session: SessionCommission, par) -> None:
         f"PV-commission-{session.date_seance:%Y-%m-%d}-{session.prestataire.code}-{session.pk}.pdf",
     )
     session.save()
+    return session
+
+
+def cloturer_seance(session: SessionCommission, *, par):
+    """Close the sitting. What it decided is prepared in the same step by the apps downstream
+    (seance_cloturee: bons_de_commande drafts the order of the people validated, and an avenant
+    for each validated substitute). Returns that order, if the sitting made one."""
+
+    def cloturer():
+        cloturee = _cloturer_seance(session, par)
+        seance_cloturee.send(sender=SessionCommission, session=cloturee, par=par)
+        # The order points to its session (bons_de_commande's relation, read from here).
+        return getattr(cloturee, "bon_de_commande", None)
+
+    return accomplir(session.process, "deliberer", par=par, action=cloturer)

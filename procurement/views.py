@@ -11,11 +11,9 @@ from django.views import generic
 
 from accounts.roles import Role
 from documents.pdf import rendre_pdf, reponse_pdf
-from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import CommissionFlow, PrescriptionFlow
 from workflows.history import historique
-from workflows.views import ACTIVE_TASK_STATUSES, task_url
+from workflows.taches import ACTIVE_TASK_STATUSES, flux_de, noeud, task_url, url_du_processus
 
 from . import services
 from .enums import EtatPrescription, EtatSession
@@ -86,12 +84,12 @@ class DemandeurDetailView(PermissionRequiredMixin, generic.DetailView):
         return Demandeur.objects.select_related("commune", "niveau_formation", "cree_par")
 
     def get_context_data(self, **kwargs):
-        peut_prescrire = PrescriptionFlow.prescrire.can_execute(self.request.user, None)
+        prescrire = noeud(flux_de(Prescription), "prescrire")
         return super().get_context_data(
             prescriptions=self.object.prescriptions.pour_liste(),
             url_prescrire=(
-                f"{PrescriptionFlow.prescrire.reverse('execute')}?demandeur={self.object.pk}"
-                if peut_prescrire
+                f"{prescrire.reverse('execute')}?demandeur={self.object.pk}"
+                if prescrire.can_execute(self.request.user, None)
                 else None
             ),
             **kwargs,
@@ -152,11 +150,7 @@ class PrescriptionDetailView(PermissionRequiredMixin, generic.DetailView):
             freins=prescription.freins.all(),
             historique=historique(prescription),
             ma_tache=ma_tache,
-            url_processus=(
-                PrescriptionFlow.instance.reverse("process_detail", args=[prescription.process_id])
-                if prescription.process_id
-                else None
-            ),
+            url_processus=url_du_processus(prescription),
             **kwargs,
         )
 
@@ -180,7 +174,7 @@ class SessionListView(PermissionRequiredMixin, generic.ListView):
         return super().get_context_data(
             etats=EtatSession.choices,
             etat=self.request.GET.get("etat", ""),
-            url_ouvrir=CommissionFlow.instance.reverse("ouvrir:execute"),
+            url_ouvrir=flux_de(SessionCommission).instance.reverse("ouvrir:execute"),
             **kwargs,
         )
 
@@ -234,11 +228,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
             membres_del=session.membres_del.all(),
             membres_prestataire=session.membres_prestataire.all(),
             historique=historique(session),
-            url_processus=(
-                CommissionFlow.instance.reverse("process_detail", args=[session.process_id])
-                if session.process_id
-                else None
-            ),
+            url_processus=url_du_processus(session),
             **kwargs,
         )
 
@@ -260,7 +250,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         return f"{passage.prescription.demandeur} retiré(e) de l'ordre du jour."
 
     def action_ouvrir_seance(self, request):
-        flux.ouvrir_seance(self.object, par=request.user)
+        services.ouvrir_seance(self.object, par=request.user)
         return "Séance ouverte : les membres de la commission peuvent saisir leurs décisions."
 
     def action_decider(self, request):
@@ -276,7 +266,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         if not form.is_valid():
             raise Refus(decision_forms={passage.pk: form})
         try:
-            passage = services.decider(passage.pk, par=request.user, **form.cleaned_data)
+            passage = services.decider(passage, par=request.user, **form.cleaned_data)
         except services.DecisionDejaPrise:
             raise  # shown as a message: the form no longer applies
         except ValidationError as erreur:
@@ -285,7 +275,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         return f"Décision enregistrée : {passage}."
 
     def action_cloturer(self, request):
-        flux.cloturer_seance(self.object, par=request.user)
+        services.cloturer_seance(self.object, par=request.user)
         return "Séance clôturée : le procès-verbal est disponible."
 
 

@@ -1,20 +1,23 @@
 """The rules of the monthly état de rémunération: opened per prestataire and month, declared
 by the prestataire, reconciled by finance, then frozen (DOMAIN.md, "Stipend").
 
-Each function runs inside the caller's transaction and locks the état it changes; the flow
-(workflows.flows.RemunerationFlow) completes its task in the same transaction.
+Each rule runs inside the caller's transaction and locks the état it changes. The actions that
+are a step of the état's process (open, submit, send back, accept) have one entry point each,
+which runs the rule and completes the step in one transaction.
 """
 
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from prestataires.models import Parcours
 from procurement.calendrier import ajouter_mois, mois_de
 from procurement.models import Prestataire, today
+from workflows.taches import accomplir, lancer
 
 from . import calcul
 from .enums import EtatDeclaration
@@ -31,7 +34,7 @@ def dernier_mois_rapproche(prestataire_id: int | None = None) -> date | None:
     return etats.order_by("-mois").values_list("mois", flat=True).first()
 
 
-def ouvrir(prestataire: Prestataire, mois: date) -> tuple[EtatRemuneration, bool]:
+def _ouvrir(prestataire: Prestataire, mois: date) -> tuple[EtatRemuneration, bool]:
     """The prestataire's état for the month, created if needed (True when created)."""
     mois = mois_de(mois)
     Prestataire.objects.select_for_update().get(pk=prestataire.pk)  # one creator at a time
@@ -65,6 +68,15 @@ def ouvrir(prestataire: Prestataire, mois: date) -> tuple[EtatRemuneration, bool
             }
         )
     return EtatRemuneration.objects.create(prestataire=prestataire, mois=mois), True
+
+
+def ouvrir_etat(prestataire: Prestataire, mois: date) -> EtatRemuneration:
+    """The prestataire's état for the month; a new one starts its process."""
+    with transaction.atomic():
+        etat, cree = _ouvrir(prestataire, mois)
+        if cree:
+            lancer(etat, "ouvrir")
+    return etat
 
 
 def mois_a_ouvrir(jour: date) -> list[tuple[Prestataire, date]]:
@@ -185,7 +197,7 @@ def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_h
     return ligne
 
 
-def soumettre(etat: EtatRemuneration, *, par):
+def _soumettre(etat: EtatRemuneration, *, par):
     """Once every stagiaire of the month has a line, the état goes to finance."""
     exiger_declarant(etat, par)
     etat = _verrouiller(etat)
@@ -208,7 +220,7 @@ def soumettre(etat: EtatRemuneration, *, par):
 # --- Finance reconciles ----------------------------------------------------------------------
 
 
-def renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
+def _renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
     """Finance sends the état back with a comment on each line to correct."""
     exiger_finance(par)
     etat = _verrouiller(etat)
@@ -230,7 +242,7 @@ def renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
     return etat
 
 
-def accepter(etat: EtatRemuneration, *, par):
+def _accepter(etat: EtatRemuneration, *, par):
     """The month is reconciled: its lines keep the computation accepted, for good."""
     exiger_finance(par)
     etat = _verrouiller(etat)
@@ -263,6 +275,23 @@ def accepter(etat: EtatRemuneration, *, par):
     etat.accepter(par=par)
     _enregistrer(etat)
     return etat
+
+
+def soumettre(etat: EtatRemuneration, *, par):
+    return accomplir(etat.process, "declarer", par=par, action=lambda: _soumettre(etat, par=par))
+
+
+def renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
+    return accomplir(
+        etat.process,
+        "rapprocher",
+        par=par,
+        action=lambda: _renvoyer(etat, par=par, commentaires=commentaires),
+    )
+
+
+def accepter(etat: EtatRemuneration, *, par):
+    return accomplir(etat.process, "rapprocher", par=par, action=lambda: _accepter(etat, par=par))
 
 
 def signaler_retard(etat: EtatRemuneration) -> bool:

@@ -12,10 +12,9 @@ from django.views import generic
 from documents.pdf import reponse_pdf
 from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
-from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import RemunerationFlow
 from workflows.history import historique
+from workflows.taches import url_du_processus
 
 from . import calcul, exports, services
 from .enums import EtatDeclaration
@@ -105,7 +104,7 @@ class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
         form = OuvrirEtatForm(request.POST)
         if form.is_valid():
             try:
-                etat = flux.ouvrir_etat(request.user.prestataire, form.cleaned_data["mois"])
+                etat = services.ouvrir_etat(request.user.prestataire, form.cleaned_data["mois"])
             except ValidationError as refus:
                 form.add_error(None, refus)
             else:
@@ -160,10 +159,8 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         for form in (context["form_declaration"], context["form_renvoi"]):
             if form is not None:
                 form.placer_dans_les_lignes()
-        if not self.request.user.prestataire_id and etat.process_id:
-            context["url_processus"] = RemunerationFlow.instance.reverse(
-                "process_detail", args=[etat.process_id]
-            )
+        if not self.request.user.prestataire_id:
+            context["url_processus"] = url_du_processus(etat)
         return super().get_context_data(**context, **kwargs)
 
     def _exiger_declarant(self):
@@ -201,7 +198,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         self._exiger_declarant()
         self._declarer(request)
         self.object.refresh_from_db()
-        flux.soumettre_etat(self.object, par=request.user)
+        services.soumettre(self.object, par=request.user)
         return "État soumis à la finance."
 
     def action_regulariser(self, request):
@@ -220,7 +217,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         self.par_formulaire(
             "renvoyer",
             form,
-            lambda donnees: flux.renvoyer_etat(
+            lambda donnees: services.renvoyer(
                 self.object, par=request.user, commentaires=form.commentaires()
             ),
         )
@@ -228,7 +225,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def action_accepter(self, request):
         services.exiger_finance(request.user)
-        flux.accepter_etat(self.object, par=request.user)
+        services.accepter(self.object, par=request.user)
         return "État accepté : le mois est rapproché."
 
 

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from bons_de_commande.enums import EtatAvenant, EtatBonDeCommande
 from bons_de_commande.models import Avenant, BonDeCommande
+from bons_de_commande.services import DELAI_ACCUSE_RECEPTION
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
+from prestataires.suivi import DELAI_ENTREE, SILENCE_CONSEILLER, SILENCE_REFERENT
 from remunerations.enums import ETATS_MODIFIABLES
 from remunerations.models import EtatRemuneration
-from workflows.flows import DELAI_ACCUSE_RECEPTION, DELAI_ENTREE
-from workflows.services import SILENCE_CONSEILLER, SILENCE_REFERENT
 
 from . import bilans
 from .models import BilanFinParcours

@@ -220,17 +220,17 @@ NODE_ACTIONS = {
 for flow, nodes in FLOW_NODES.items():
     # A flow read by other readers than the DEL's: the same pages, for them.
     lecteurs = FLOW_READERS.get(flow, DEL_READERS)
-    pour_ce_flux = {DEL_READ: only(lecteurs), DEL_READ_REDIRECT: only(lecteurs, ok=302)}
+    pour_ce_processus = {DEL_READ: only(lecteurs), DEL_READ_REDIRECT: only(lecteurs, ok=302)}
     for page in ("index", "inbox", "queue", "archive", "process_list", "process_detail",
                  "process_chart", "chart", "task_list"):  # fmt: skip
-        MATRIX[f"{flow}:{page}"] = pour_ce_flux[DEL_READ]
-    MATRIX[f"{flow}:tasks_assign"] = MATRIX[f"{flow}:tasks_unassign"] = pour_ce_flux[
+        MATRIX[f"{flow}:{page}"] = pour_ce_processus[DEL_READ]
+    MATRIX[f"{flow}:tasks_assign"] = MATRIX[f"{flow}:tasks_unassign"] = pour_ce_processus[
         DEL_READ_REDIRECT
     ]
     MATRIX[f"{flow}:process_cancel"] = NOBODY
     for node, kind in nodes.items():
         for action, expected in NODE_ACTIONS[kind].items():
-            MATRIX[f"{flow}:{node}:{action}"] = pour_ce_flux.get(expected, expected)
+            MATRIX[f"{flow}:{node}:{action}"] = pour_ce_processus.get(expected, expected)
 MATRIX["commission:ouvrir:execute"] = only({"gestionnaire1"})
 # BETA's agenda is gestionnaire1's task: its page leads to the session's page.
 MATRIX["commission:preparer:execute"] = only({"gestionnaire1"}, ok=302)

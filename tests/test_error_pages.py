@@ -62,7 +62,7 @@ def test_a_conseiller_opening_the_stipends_is_refused_in_french(client):
 
 def test_a_refusal_with_a_reason_shows_the_reason(gestionnaire):
     refus = PermissionDenied("Seule la finance de la DEL rapproche les états.")
-    with mock.patch("workflows.views.AccueilView.get", side_effect=refus):
+    with mock.patch("accueil.views.AccueilView.get", side_effect=refus):
         page = gestionnaire.get("/accueil/")
     assert page.status_code == 403
     html = dans_l_application(page, "Accès refusé")
@@ -71,7 +71,7 @@ def test_a_refusal_with_a_reason_shows_the_reason(gestionnaire):
 
 def test_a_server_error_shows_a_french_page_drawn_without_the_request(gestionnaire):
     gestionnaire.raise_request_exception = False
-    with mock.patch("workflows.views.AccueilView.get", side_effect=RuntimeError("panne")):
+    with mock.patch("accueil.views.AccueilView.get", side_effect=RuntimeError("panne")):
         page = gestionnaire.get("/accueil/")
     assert page.status_code == 500
     html = dans_l_application(page, "Erreur du serveur")
@@ -91,7 +91,7 @@ def test_a_server_error_still_answers_when_its_page_cannot_be_drawn(gestionnaire
     """Static files not collected: every page fails, the 500 page included; a plain page
     answers instead."""
     gestionnaire.raise_request_exception = False
-    with mock.patch("workflows.views.AccueilView.get", side_effect=RuntimeError("panne")):
+    with mock.patch("accueil.views.AccueilView.get", side_effect=RuntimeError("panne")):
         page = gestionnaire.get("/accueil/")
     assert page.status_code == 500
     html = page.content.decode()

@@ -6,4 +6,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Processus, historique et notifications"
 
     def ready(self):
-        from . import history  # noqa: F401 -- journals every django-fsm transition
+        # history journals every django-fsm transition. The flows register with the core
+        # (taches.enregistrer_flux), through which the apps' services start and run a record's
+        # process by its nodes' names: imported here, they are registered before any request,
+        # command or test, and no app needs to import them.
+        from . import flows, history  # noqa: F401

@@ -8,14 +8,21 @@ from viewflow.workflow import flow, lock
 from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
 from bons_de_commande.enums import EtatBonDeCommande
+from bons_de_commande.models import Avenant
+from bons_de_commande.services import DELAI_ACCUSE_RECEPTION
 from prestataires import services as parcours_services
 from prestataires.enums import EtatParcours
+from prestataires.models import Parcours
+from prestataires.suivi import DELAI_ENTREE
 from procurement.calendrier import a_minuit, ajouter_mois
 from procurement.enums import EtatPrescription
+from procurement.models import Prescription, SessionCommission
 from remunerations import services as remunerations
 from remunerations.enums import EtatDeclaration
+from remunerations.models import EtatRemuneration
 from reporting import bilans
 from reporting.enums import EtatBilan
+from reporting.models import BilanFinParcours
 
 from . import views
 from .models import (
@@ -27,12 +34,9 @@ from .models import (
     RemunerationProcess,
 )
 from .notifications import notifier
+from .taches import enregistrer_flux, rattacher
 
 DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
-# Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated.
-DELAI_ACCUSE_RECEPTION = timedelta(days=5)
-# Issue 4: a parcours not entered 15 days after its order's acknowledgement is flagged.
-DELAI_ENTREE = timedelta(days=15)
 DUREE_SUSPENSION_ALERTE_MOIS = 6
 
 
@@ -40,6 +44,7 @@ def _etat_est(etat):
     return lambda activation: activation.process.prescription.etat == etat
 
 
+@enregistrer_flux(Prescription)
 class PrescriptionFlow(flow.Flow):
     """Prescription d'un parcours
 
@@ -149,14 +154,6 @@ def _alerter_l_emetteur(document, libelle, prestataire):
     )
 
 
-def _rattacher(activation, record):
-    """A StartHandle's process is saved and its record points to it."""
-    activation.process.save()
-    record.process = activation.process
-    record.save(update_fields=["process"])
-    return activation.process
-
-
 def _bon(activation):
     return activation.process.session_commission.bon_de_commande
 
@@ -165,6 +162,7 @@ def _gestionnaire_de_la_session(activation):
     return activation.process.session_commission.cree_par
 
 
+@enregistrer_flux(SessionCommission)
 class CommissionFlow(flow.Flow):
     """Commission interne et bon de commande
 
@@ -246,6 +244,7 @@ class CommissionFlow(flow.Flow):
         _alerter_l_emetteur(bon, "Le bon de commande", bon.prestataire)
 
 
+@enregistrer_flux(Avenant)
 class AvenantFlow(flow.Flow):
     """Avenant à un bon de commande
 
@@ -263,7 +262,7 @@ class AvenantFlow(flow.Flow):
     process_related = ("avenant__bon",)
     lock_impl = lock.select_for_update_lock
 
-    creer = flow.StartHandle(this.demarrer).Annotation(title="Avenant à émettre").Next(this.emettre)
+    creer = flow.StartHandle(rattacher).Annotation(title="Avenant à émettre").Next(this.emettre)
 
     emettre = (
         flow.View(views.VersDossierView.as_view())
@@ -277,9 +276,6 @@ class AvenantFlow(flow.Flow):
     relancer_accuse = _relance_de_l_accuse()
     alerte_envoyee = flow.End().Annotation(title="Alerte envoyée")
     accuse = flow.End().Annotation(title="Avenant accusé")
-
-    def demarrer(self, activation, avenant):
-        return _rattacher(activation, avenant)
 
     def url_dossier(self, process):
         return process.avenant.get_absolute_url()
@@ -304,6 +300,7 @@ def _fin_du_maintien(activation):
     return a_minuit(activation.process.parcours.fin_maintien)
 
 
+@enregistrer_flux(Parcours)
 class SuiviParcoursFlow(flow.Flow):
     """Parcours d'insertion
 
@@ -325,7 +322,7 @@ class SuiviParcoursFlow(flow.Flow):
     lock_impl = lock.select_for_update_lock
 
     demarrer = (
-        flow.StartHandle(this.lancer).Annotation(title="Bon de commande accusé").Next(this.entrer)
+        flow.StartHandle(rattacher).Annotation(title="Bon de commande accusé").Next(this.entrer)
     )
 
     entrer = (
@@ -411,9 +408,6 @@ class SuiviParcoursFlow(flow.Flow):
     maintien_clos = flow.End().Annotation(title="Maintien clos par le prestataire")
     termine = flow.End().Annotation(title="Parcours terminé")
 
-    def lancer(self, activation, parcours):
-        return _rattacher(activation, parcours)
-
     def url_dossier(self, process):
         return process.parcours.get_absolute_url()
 
@@ -445,6 +439,7 @@ def _lendemain_de_la_date_limite(activation):
     return a_minuit(activation.process.etat_remuneration.date_limite + timedelta(days=1))
 
 
+@enregistrer_flux(EtatRemuneration)
 class RemunerationFlow(flow.Flow):
     """État de rémunération des stagiaires
 
@@ -464,7 +459,7 @@ class RemunerationFlow(flow.Flow):
     process_related = ("etat_remuneration__prestataire",)
     lock_impl = lock.select_for_update_lock
 
-    ouvrir = flow.StartHandle(this.lancer).Annotation(title="Mois à déclarer").Next(this.declarer)
+    ouvrir = flow.StartHandle(rattacher).Annotation(title="Mois à déclarer").Next(this.declarer)
 
     declarer = (
         flow.View(views.VersDossierView.as_view())
@@ -504,9 +499,6 @@ class RemunerationFlow(flow.Flow):
 
     rapproche = flow.End().Annotation(title="Mois rapproché")
 
-    def lancer(self, activation, etat):
-        return _rattacher(activation, etat)
-
     def url_dossier(self, process):
         return process.etat_remuneration.get_absolute_url()
 
@@ -521,6 +513,7 @@ class RemunerationFlow(flow.Flow):
                 )
 
 
+@enregistrer_flux(BilanFinParcours)
 class BilanFlow(flow.Flow):
     """Bilan de fin de parcours
 
@@ -540,7 +533,7 @@ class BilanFlow(flow.Flow):
     process_related = ("bilan__bon",)
     lock_impl = lock.select_for_update_lock
 
-    ouvrir = flow.StartHandle(this.lancer).Annotation(title="Session commandée").Next(this.rediger)
+    ouvrir = flow.StartHandle(rattacher).Annotation(title="Session commandée").Next(this.rediger)
 
     rediger = (
         flow.View(views.VersDossierView.as_view())
@@ -592,9 +585,6 @@ class BilanFlow(flow.Flow):
     )
 
     accepte = flow.End().Annotation(title="Bilan accepté")
-
-    def lancer(self, activation, bilan):
-        return _rattacher(activation, bilan)
 
     def url_dossier(self, process):
         return process.bilan.get_absolute_url()

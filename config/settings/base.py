@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "workflows",
     "remunerations",
     "reporting",
+    "accueil",
+    "demo",
 ]
 
 MIDDLEWARE = [

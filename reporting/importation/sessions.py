@@ -14,6 +14,7 @@ from procurement.models import PassageCommission, SessionCommission
 from ..bilans import fins_de_sessions
 from ..enums import EtatBilan
 from ..models import BilanFinParcours, echeance_du_bilan
+from ..services import actualiser_bilan, enregistrer_bilan_transmis, suivre_bilan
 from .contexte import LOT, Contexte
 
 
@@ -39,8 +40,6 @@ class BilansDesSessions:
         """Each new session owes its bilan de fin de parcours (sent when `bilan_transmis` is
         given; followed by its process otherwise); the sessions the import changed have their
         dates read again."""
-        from workflows.services import suivre_bilan
-
         par_session = defaultdict(list)
         for ligne in lignes:
             if ligne.session in self.nouveaux_bons:
@@ -74,8 +73,6 @@ class BilansDesSessions:
         """A session already imported whose bilan the file now gives as sent (on that day): a
         bilan followed by its process has its writing step done; an earlier history's record is
         restated."""
-        from workflows.services import enregistrer_bilan_transmis
-
         par_jour, suivis = defaultdict(set), {}
         for ligne in lignes:
             if "bilan_transmis" not in ligne.enonces or ligne.session in self.nouveaux_bons:
@@ -99,8 +96,6 @@ class BilansDesSessions:
         commission date, issue and acknowledgement dates, and its bilan's due date follow."""
         if not self.bons_touches:
             return
-        from workflows.services import actualiser_bilan
-
         bons = BonDeCommande.objects.filter(pk__in=self.bons_touches).select_related("session")
         importes = [bon for bon in bons if bon.importe]
         decisions = dict(

@@ -8,12 +8,11 @@ from django.views import generic
 
 from documents.pdf import rendre_pdf, reponse_pdf
 from procurement.models import today
-from workflows import services as flux
 from workflows.actions import ActionsMixin, Refus
-from workflows.flows import BilanFlow
 from workflows.history import historique
+from workflows.taches import url_du_processus
 
-from .. import bilans
+from .. import bilans, services
 from ..enums import EtatBilan
 from ..forms import BilanForm, FiltreBilansForm, RenvoiBilanForm
 from ..models import BilanFinParcours
@@ -99,10 +98,8 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
             context["form_renvoi"] = forms.get("renvoyer") or self.formulaire(
                 "renvoyer", RenvoiBilanForm
             )
-        if not self.request.user.prestataire_id and bilan.process_id:
-            context["url_processus"] = BilanFlow.instance.reverse(
-                "process_detail", args=[bilan.process_id]
-            )
+        if not self.request.user.prestataire_id:
+            context["url_processus"] = url_du_processus(bilan)
         return super().get_context_data(**context, **kwargs)
 
     def _enregistrer(self, request):
@@ -132,7 +129,7 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
         form = self._enregistrer(request)
         self.object.refresh_from_db()
         try:
-            flux.transmettre_bilan(self.object, par=request.user)
+            services.transmettre(self.object, par=request.user)
         except ValidationError as refus:
             # What was typed stays on the page with what is missing.
             form.add_error(None, refus)
@@ -144,14 +141,14 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
         self.par_formulaire(
             "renvoyer",
             form,
-            lambda donnees: flux.renvoyer_bilan(
+            lambda donnees: services.renvoyer(
                 self.object, par=request.user, motif=donnees["motif"]
             ),
         )
         return "Bilan renvoyé au prestataire pour complément."
 
     def action_accepter(self, request):
-        flux.accepter_bilan(self.object, par=request.user)
+        services.accepter(self.object, par=request.user)
         return "Bilan accepté."
 
 

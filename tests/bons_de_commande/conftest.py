@@ -4,10 +4,10 @@ from datetime import date
 import pypdf
 import pytest
 
+from bons_de_commande import services as commandes
 from procurement import services
 from procurement.enums import Decision
 from procurement.models import Lot, Prescription, Prestataire, SessionCommission
-from workflows import services as flux
 
 
 def texte_pdf(contenu) -> str:
@@ -23,7 +23,7 @@ def prescription(nom):
 @pytest.fixture
 def seance(demo):
     """A session of ALPHA (lot 1), open, with DUPONT and HMAE on its agenda."""
-    session = flux.ouvrir_session(
+    session = services.ouvrir_session(
         SessionCommission(
             date_seance=date(2026, 11, 24),
             lot=Lot.objects.get(numero=1),
@@ -36,12 +36,12 @@ def seance(demo):
     services.inscrire(
         session, [prescription("DUPONT"), prescription("HMAE")], par=demo["gestionnaire1"]
     )
-    flux.ouvrir_seance(session, par=demo["gestionnaire1"])
+    services.ouvrir_seance(session, par=demo["gestionnaire1"])
     return session
 
 
 def valider(session, nom, par, duree):
-    return flux.decider(
+    return services.decider(
         session.passages.get(prescription__demandeur__nom=nom),
         par=par,
         decision=Decision.VALIDEE,
@@ -54,5 +54,5 @@ def bon_emis(demo, seance):
     """ALPHA's order for DUPONT (7 months) and HMAE (12 months), issued."""
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 12)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
-    return flux.emettre_bon(bon, par=demo["gestionnaire1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
+    return commandes.emettre(bon, par=demo["gestionnaire1"])

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from viewflow.workflow.timers import fire_due_timers
 
+from accueil.views import taches_de
 from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatAvenant, EtatBonDeCommande, EtatLigne
 from bons_de_commande.models import CompteurAnnuel
@@ -22,11 +23,8 @@ from procurement.enums import EtatPrescription
 from procurement.models import Frein, Lot, Prescription, Prestataire, SessionCommission, today
 from tests.bons_de_commande.conftest import prescription, texte_pdf, valider
 from tests.factories import DemandeurFactory
-from workflows import services as flux
 from workflows.history import historique
 from workflows.models import Notification
-from workflows.services import prescrire
-from workflows.views import taches_de
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 pytestmark = pytest.mark.django_db
@@ -63,9 +61,9 @@ def test_redownloading_the_order_gives_the_same_document(demo, bon_emis):
 
 def test_an_order_cannot_be_issued_twice(demo, bon_emis):
     with pytest.raises(ValidationError, match="ne peut plus être émis"):
-        commandes.emettre(bon_emis, par=demo["gestionnaire1"])
+        commandes._emettre(bon_emis, par=demo["gestionnaire1"])
     with pytest.raises(ValidationError, match="n'est pas \\(ou plus\\) à accomplir"):
-        flux.emettre_bon(bon_emis, par=demo["gestionnaire1"])
+        commandes.emettre(bon_emis, par=demo["gestionnaire1"])
     bon_emis.refresh_from_db()
     assert bon_emis.numero == numero_attendu(3)
     assert CompteurAnnuel.objects.get(annee=bon_emis.annee).dernier == 3
@@ -74,10 +72,10 @@ def test_an_order_cannot_be_issued_twice(demo, bon_emis):
 def test_numbers_follow_the_year_in_noumea_time(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     # 31 December 2027 at 23:30 in Nouméa is 12:30 UTC the same day: numbered in 2027.
     with time_machine.travel(datetime(2027, 12, 31, 23, 30, tzinfo=NOUMEA), tick=False):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
     bon.refresh_from_db()
     assert bon.numero == "BC-2027-0001"
     # 1 January 2028 at 09:00 in Nouméa is still 31 December 2027 in UTC: numbered in 2028.
@@ -118,7 +116,7 @@ def test_prestataire_acknowledges_and_gets_one_parcours_per_line(demo, bon_emis)
     ]
     assert not [t for t in taches_de(demo["beta1"]) if "bon de commande" in t.flow_task.task_title]
     with pytest.raises(PermissionDenied):
-        flux.accuser_bon(bon_emis, par=demo["beta1"])
+        commandes.accuser(bon_emis, par=demo["beta1"])
     client = Client()
     client.force_login(demo["alpha1"])
     response = client.post(bon_emis.get_absolute_url(), {"action": "accuser"}, follow=True)
@@ -135,10 +133,10 @@ def test_prestataire_acknowledges_and_gets_one_parcours_per_line(demo, bon_emis)
 def test_order_not_acknowledged_within_5_days_is_escalated(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     debut = datetime(2026, 11, 30, 10, tzinfo=NOUMEA)  # across the month end
     with time_machine.travel(debut, tick=False):
-        bon = flux.emettre_bon(bon, par=demo["gestionnaire1"])
+        bon = commandes.emettre(bon, par=demo["gestionnaire1"])
     alertes = Notification.objects.filter(
         destinataire=demo["gestionnaire1"], message__contains=f"{bon.numero} n'a pas été accusé"
     )
@@ -168,7 +166,7 @@ def test_prestataire_isolation_on_orders_pages_downloads_and_actions(demo, bon_e
 def test_prestataire_does_not_see_draft_orders(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     client = Client()
     client.force_login(demo["alpha1"])
     assert client.get(bon.get_absolute_url()).status_code == 404
@@ -187,16 +185,16 @@ def test_order_list_runs_a_constant_number_of_queries(
 @pytest.mark.pdf
 def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     gestionnaire, alpha = demo["gestionnaire1"], demo["alpha1"]
-    flux.accuser_bon(bon_emis, par=alpha)
+    commandes.accuser(bon_emis, par=alpha)
     ligne = bon_emis.lignes.get(prescription__demandeur__nom="HMAE")
-    retrait = flux.desister(ligne, par=alpha, motif="Déménage en province Nord.")
+    retrait = commandes.desister(ligne, par=alpha, motif="Déménage en province Nord.")
     assert prescription("HMAE").etat == EtatPrescription.DESISTEE
     assert Parcours.objects.get(ligne=ligne).etat == EtatParcours.ANNULE
-    flux.emettre_avenant(retrait, par=gestionnaire)
+    commandes.emettre_avenant(retrait, par=gestionnaire)
     retrait.refresh_from_db()
     assert retrait.numero == f"{bon_emis.numero}-A1"
     assert "HMAE" in texte_pdf(retrait.document.contenu)
-    flux.accuser_avenant(retrait, par=alpha)
+    commandes.accuser_avenant(retrait, par=alpha)
 
     # A substitute from the other lot is refused; one from the same lot is accepted.
     autre_lot = prescription("LEROUX")
@@ -206,7 +204,7 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     assert remplacant.etat == EtatPrescription.COMMANDEE
     with pytest.raises(ValidationError, match="soumise"):
         commandes.proposer_remplacant(ligne, remplacant, par=gestionnaire)
-    nouvelle = prescrire(
+    nouvelle = services.prescrire(
         Prescription(
             demandeur=DemandeurFactory(nom="WAHETRA"),
             lot=Lot.objects.get(numero=1),
@@ -224,7 +222,7 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     commandes.proposer_remplacant(ligne, nouvelle, par=gestionnaire)
 
     # Expedited single-item session.
-    express = flux.ouvrir_session(
+    express = services.ouvrir_session(
         SessionCommission(
             date_seance=datetime(2026, 11, 25).date(),
             lot=Lot.objects.get(numero=1),
@@ -234,16 +232,16 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
         membres_del=[demo["commission1"]],
     )
     services.inscrire(express, [nouvelle], par=gestionnaire)
-    flux.ouvrir_seance(express, par=gestionnaire)
+    services.ouvrir_seance(express, par=gestionnaire)
     valider(express, "WAHETRA", demo["commission1"], 5)
-    assert flux.cloturer_seance(express, par=demo["commission1"]) is None  # no new order
+    assert services.cloturer_seance(express, par=demo["commission1"]) is None  # no new order
     ajout = bon_emis.avenants.get(rang__isnull=True)
-    flux.emettre_avenant(ajout, par=gestionnaire)
+    commandes.emettre_avenant(ajout, par=gestionnaire)
     ajout.refresh_from_db()
     assert ajout.numero == f"{bon_emis.numero}-A2"
     texte = texte_pdf(ajout.document.contenu)
     assert "WAHETRA" in texte and "5 mois" in texte and "Nombre de bénéficiaires : 2" in texte
-    parcours = flux.accuser_avenant(ajout, par=alpha)
+    parcours = commandes.accuser_avenant(ajout, par=alpha)
     assert [p.demandeur.nom for p in parcours] == ["WAHETRA"]
     assert ajout.etat == EtatAvenant.EMIS  # the in-memory copy; the database moved on
     ajout.refresh_from_db()
@@ -254,8 +252,8 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
 def test_no_avenant_on_a_cancelled_order(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     valider(seance, "HMAE", demo["commission1"], 7)
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
-    flux.annuler_bon(bon, par=demo["gestionnaire1"], motif="Crédits gelés.")
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
+    commandes.annuler(bon, par=demo["gestionnaire1"], motif="Crédits gelés.")
     bon.refresh_from_db()
     assert bon.etat == EtatBonDeCommande.ANNULE and bon.numero is None
     ligne = bon.lignes.first()

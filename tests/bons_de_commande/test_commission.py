@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from accueil.views import taches_de
 from bons_de_commande.models import BonDeCommande
 from procurement import services
 from procurement.enums import Decision, EtatPrescription, EtatSession
@@ -17,8 +18,6 @@ from procurement.models import (
     today,
 )
 from tests.bons_de_commande.conftest import prescription, texte_pdf, valider
-from workflows import services as flux
-from workflows.views import taches_de
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def test_commission_validation_lot1_requires_a_duration_of_1_to_24_months(demo, 
         (25, "entre 1 et 24 mois"),
     ]:
         with pytest.raises(ValidationError, match=message):
-            flux.decider(
+            services.decider(
                 passage, par=demo["commission1"], decision=Decision.VALIDEE, duree_mois=duree
             )
     passage.refresh_from_db()
@@ -40,7 +39,7 @@ def test_commission_validation_lot1_requires_a_duration_of_1_to_24_months(demo, 
 
 
 def test_commission_validation_lot2_is_always_8_months(demo):
-    session = flux.ouvrir_session(
+    session = services.ouvrir_session(
         SessionCommission(
             date_seance=today(),
             lot=Lot.objects.get(numero=2),
@@ -50,15 +49,15 @@ def test_commission_validation_lot2_is_always_8_months(demo):
         membres_del=[demo["commission1"]],
     )
     services.inscrire(session, [prescription("LEROUX")], par=demo["gestionnaire1"])
-    flux.ouvrir_seance(session, par=demo["gestionnaire1"])
+    services.ouvrir_seance(session, par=demo["gestionnaire1"])
     assert valider(session, "LEROUX", demo["commission1"], 3).duree_mois == 8
 
 
 def test_commission_refusal_needs_a_motif_from_the_freins(demo, seance):
     passage = seance.passages.get(prescription__demandeur__nom="HMAE")
     with pytest.raises(ValidationError, match="motif du refus"):
-        flux.decider(passage, par=demo["commission1"], decision=Decision.REFUSEE)
-    flux.decider(
+        services.decider(passage, par=demo["commission1"], decision=Decision.REFUSEE)
+    services.decider(
         passage,
         par=demo["commission1"],
         decision=Decision.REFUSEE,
@@ -68,7 +67,7 @@ def test_commission_refusal_needs_a_motif_from_the_freins(demo, seance):
 
 
 def test_an_adjourned_prescription_goes_back_to_the_list_for_a_later_session(demo, seance):
-    flux.decider(
+    services.decider(
         seance.passages.get(prescription__demandeur__nom="HMAE"),
         par=demo["commission1"],
         decision=Decision.AJOURNEE,
@@ -76,7 +75,7 @@ def test_an_adjourned_prescription_goes_back_to_the_list_for_a_later_session(dem
     assert prescription("HMAE").etat == EtatPrescription.AJOURNEE
     client = Client()
     client.force_login(demo["gestionnaire1"])
-    suivante = flux.ouvrir_session(
+    suivante = services.ouvrir_session(
         SessionCommission(date_seance=today(), lot=seance.lot, prestataire=seance.prestataire),
         par=demo["gestionnaire1"],
         membres_del=[demo["commission1"]],
@@ -89,7 +88,7 @@ def test_second_member_is_told_the_decision_was_already_taken(demo, seance):
     passage = seance.passages.get(prescription__demandeur__nom="DUPONT")
     valider(seance, "DUPONT", demo["commission1"], 7)
     with pytest.raises(services.DecisionDejaPrise, match="déjà été prise"):
-        flux.decider(passage, par=demo["gestionnaire1"], decision=Decision.AJOURNEE)
+        services.decider(passage, par=demo["gestionnaire1"], decision=Decision.AJOURNEE)
     passage.refresh_from_db()
     assert passage.decision == Decision.VALIDEE and passage.decide_par == demo["commission1"]
 
@@ -97,7 +96,7 @@ def test_second_member_is_told_the_decision_was_already_taken(demo, seance):
 def test_session_cannot_close_with_an_undecided_prescription(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
     with pytest.raises(ValidationError, match="1 prescription\\(s\\) sans décision"):
-        flux.cloturer_seance(seance, par=demo["commission1"])
+        services.cloturer_seance(seance, par=demo["commission1"])
     seance.refresh_from_db()
     assert seance.etat == EtatSession.EN_SEANCE and seance.proces_verbal is None
     assert not BonDeCommande.objects.filter(session=seance).exists()
@@ -106,13 +105,13 @@ def test_session_cannot_close_with_an_undecided_prescription(demo, seance):
 @pytest.mark.pdf
 def test_closing_issues_the_minutes_and_prepares_the_order(demo, seance):
     valider(seance, "DUPONT", demo["commission1"], 7)
-    flux.decider(
+    services.decider(
         seance.passages.get(prescription__demandeur__nom="HMAE"),
         par=demo["commission1"],
         decision=Decision.REFUSEE,
         motif_refus=Frein.objects.get(code="mobilite"),
     )
-    bon = flux.cloturer_seance(seance, par=demo["commission1"])
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
     seance.refresh_from_db()
     assert seance.etat == EtatSession.CLOTUREE
     pv = texte_pdf(seance.proces_verbal.contenu)
@@ -153,7 +152,7 @@ def test_decision_form_shows_the_error_at_the_duration_field(demo, seance):
 
 @pytest.mark.pdf
 def test_agenda_filters_and_pdf(demo):
-    session = flux.ouvrir_session(
+    session = services.ouvrir_session(
         SessionCommission(
             date_seance=today(),
             lot=Lot.objects.get(numero=1),

@@ -4,12 +4,12 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 
+from bons_de_commande import services as commandes
 from prestataires.models import Parcours
 from procurement import services as procurement_services
 from procurement.enums import Decision
 from procurement.models import Lot, Prescription, Prestataire, SessionCommission
 from tests.conftest import NOUMEA
-from workflows import services as flux
 
 
 def a(jour: str, heure: int = 9):
@@ -37,7 +37,7 @@ def parcours_lot2(demo):
     """LEROUX, recognised by the CRHD, ordered to GAMMA (lot 2)."""
     gestionnaire, commission = demo["gestionnaire1"], demo["commission1"]
     with a("2026-11-12", heure=11):
-        session = flux.ouvrir_session(
+        session = procurement_services.ouvrir_session(
             SessionCommission(date_seance=date(2026, 11, 12), lot=Lot.objects.get(numero=2),
                               prestataire=Prestataire.objects.get(code="GAMMA")),
             par=gestionnaire, membres_del=[commission],
@@ -45,12 +45,13 @@ def parcours_lot2(demo):
         procurement_services.inscrire(
             session, [Prescription.objects.get(demandeur__nom="LEROUX")], par=gestionnaire
         )
-        flux.ouvrir_seance(session, par=gestionnaire)
-        flux.decider(session.passages.get(), par=commission, decision=Decision.VALIDEE,
-                     duree_mois=None, commentaire="")  # fmt: skip
-        bon = flux.cloturer_seance(session, par=commission)
-        flux.emettre_bon(bon, par=gestionnaire)
-        flux.accuser_bon(bon, par=demo["gamma1"])
+        procurement_services.ouvrir_seance(session, par=gestionnaire)
+        procurement_services.decider(session.passages.get(), par=commission,
+                                     decision=Decision.VALIDEE, duree_mois=None,
+                                     commentaire="")  # fmt: skip
+        bon = procurement_services.cloturer_seance(session, par=commission)
+        commandes.emettre(bon, par=gestionnaire)
+        commandes.accuser(bon, par=demo["gamma1"])
     return Parcours.objects.get(demandeur__nom="LEROUX")
 
 

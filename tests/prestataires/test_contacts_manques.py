@@ -10,7 +10,6 @@ from prestataires import services
 from prestataires.models import ContactMaintien, Parcours, RendezVous
 from procurement.models import TypeSortie
 from tests.prestataires.conftest import a
-from workflows import services as flux
 from workflows.models import Notification
 
 
@@ -91,7 +90,7 @@ def test_maintien_contacts_planned_at_1_2_3_months_alert_after_7_days(demo, clie
     alpha1 = demo["alpha1"]
     waia = Parcours.objects.get(demandeur__nom="WAIA")
     with a("2026-11-30"):
-        flux.sortir(
+        services.sortir(
             waia,
             par=alpha1,
             date_sortie=date(2026, 11, 30),

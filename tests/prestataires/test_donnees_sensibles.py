@@ -10,7 +10,6 @@ from prestataires import services
 from prestataires.models import Entreprise
 from procurement.models import Frein
 from tests.bons_de_commande.conftest import texte_pdf
-from workflows import services as flux
 
 from .conftest import a
 
@@ -31,7 +30,7 @@ def test_la_convention_de_stage_ne_montre_aucune_donnee_sensible(client, demo, p
         ridet="0777777.001", contact_nom="Mme Wayenece",
     )  # fmt: skip
     with a("2026-11-20"):
-        flux.entrer(parcours_lot2, par=gamma, date_premier_contact=date(2026, 11, 20),
+        services.entrer(parcours_lot2, par=gamma, date_premier_contact=date(2026, 11, 20),
                     date_entree=date(2026, 11, 20))  # fmt: skip
         stage = services.preparer_stage(
             parcours_lot2, par=gamma, entreprise=entreprise, objet="decouvrir",

@@ -18,6 +18,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 
 from accounts.roles import Role
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires import services
 from prestataires.enums import EtatParcours, EtatStage
@@ -36,7 +37,6 @@ from prestataires.models import (
 from procurement.models import Commune, Prestataire, TypeSortie
 from tests.bons_de_commande.conftest import texte_pdf
 from tests.factories import UserFactory
-from workflows import services as flux
 from workflows.models import Transition
 
 from .conftest import a, poster
@@ -74,7 +74,7 @@ def alpha(demo, kaouma, alpha3):
     module = ModuleCollectif.objects.get(intitule="Atelier techniques de recherche d'emploi")
     boulangerie = Entreprise.objects.get(raison_sociale="Boulangerie du Quartier Latin")
     with a("2026-11-16"):
-        flux.entrer(kaouma, par=alpha2, date_premier_contact=date(2026, 11, 13),
+        services.entrer(kaouma, par=alpha2, date_premier_contact=date(2026, 11, 13),
                     date_entree=date(2026, 11, 16))  # fmt: skip
     with a("2026-11-17"):
         services.inscrire_au_module(module, [kaouma], par=alpha2)
@@ -130,10 +130,10 @@ def beta(demo):
         prestataire=prestataire, lignes__prescription__demandeur__nom="SIMUTOGA"
     )
     with a("2026-11-16"):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
-        flux.accuser_bon(bon, par=demo["beta1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
+        commandes.accuser(bon, par=demo["beta1"])
         parcours = Parcours.objects.get(demandeur__nom="SIMUTOGA")
-        flux.entrer(parcours, par=demo["beta1"], date_premier_contact=date(2026, 11, 16),
+        services.entrer(parcours, par=demo["beta1"], date_premier_contact=date(2026, 11, 16),
                     date_entree=date(2026, 11, 16))  # fmt: skip
     parcours.refresh_from_db()
     assert (parcours.prestataire, parcours.etat) == (prestataire, EtatParcours.EN_COURS)

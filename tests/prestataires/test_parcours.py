@@ -142,10 +142,10 @@ def test_entree_non_enregistree_15_jours_apres_l_accuse_alerte_le_conseiller(dem
 
 
 def test_entree_a_temps_desarme_l_alerte(demo, kaouma):
-    from workflows import services as flux
+    from prestataires import services
 
     with a("2026-11-20"):
-        flux.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 13),
+        services.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 13),
                     date_entree=date(2026, 11, 20))  # fmt: skip
     minuteur = Task.objects.get(process=kaouma.process, flow_task__endswith=".entrer__timeout")
     assert minuteur.status == STATUS.CANCELED

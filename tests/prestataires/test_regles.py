@@ -9,6 +9,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from bons_de_commande import services as commandes
 from bons_de_commande.models import LigneCommande
 from prestataires import services
 from prestataires.enums import EtatParcours, EtatStage, TypeFin
@@ -16,7 +17,6 @@ from prestataires.forms import EntrepriseForm
 from prestataires.models import Entreprise, Parcours, Stage, normaliser_ridet
 from procurement.calendrier import ajouter_mois
 from procurement.models import Prestataire, TypeSortie
-from workflows import services as flux
 
 from .conftest import a, poster, refuse
 
@@ -82,7 +82,7 @@ def test_un_mois_apres_est_le_meme_jour_ou_le_dernier_du_mois(jour, mois, attend
 
 def test_entree_fixe_la_fin_prevue_sur_la_duree_validee(demo, kaouma):
     with a("2026-11-30"):
-        flux.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 13),
+        services.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 13),
                     date_entree=date(2026, 11, 30))  # fmt: skip
     kaouma.refresh_from_db()
     assert kaouma.fin_prevue == date(2027, 5, 29)
@@ -124,7 +124,7 @@ def test_entree_du_jour_a_noumea_quand_utc_est_encore_la_veille(client, demo, ka
 def test_lot_2_dure_8_mois(demo, parcours_lot2):
     assert parcours_lot2.duree_mois == 8
     with a("2026-11-20"):
-        flux.entrer(parcours_lot2, par=demo["gamma1"], date_premier_contact=date(2026, 11, 20),
+        services.entrer(parcours_lot2, par=demo["gamma1"], date_premier_contact=date(2026, 11, 20),
                     date_entree=date(2026, 11, 20))  # fmt: skip
     parcours_lot2.refresh_from_db()
     assert parcours_lot2.fin_prevue == date(2027, 7, 19)
@@ -132,10 +132,10 @@ def test_lot_2_dure_8_mois(demo, parcours_lot2):
 
 def test_desistement_refuse_apres_l_entree(demo, kaouma):
     with a("2026-11-16"):
-        flux.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 16),
+        services.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 16),
                     date_entree=date(2026, 11, 16))  # fmt: skip
         with pytest.raises(ValidationError, match="sortie anticipée ou une rupture"):
-            flux.desister(LigneCommande.objects.get(parcours=kaouma), par=demo["alpha1"],
+            commandes.desister(LigneCommande.objects.get(parcours=kaouma), par=demo["alpha1"],
                           motif="Trouvé un emploi")  # fmt: skip
     kaouma.refresh_from_db()
     assert kaouma.etat == EtatParcours.EN_COURS
@@ -148,7 +148,7 @@ def test_desistement_refuse_apres_l_entree(demo, kaouma):
 def en_cours(demo, kaouma):
     """KAOUMA entered on 16/11/2026: planned end 15/05/2027."""
     with a("2026-11-16"):
-        flux.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 13),
+        services.entrer(kaouma, par=demo["alpha2"], date_premier_contact=date(2026, 11, 13),
                     date_entree=date(2026, 11, 16))  # fmt: skip
     kaouma.refresh_from_db()
     return kaouma
@@ -234,18 +234,18 @@ def test_un_stage_se_termine_avec_son_bilan_et_son_rapport(demo, en_cours):
 def test_suspension_a_cheval_sur_deux_mois_recule_la_fin_prevue(demo, en_cours):
     alpha2 = demo["alpha2"]
     with a("2027-01-25"):
-        flux.suspendre(en_cours, par=alpha2, debut=date(2027, 1, 25), motif="sante")
+        services.suspendre(en_cours, par=alpha2, debut=date(2027, 1, 25), motif="sante")
     en_cours.refresh_from_db()
     assert en_cours.etat == EtatParcours.SUSPENDU
     with a("2027-02-08"):
         with pytest.raises(ValidationError, match="suivre le début de la suspension"):
-            flux.reprendre(en_cours, par=alpha2, reprise=date(2027, 1, 25))
-        flux.reprendre(en_cours, par=alpha2, reprise=date(2027, 2, 8))
+            services.reprendre(en_cours, par=alpha2, reprise=date(2027, 1, 25))
+        services.reprendre(en_cours, par=alpha2, reprise=date(2027, 2, 8))
     en_cours.refresh_from_db()
     assert en_cours.etat == EtatParcours.EN_COURS
     assert en_cours.fin_prevue == date(2027, 5, 29)  # 15/05 + 14 days
     with a("2027-02-10"), pytest.raises(ValidationError, match="avant la dernière reprise"):
-        flux.suspendre(en_cours, par=alpha2, debut=date(2027, 2, 1), motif="famille")
+        services.suspendre(en_cours, par=alpha2, debut=date(2027, 2, 1), motif="famille")
 
 
 # --- Exit ------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def sortie(type_fin=TypeFin.RUPTURE_STAGIAIRE, code="cdd", **autres):
 
 def test_pas_de_parcours_mene_a_terme_sans_stage_termine(demo, en_cours):
     with a("2027-05-15"), pytest.raises(ValidationError) as refus:
-        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 5, 15),
+        services.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 5, 15),
                     **sortie(TypeFin.TERME, "cdi"))  # fmt: skip
     assert "sans au moins un stage" in str(refus.value.message_dict["type_fin"])
     en_cours.refresh_from_db()
@@ -274,7 +274,7 @@ def test_pas_de_parcours_mene_a_terme_sans_stage_termine(demo, en_cours):
 def test_terme_pas_avant_la_fin_prevue(demo, en_cours):
     stage_termine(en_cours, demo["alpha2"])
     with a("2027-05-14"), pytest.raises(ValidationError) as refus:
-        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 5, 14),
+        services.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 5, 14),
                     **sortie(TypeFin.TERME, "cdi"))  # fmt: skip
     assert "sortie anticipée" in refus.value.message_dict["date_sortie"][0]
 
@@ -304,7 +304,7 @@ def test_une_rupture_ne_demande_pas_de_stage_mais_ses_difficultes_et_preconisati
 
 def test_sortie_pas_avant_l_entree(demo, en_cours):
     with a("2027-01-10"), pytest.raises(ValidationError) as refus:
-        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2026, 11, 15), **sortie())
+        services.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2026, 11, 15), **sortie())
     assert "précéder l'entrée" in refus.value.message_dict["date_sortie"][0]
 
 
@@ -322,7 +322,7 @@ def test_classe_de_sortie_derivee_de_chaque_type_de_sortie(demo):
 )  # fmt: skip
 def test_une_sortie_positive_ouvre_3_mois_de_maintien(demo, en_cours, code, etat):
     with a("2027-01-31"):
-        flux.sortir(
+        services.sortir(
             en_cours, par=demo["alpha2"], date_sortie=date(2027, 1, 31), **sortie(code=code)
         )
     en_cours.refresh_from_db()
@@ -332,9 +332,9 @@ def test_une_sortie_positive_ouvre_3_mois_de_maintien(demo, en_cours, code, etat
 
 def test_sortie_d_un_parcours_suspendu_clot_la_suspension(demo, en_cours):
     with a("2027-01-05"):
-        flux.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 1, 5), motif="sante")
+        services.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 1, 5), motif="sante")
     with a("2027-02-01"):
-        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 2, 1),
+        services.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 2, 1),
                     **sortie(code="sante"))  # fmt: skip
     assert en_cours.suspensions.get().fin == date(2027, 2, 1)
 
@@ -345,7 +345,9 @@ def test_sortie_d_un_parcours_suspendu_clot_la_suspension(demo, en_cours):
 def test_aucun_evenement_apres_la_cloture(demo, en_cours):
     alpha2 = demo["alpha2"]
     with a("2027-01-10"):
-        flux.sortir(en_cours, par=alpha2, date_sortie=date(2027, 1, 10), **sortie(code="abandon"))
+        services.sortir(
+            en_cours, par=alpha2, date_sortie=date(2027, 1, 10), **sortie(code="abandon")
+        )
         for action in (
             lambda: services.noter_rendez_vous(en_cours, par=alpha2, date=date(2027, 1, 10),
                                                nature="individuel", objet="x"),
@@ -353,7 +355,7 @@ def test_aucun_evenement_apres_la_cloture(demo, en_cours):
                                             echeance=date(2027, 2, 1)),
             lambda: services.evaluer(en_cours, par=alpha2, moment="sortie", date=date(2027, 1, 10),
                                      projet=1, freins=1, engagement=1, savoir_etre=1),
-            lambda: services.suspendre(en_cours, par=alpha2, debut=date(2027, 1, 10),
+            lambda: services._suspendre(en_cours, par=alpha2, debut=date(2027, 1, 10),
                                        motif="sante"),
             lambda: stage_de(en_cours, alpha2),
         ):  # fmt: skip
@@ -365,7 +367,7 @@ def test_aucun_evenement_apres_la_cloture(demo, en_cours):
 def test_evenement_date_apres_la_sortie_refuse_pendant_le_maintien(demo, en_cours):
     alpha2 = demo["alpha2"]
     with a("2027-01-31"):
-        flux.sortir(en_cours, par=alpha2, date_sortie=date(2027, 1, 20), **sortie(code="cdi"))
+        services.sortir(en_cours, par=alpha2, date_sortie=date(2027, 1, 20), **sortie(code="cdi"))
         with pytest.raises(ValidationError, match="suit la sortie"):
             services.evaluer(en_cours, par=alpha2, moment="sortie", date=date(2027, 1, 25),
                              projet=3, freins=3, engagement=3, savoir_etre=3)  # fmt: skip
@@ -379,14 +381,14 @@ def test_evenement_date_apres_la_sortie_refuse_pendant_le_maintien(demo, en_cour
 def test_le_prestataire_clot_le_maintien_avant_3_mois(demo, en_cours):
     alpha2 = demo["alpha2"]
     with a("2027-01-31"):
-        flux.sortir(en_cours, par=alpha2, date_sortie=date(2027, 1, 31), **sortie(code="cdi"))
+        services.sortir(en_cours, par=alpha2, date_sortie=date(2027, 1, 31), **sortie(code="cdi"))
     with a("2027-03-15"):
         with pytest.raises(ValidationError):
             services.noter_contact_maintien(en_cours, par=alpha2, date=date(2027, 1, 30),
                                             nature="regulation", compte_rendu="x")  # fmt: skip
         services.noter_contact_maintien(en_cours, par=alpha2, date=date(2027, 3, 1),
                                         nature="regulation", compte_rendu="En poste")  # fmt: skip
-        flux.clore_maintien(en_cours, par=alpha2, motif="Personne injoignable")
+        services.clore_maintien(en_cours, par=alpha2, motif="Personne injoignable")
     en_cours.refresh_from_db()
     assert (en_cours.etat, en_cours.maintien_clos_le) == (EtatParcours.TERMINE, date(2027, 3, 15))
     assert en_cours.process.status == "DONE"
@@ -430,14 +432,12 @@ def test_ridet_normalise_et_unique_dans_le_repertoire(demo):
 
 
 def test_le_bon_de_commande_se_cloture_quand_tous_ses_parcours_sont_finis(demo, en_cours):
-    from bons_de_commande import services as commandes
-
     bon = en_cours.ligne.bon
     gestionnaire = demo["gestionnaire1"]
     with pytest.raises(ValidationError, match="encore 1 parcours"):
         commandes.cloturer(bon, par=gestionnaire)  # KAOUMA runs (TEANYOUEN withdrew)
     with a("2027-01-10"):
-        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 1, 10),
+        services.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 1, 10),
                     **sortie(code="abandon"))  # fmt: skip
     commandes.cloturer(bon, par=gestionnaire)
     bon.refresh_from_db()
@@ -451,7 +451,7 @@ def test_une_suspension_qui_atteint_6_mois_alerte_le_conseiller_referent(demo, e
 
     alerte = {"message__contains": "suspendu depuis 6 mois"}
     with a("2027-01-31"):
-        flux.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 1, 31), motif="sante")
+        services.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 1, 31), motif="sante")
     with a("2027-07-30", heure=23):  # 31/01 + 6 months is 31/07
         fire_due_timers()
     assert not Notification.objects.filter(**alerte).exists()
@@ -461,14 +461,14 @@ def test_une_suspension_qui_atteint_6_mois_alerte_le_conseiller_referent(demo, e
     assert notification.destinataire == demo["conseiller1"]
     # The alert does not end the suspension: the prestataire resumes, the parcours goes on.
     with a("2027-08-02"):
-        flux.reprendre(en_cours, par=demo["alpha2"], reprise=date(2027, 8, 2))
+        services.reprendre(en_cours, par=demo["alpha2"], reprise=date(2027, 8, 2))
     en_cours.refresh_from_db()
     assert en_cours.etat == EtatParcours.EN_COURS
     assert en_cours.fin_prevue == date(2027, 5, 15) + (date(2027, 8, 2) - date(2027, 1, 31))
     with a("2027-08-03"):
-        flux.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 8, 3), motif="famille")
+        services.suspendre(en_cours, par=demo["alpha2"], debut=date(2027, 8, 3), motif="famille")
     with a("2027-08-20"):
-        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 8, 20),
+        services.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2027, 8, 20),
                     **sortie(code="sante"))  # fmt: skip
     en_cours.refresh_from_db()
     assert en_cours.etat == EtatParcours.TERMINE
@@ -483,7 +483,7 @@ def test_la_sortie_annule_les_stages_non_commences_par_leur_transition(demo, en_
 
     with a("2026-12-01"):
         stage = stage_de(en_cours, demo["alpha2"])
-        flux.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2026, 12, 1),
+        services.sortir(en_cours, par=demo["alpha2"], date_sortie=date(2026, 12, 1),
                     **sortie(code="abandon"))  # fmt: skip
     stage.refresh_from_db()
     assert stage.etat == EtatStage.ANNULE

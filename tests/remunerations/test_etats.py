@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from pypdf import PdfReader
 from viewflow.workflow.models import Task
 
+from accueil.views import taches_de
 from prestataires.models import Parcours
 from procurement.models import Prescription, Prestataire
 from remunerations import services
@@ -21,9 +22,7 @@ from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration, LigneRemuneration
 from remunerations.services import cle
 from remunerations.templatetags.francs import ecart, francs
-from workflows import services as flux
 from workflows.models import Notification
-from workflows.views import taches_de
 
 from .conftest import a, declarer_le_du, placer_stagiaire, poster, refuse
 
@@ -246,7 +245,7 @@ def test_a_month_not_submitted_by_the_10th_is_flagged_to_finance_the_next_day(de
     # ALPHA submits on time; BETA does not.
     with a("2026-12-09"):
         declarer_le_du(novembre["ALPHA"], demo["alpha1"])
-        flux.soumettre_etat(novembre["ALPHA"], par=demo["alpha1"])
+        services.soumettre(novembre["ALPHA"], par=demo["alpha1"])
 
     def alertes():
         return list(
@@ -274,7 +273,7 @@ def test_a_month_not_submitted_by_the_10th_is_flagged_to_finance_the_next_day(de
 def test_the_prestataire_queue_holds_its_own_etats_only(demo):
     placer_stagiaire("BETA", date(2026, 10, 5))
     with a("2026-11-24"):
-        beta = flux.ouvrir_etat(Prestataire.objects.get(code="BETA"), OCTOBRE)
+        beta = services.ouvrir_etat(Prestataire.objects.get(code="BETA"), OCTOBRE)
     assert [t.process_id for t in taches_de(demo["beta1"]) if t.flow_task.name == "declarer"] == [
         beta.process_id
     ]
@@ -357,13 +356,13 @@ def test_finance_returns_an_etat_only_with_a_comment(demo, client):
 
 def test_months_are_reconciled_in_order(demo):
     with a("2026-12-02"):
-        novembre = flux.ouvrir_etat(Prestataire.objects.get(code="ALPHA"), date(2026, 11, 1))
+        novembre = services.ouvrir_etat(Prestataire.objects.get(code="ALPHA"), date(2026, 11, 1))
         declarer_le_du(novembre, demo["alpha1"])
-        flux.soumettre_etat(novembre, par=demo["alpha1"])
+        services.soumettre(novembre, par=demo["alpha1"])
         with pytest.raises(
             Exception, match=r"Rapprochez d'abord le mois précédent : octobre 2026 \(ALPHA\)"
         ):
-            flux.accepter_etat(novembre, par=demo["finance1"])
+            services.accepter(novembre, par=demo["finance1"])
     novembre.refresh_from_db()
     assert novembre.etat == EtatDeclaration.SOUMIS
     assert Task.objects.filter(process=novembre.process, flow_task__isnull=False).exists()
@@ -400,7 +399,9 @@ def test_a_month_opened_by_several_people_at_once_has_one_etat_and_one_process(
     demo_hors_transaction,
 ):
     alpha = Prestataire.objects.get(code="ALPHA")
-    resultats, erreurs = _en_meme_temps(4, lambda i: flux.ouvrir_etat(alpha, date(2026, 11, 1)).pk)
+    resultats, erreurs = _en_meme_temps(
+        4, lambda i: services.ouvrir_etat(alpha, date(2026, 11, 1)).pk
+    )
     assert not erreurs
     assert len(set(resultats)) == 1
     etat = EtatRemuneration.objects.get(prestataire=alpha, mois=date(2026, 11, 1))
@@ -450,7 +451,7 @@ def test_an_earlier_month_does_not_open_while_a_later_etat_carries_regularisatio
             absences_heures=2,
         )
     with a("2026-11-24"), pytest.raises(Exception) as refus:
-        flux.ouvrir_etat(alpha, date(2026, 9, 1))
+        services.ouvrir_etat(alpha, date(2026, 9, 1))
     assert refus.value.message_dict == {
         "mois": [
             "Un état plus récent porte des régularisations (octobre 2026) : faites-le "

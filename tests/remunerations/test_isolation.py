@@ -30,7 +30,6 @@ from remunerations import calcul, services
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration, LigneRemuneration
 from tests.bons_de_commande.conftest import texte_pdf
-from workflows import services as flux
 from workflows.models import Notification, Transition
 
 from .conftest import a, declarer_le_du, placer_stagiaire
@@ -67,7 +66,7 @@ def beta(demo):
     """BETA's stagiaire entered on 5 October 2026, and BETA's October état opened for it."""
     with a(JOUR):
         parcours = placer_stagiaire("BETA", date(2026, 10, 5), nom=STAGIAIRE_DE_BETA)
-        etat = flux.ouvrir_etat(Prestataire.objects.get(code="BETA"), OCTOBRE)
+        etat = services.ouvrir_etat(Prestataire.objects.get(code="BETA"), OCTOBRE)
     assert etat.prestataire.code == "BETA"
     assert [ligne.nom for ligne in calcul.releve(etat).lignes] == [STAGIAIRE_DE_BETA]
     return SimpleNamespace(etat=etat, parcours=parcours, reference=reference(parcours))
@@ -245,7 +244,7 @@ def soumettre(etat, direction):
     with a(JOUR, heure=9):
         if not calcul.releve(etat).complet:
             declarer_le_du(etat, direction)
-        flux.soumettre_etat(etat, par=direction)
+        services.soumettre(etat, par=direction)
     etat.refresh_from_db()
     assert etat.etat == EtatDeclaration.SOUMIS
 
@@ -531,10 +530,10 @@ def beta_rapproche(demo, beta):
     submitted and reconciled, so that its October état takes regularisations."""
     with a(JOUR, heure=8):
         parcours = placer_stagiaire("BETA", date(2026, 9, 7), nom="WAKAINE")
-        septembre = flux.ouvrir_etat(Prestataire.objects.get(code="BETA"), date(2026, 9, 1))
+        septembre = services.ouvrir_etat(Prestataire.objects.get(code="BETA"), date(2026, 9, 1))
     soumettre(septembre, demo["beta1"])
     with a(JOUR, heure=9):
-        flux.accepter_etat(septembre, par=demo["finance1"])
+        services.accepter(septembre, par=demo["finance1"])
     septembre.refresh_from_db()
     assert septembre.etat == EtatDeclaration.ACCEPTE
     assert calcul.premiers_etats_ouverts([beta.etat.prestataire_id]) == {

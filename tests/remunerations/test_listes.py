@@ -26,12 +26,11 @@ from procurement.models import (
     Prestataire,
     TypeSortie,
 )
-from remunerations import calcul
+from remunerations import calcul, services
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
 from tests.factories import lignes_commandees
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
-from workflows import services as flux
 
 from .conftest import a, declarer_le_du, placer_stagiaire
 
@@ -106,7 +105,7 @@ def creer_stagiaires(code, nombre, entrees, *, lot=1):
 
 
 def ouvrir(code, mois):
-    return flux.ouvrir_etat(Prestataire.objects.get(code=code), mois)
+    return services.ouvrir_etat(Prestataire.objects.get(code=code), mois)
 
 
 @pytest.fixture
@@ -122,11 +121,11 @@ def trois_prestataires(demo):
         placer_stagiaire("BETA", date(2026, 9, 14), suspensions=[(date(2026, 10, 12),
                                                                  date(2026, 10, 19))])  # fmt: skip
         septembre = ouvrir("BETA", SEPTEMBRE)
-        flux.soumettre_etat(declarer_le_du(septembre, beta1), par=beta1)
-        flux.accepter_etat(septembre, par=demo["finance1"])
+        services.soumettre(declarer_le_du(septembre, beta1), par=beta1)
+        services.accepter(septembre, par=demo["finance1"])
         placer_stagiaire("BETA", date(2026, 10, 5))
         octobre = declarer_le_du(ouvrir("BETA", OCTOBRE), beta1, ecart=-100)
-        flux.soumettre_etat(octobre, par=beta1)
+        services.soumettre(octobre, par=beta1)
         placer_stagiaire("GAMMA", date(2026, 10, 1), lot=2)
         ouvrir("GAMMA", OCTOBRE)
     etats = {
@@ -236,8 +235,8 @@ def test_les_pages_de_la_del_requetes_constantes_avec_le_nombre_de_prestataires(
         beta1 = demo["beta1"]
         placer_stagiaire("BETA", date(2026, 9, 7))
         septembre = ouvrir("BETA", SEPTEMBRE)
-        flux.soumettre_etat(declarer_le_du(septembre, beta1), par=beta1)
-        flux.accepter_etat(septembre, par=demo["finance1"])
+        services.soumettre(declarer_le_du(septembre, beta1), par=beta1)
+        services.accepter(septembre, par=demo["finance1"])
         ouvrir("BETA", OCTOBRE)
         placer_stagiaire("GAMMA", date(2026, 10, 1), lot=2)
         ouvrir("GAMMA", OCTOBRE)

@@ -17,7 +17,6 @@ from remunerations.admin import TauxSMGForm
 from remunerations.calcul import remuneration_du_mois
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration, LigneRemuneration
-from workflows import services as flux
 
 from .conftest import a, placer_stagiaire
 
@@ -311,7 +310,7 @@ def test_accepted_etat_refuses_declarations_and_submission_and_changes_nothing(d
                                                  "montant_declare": 0}},
         )  # fmt: skip
     with pytest.raises(ValidationError, match=refus), transaction.atomic():
-        services.soumettre(septembre, par=alpha1)
+        services._soumettre(septembre, par=alpha1)
 
     avant = (septembre.etat, septembre.version, septembre.soumis_le, septembre.accepte_le)
     septembre.refresh_from_db()
@@ -351,8 +350,8 @@ def test_accepted_adjustments_are_frozen_and_not_owed_again_on_a_later_etat(demo
                     for ligne in releve.ajustements
                 },
             )  # fmt: skip
-        flux.soumettre_etat(octobre, par=alpha1)
-        flux.accepter_etat(octobre, par=finance1)
+        services.soumettre(octobre, par=alpha1)
+        services.accepter(octobre, par=finance1)
     octobre.refresh_from_db()
     assert octobre.etat == EtatDeclaration.ACCEPTE
 
@@ -367,7 +366,7 @@ def test_accepted_adjustments_are_frozen_and_not_owed_again_on_a_later_etat(demo
 
     # November, opened in December, owes nothing more on August, September or October.
     with a("2026-12-02"):
-        novembre = flux.ouvrir_etat(alpha, NOVEMBRE)
+        novembre = services.ouvrir_etat(alpha, NOVEMBRE)
     releve = calcul.releve(novembre)
     assert releve.ajustements == []
     # 0.5 × 167 940 = 83 970; GOPOEA resumed 03/11: 03..30 = 28 days:
@@ -479,13 +478,13 @@ def test_a_month_can_be_opened_from_midnight_in_noumea_not_utc(demo):
         pytest.raises(ValidationError) as refus,
         transaction.atomic(),
     ):
-        services.ouvrir(alpha, decembre)
+        services._ouvrir(alpha, decembre)
     assert refus.value.message_dict == {"mois": ["Un mois à venir ne se déclare pas encore."]}
     assert not EtatRemuneration.objects.filter(mois=decembre).exists()
 
     apres_minuit = datetime(2026, 11, 30, 13, 30, tzinfo=UTC)  # 00:30 on 01/12 in Nouméa
     with time_machine.travel(apres_minuit, tick=False), transaction.atomic():
-        etat, cree = services.ouvrir(alpha, decembre)
+        etat, cree = services._ouvrir(alpha, decembre)
     assert cree
     assert (etat.prestataire, etat.mois, etat.etat) == (alpha, decembre, EtatDeclaration.BROUILLON)
 
@@ -505,6 +504,6 @@ def test_etat_of_the_month_just_ended_is_owed_by_each_prestataire_with_a_stagiai
     assert services.mois_a_ouvrir(date(2026, 11, 30)) == []
 
     with a("2026-12-01", heure=0):
-        flux.ouvrir_etat(alpha, NOVEMBRE)
+        services.ouvrir_etat(alpha, NOVEMBRE)
     assert services.mois_a_ouvrir(date(2026, 12, 1)) == []
     assert services.mois_a_ouvrir(date(2026, 12, 31)) == []

@@ -21,7 +21,6 @@ from procurement.models import AttributionLot, Prestataire, SessionCommission, T
 from reporting.models import BilanFinParcours, echeance_du_bilan
 from tests.conftest import DEMO_SEMEE_LE
 from tests.prestataires.conftest import NOUMEA, a
-from workflows import services as flux
 
 # The demo is seeded on this day (as the stipend tests do): ALPHA's summer session
 # BC-2026-0001 (WAIA, OUNEMOA, GOPOEA) runs, ALPHA's November order BC-2026-0002 waits for
@@ -77,7 +76,7 @@ def sortie_anticipee(parcours, par, jour: date, type_sortie="formation_qualifian
         "satisfaction": 4,
     } | champs
     with a(jour.isoformat(), heure=16):
-        flux.sortir(
+        parcours_services.sortir(
             parcours,
             par=par,
             date_sortie=jour,

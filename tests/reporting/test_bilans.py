@@ -19,12 +19,12 @@ from prestataires import services as parcours_services
 from prestataires.enums import MomentEvaluation, TypeFin
 from procurement.models import TypeSortie
 from reporting import bilans
+from reporting import services as reporting_services
 from reporting.enums import AtteinteObjectifs, EtatBilan
 from reporting.models import AppreciationBilan
 from tests.bons_de_commande.conftest import texte_pdf
 from tests.prestataires.conftest import a, poster, refuse
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
-from workflows import services as flux
 from workflows.flows import BilanFlow
 from workflows.models import Transition
 
@@ -88,8 +88,10 @@ def session_ete_terminee(demo_bilans):
     stage_termine(ounemoa, alpha1, date(2027, 1, 4), date(2027, 1, 15))
     sortie_anticipee(parcours_de("WAIA"), alpha1, date(2027, 1, 20))
     with a("2027-02-28", heure=16):
-        flux.sortir(ounemoa, par=alpha1, date_sortie=date(2027, 2, 28), type_fin=TypeFin.TERME,
-                    type_sortie=TypeSortie.objects.get(code="cdi"), satisfaction=5)  # fmt: skip
+        parcours_services.sortir(ounemoa, par=alpha1, date_sortie=date(2027, 2, 28),
+                                 type_fin=TypeFin.TERME,
+                                 type_sortie=TypeSortie.objects.get(code="cdi"),
+                                 satisfaction=5)  # fmt: skip
     evaluer(ounemoa, alpha1, "2027-02-28", MomentEvaluation.SORTIE, (4, 3, 4, 4))
     sortie_anticipee(parcours_de("GOPOEA"), alpha1, date(2027, 3, 10), type_sortie="abandon",
                      type_fin=TypeFin.RUPTURE_STAGIAIRE)  # fmt: skip
@@ -295,7 +297,7 @@ def test_pas_de_transmission_avant_la_fin_de_la_session(client, demo_bilans):
     with a("2027-02-01"):
         assert "la session n'est pas terminée" in texte(client.get(url))
         with pytest.raises(ValidationError, match="Yannick GOPOEA"):
-            flux.transmettre_bilan(bilan, par=alpha1)
+            reporting_services.transmettre(bilan, par=alpha1)
     assert bilan_de(SESSION_ETE).etat == EtatBilan.A_REDIGER
 
 
@@ -361,7 +363,7 @@ def test_seule_la_direction_du_prestataire_redige_et_seule_la_del_examine(client
 
     # Through the services too: BETA's direction holds the permission, not ALPHA's bilan.
     with a("2027-02-01"), pytest.raises(PermissionDenied):
-        flux.transmettre_bilan(bilan, par=demo_bilans["beta1"])
+        reporting_services.transmettre(bilan, par=demo_bilans["beta1"])
     with pytest.raises(PermissionDenied), transaction.atomic():
         bilans.enregistrer(bilan, par=demo_bilans["alpha2"], version=0, synthese="x",
                            appreciations={})  # fmt: skip

@@ -17,13 +17,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
+from prestataires import services as parcours_services
 from prestataires.models import Parcours
 from reporting import bilans
+from reporting import services as reporting_services
 from reporting.enums import AtteinteObjectifs, EtatBilan
 from reporting.models import echeance_du_bilan
 from tests.prestataires.conftest import NOUMEA, a
-from workflows import services as flux
 from workflows.models import Notification
 
 from .conftest import (
@@ -157,8 +159,9 @@ def test_la_session_finit_avec_son_dernier_parcours_et_les_minuteries_suivent(de
     # KAOUMA enters; TEANYOUEN, withdrawn before entering, does not hold the session open.
     assert parcours_de("TEANYOUEN").etat == "annule"
     with a("2026-11-24", heure=10):
-        flux.entrer(parcours_de("KAOUMA"), par=alpha2, date_premier_contact=date(2026, 11, 20),
-                    date_entree=date(2026, 11, 24))  # fmt: skip
+        parcours_services.entrer(parcours_de("KAOUMA"), par=alpha2,
+                                 date_premier_contact=date(2026, 11, 20),
+                                 date_entree=date(2026, 11, 24))  # fmt: skip
     novembre.refresh_from_db()
     assert (novembre.fin_session, novembre.echeance) == (date(2027, 5, 23), date(2027, 6, 23))
     assert minuteries(novembre) == [a_minuit(date(2027, 6, 16)), a_minuit(date(2027, 6, 24))]
@@ -166,9 +169,9 @@ def test_la_session_finit_avec_son_dernier_parcours_et_les_minuteries_suivent(de
     # GOPOEA suspended 10 days: the session ends 10 days later, and so is everything due.
     gopoea = parcours_de("GOPOEA")
     with a("2026-11-25"):
-        flux.suspendre(gopoea, par=alpha1, debut=date(2026, 11, 25), motif="sante")
+        parcours_services.suspendre(gopoea, par=alpha1, debut=date(2026, 11, 25), motif="sante")
     with a("2026-12-05"):
-        flux.reprendre(gopoea, par=alpha1, reprise=date(2026, 12, 5))
+        parcours_services.reprendre(gopoea, par=alpha1, reprise=date(2026, 12, 5))
     ete.refresh_from_db()
     assert (ete.fin_session, ete.echeance) == (date(2027, 6, 7), date(2027, 7, 7))
     assert minuteries(ete) == [a_minuit(date(2027, 6, 30)), a_minuit(date(2027, 7, 8))]
@@ -278,13 +281,15 @@ def trois_sessions(demo_bilans):
     24/11/2026), SIMUTOGA gone on the same day: both due on 15/02/2027."""
     alpha2, beta1 = demo_bilans["alpha2"], demo_bilans["beta1"]
     with a("2026-11-24", heure=10):
-        flux.entrer(parcours_de("KAOUMA"), par=alpha2, date_premier_contact=date(2026, 11, 24),
-                    date_entree=date(2026, 11, 24))  # fmt: skip
+        parcours_services.entrer(parcours_de("KAOUMA"), par=alpha2,
+                                 date_premier_contact=date(2026, 11, 24),
+                                 date_entree=date(2026, 11, 24))  # fmt: skip
         bon_beta = BonDeCommande.objects.get(prestataire__code="BETA")
-        flux.emettre_bon(bon_beta, par=demo_bilans["gestionnaire1"])
-        flux.accuser_bon(bon_beta, par=beta1)
-        flux.entrer(parcours_de("SIMUTOGA"), par=beta1, date_premier_contact=date(2026, 11, 24),
-                    date_entree=date(2026, 11, 24))  # fmt: skip
+        commandes.emettre(bon_beta, par=demo_bilans["gestionnaire1"])
+        commandes.accuser(bon_beta, par=beta1)
+        parcours_services.entrer(parcours_de("SIMUTOGA"), par=beta1,
+                                 date_premier_contact=date(2026, 11, 24),
+                                 date_entree=date(2026, 11, 24))  # fmt: skip
     sortie_anticipee(parcours_de("KAOUMA"), alpha2, date(2027, 1, 15))
     sortie_anticipee(parcours_de("SIMUTOGA"), beta1, date(2027, 1, 15))
     bon_beta.refresh_from_db()
@@ -393,7 +398,7 @@ def transmettre(bilan, direction, jour: str):
             }
             bilans.enregistrer(bilan, par=direction, version=bilan.version, synthese="Session",
                                appreciations=appreciations)  # fmt: skip
-        flux.transmettre_bilan(bilan, par=direction)
+        reporting_services.transmettre(bilan, par=direction)
     bilan.refresh_from_db()
     return bilan
 
@@ -427,7 +432,7 @@ def test_un_bilan_transmis_a_la_date_n_est_pas_en_retard_un_bilan_renvoye_si(tro
 
     # The DEL sends it back: it is not sent any more, and overdue again.
     with a("2027-03-10"):
-        flux.renvoyer_bilan(novembre, par=trois_sessions["gestionnaire1"],
+        reporting_services.renvoyer(novembre, par=trois_sessions["gestionnaire1"],
                             motif="Précisez les préconisations.")  # fmt: skip
     novembre.refresh_from_db()
     assert (novembre.etat, novembre.transmis_le) == (EtatBilan.A_COMPLETER, None)

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires.enums import EtatParcours, TypeFin
 from prestataires.models import Parcours
@@ -34,7 +35,6 @@ from reporting.models import JournalExport
 from tests.factories import lignes_commandees
 from tests.prestataires.conftest import NOUMEA, a
 from tests.reporting.conftest import parcours_de, sortie_anticipee, stage_termine
-from workflows import services as flux
 
 COLONNES = {
     "demandeurs": [
@@ -115,8 +115,8 @@ def commander_beta(demo):
     acknowledged, so BETA runs a parcours of its own."""
     bon = BonDeCommande.objects.get(prestataire__code="BETA")
     with a("2026-11-25"):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
-        flux.accuser_bon(bon, par=demo["beta1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
+        commandes.accuser(bon, par=demo["beta1"])
     return parcours_de("SIMUTOGA")
 
 
@@ -125,7 +125,7 @@ def valider(demo, nom, *, jour, prestataire, lot, duree_mois):
     on that day); returns its draft order."""
     gestionnaire, commission = demo["gestionnaire1"], demo["commission1"]
     with a(jour.isoformat()):
-        session = flux.ouvrir_session(
+        session = procurement_services.ouvrir_session(
             SessionCommission(date_seance=jour, lot=Lot.objects.get(numero=lot),
                               prestataire=Prestataire.objects.get(code=prestataire)),
             par=gestionnaire, membres_del=[commission],
@@ -133,10 +133,11 @@ def valider(demo, nom, *, jour, prestataire, lot, duree_mois):
         procurement_services.inscrire(
             session, [Prescription.objects.get(demandeur__nom=nom)], par=gestionnaire
         )
-        flux.ouvrir_seance(session, par=gestionnaire)
-        flux.decider(session.passages.get(), par=commission, decision=Decision.VALIDEE,
-                     duree_mois=duree_mois, commentaire="")  # fmt: skip
-        return flux.cloturer_seance(session, par=commission)
+        procurement_services.ouvrir_seance(session, par=gestionnaire)
+        procurement_services.decider(session.passages.get(), par=commission,
+                                     decision=Decision.VALIDEE, duree_mois=duree_mois,
+                                     commentaire="")  # fmt: skip
+        return procurement_services.cloturer_seance(session, par=commission)
 
 
 def commander_gamma(demo):
@@ -145,8 +146,8 @@ def commander_gamma(demo):
     jour = date(2026, 11, 25)
     bon = valider(demo, "LEROUX", jour=jour, prestataire="GAMMA", lot=2, duree_mois=None)
     with a(jour.isoformat(), heure=10):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
-        flux.accuser_bon(bon, par=demo["gamma1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
+        commandes.accuser(bon, par=demo["gamma1"])
     return parcours_de("LEROUX")
 
 

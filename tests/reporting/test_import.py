@@ -35,7 +35,7 @@ from reporting.importation import COLONNES, utilisateur_de_reprise
 from reporting.models import BilanFinParcours, ImportParcours
 from tests.prestataires.conftest import NOUMEA
 from workflows.flows import BilanFlow
-from workflows.services import tache_en_attente
+from workflows.taches import tache_en_attente
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from reporting.models import BilanFinParcours
 from tests.prestataires.conftest import NOUMEA, a
 from tests.reporting.test_bilans_timers import minuteurs, notifications_du_bilan
 from workflows.flows import BilanFlow
-from workflows.services import tache_en_attente
+from workflows.taches import tache_en_attente
 
 HISTORIQUE = Path(settings.BASE_DIR) / "demo" / "historique_parcours.csv"
 

@@ -9,6 +9,7 @@ from itertools import count
 from django.urls import reverse
 
 from accounts.models import User
+from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatBonDeCommande
 from bons_de_commande.models import Avenant, BonDeCommande
 from prestataires.enums import EtatParcours
@@ -18,7 +19,6 @@ from remunerations.models import EtatRemuneration
 from tests.factories import lignes_commandees
 from tests.prestataires.conftest import a
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
-from workflows import services as flux
 
 from .conftest import SEED, SESSION_ETE, bilan_de, creer_bilans, creer_bons, parcours_de
 
@@ -56,7 +56,7 @@ def emettre_la_commande_de_beta(demo):
     not acknowledged."""
     bon = BonDeCommande.objects.get(prestataire__code="BETA")
     with a("2026-11-24", heure=10):
-        flux.emettre_bon(bon, par=demo["gestionnaire1"])
+        commandes.emettre(bon, par=demo["gestionnaire1"])
     bon.refresh_from_db()
     return bon
 

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand
 
 from procurement.models import today
 from remunerations import services
-from workflows import services as flux
 
 
 class Command(BaseCommand):
@@ -13,5 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         for prestataire, mois in services.mois_a_ouvrir(today()):
-            etat = flux.ouvrir_etat(prestataire, mois)
+            etat = services.ouvrir_etat(prestataire, mois)
             self.stdout.write(f"Ouvert : {etat}")

@@ -15,9 +15,11 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import User
 from accounts.roles import Role
+from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
 from prestataires import services as parcours_services
 from prestataires.models import Entreprise, ModuleCollectif, Parcours
+from prestataires.suivi import DELAI_ENTREE
 from procurement import services
 from procurement.enums import Decision
 from procurement.models import (
@@ -36,9 +38,7 @@ from procurement.referentiels import charger_referentiels
 from remunerations import services as remunerations
 from remunerations.calcul import calculer, releve
 from remunerations.services import cle
-from workflows import services as flux
-from workflows.flows import DELAI_ENTREE, SuiviParcoursFlow
-from workflows.services import executer_tache, prescrire
+from workflows.taches import executer_tache, flux_de, noeud
 
 DEMO_PASSWORD = "demo-parcours-2026"
 NOUMEA = ZoneInfo("Pacific/Noumea")
@@ -156,7 +156,7 @@ def antidater(bon, *, emis_le, accuse_le):
     BonDeCommande.objects.filter(pk=bon.pk).update(emis_le=emis_le, accuse_le=accuse_le)
     Task.objects.filter(
         process__parcours__ligne__bon=bon,
-        flow_task=SuiviParcoursFlow.instance.node("entrer__timeout"),
+        flow_task=noeud(flux_de(Parcours), "entrer__timeout"),
         status=STATUS.SCHEDULED,
     ).update(scheduled=accuse_le + DELAI_ENTREE)
 
@@ -263,7 +263,7 @@ class Command(BaseCommand):
             date_accord=le,
             date_prescription=le,
         )
-        prescrire(
+        services.prescrire(
             prescription,
             par=par,
             freins=Frein.objects.filter(code__in=freins),
@@ -294,6 +294,30 @@ class Command(BaseCommand):
             )
         return True
 
+    def ouvrir_session(self, date_seance, code, direction):
+        """A lot 1 session for the prestataire `code`, opened by the gestionnaire: the DEL's
+        members and the prestataire's direction sit on it."""
+        gestionnaire = self.users["gestionnaire1"]
+        return services.ouvrir_session(
+            SessionCommission(
+                date_seance=date_seance,
+                lot=Lot.objects.get(numero=1),
+                prestataire=Prestataire.objects.get(code=code),
+            ),
+            par=gestionnaire,
+            membres_del=[self.users["commission1"], gestionnaire],
+            membres_prestataire=[self.users[direction]],
+        )
+
+    def commander(self, session, *, emis_le, accuse_le):
+        """The sitting closes; its order is issued, acknowledged by ALPHA, and dated on the
+        days the demo tells of."""
+        bon = services.cloturer_seance(session, par=self.users["commission1"])
+        commandes.emettre(bon, par=self.users["gestionnaire1"])
+        commandes.accuser(bon, par=self.users["alpha1"])
+        antidater(bon, emis_le=emis_le, accuse_le=accuse_le)
+        return bon
+
     def commissions(self):
         users = self.users
         gestionnaire, commission, alpha = (
@@ -301,27 +325,17 @@ class Command(BaseCommand):
             users["commission1"],
             users["alpha1"],
         )
-        lot1 = Lot.objects.get(numero=1)
 
         def prescription_de(nom):
             return Prescription.objects.get(demandeur__nom=nom)
 
-        session = flux.ouvrir_session(
-            SessionCommission(
-                date_seance=date(2026, 11, 10),
-                lot=lot1,
-                prestataire=Prestataire.objects.get(code="ALPHA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[alpha],
-        )
+        session = self.ouvrir_session(date(2026, 11, 10), "ALPHA", "alpha1")
         services.inscrire(
             session, [prescription_de(nom) for nom, *_ in DECISIONS_ALPHA], par=gestionnaire
         )
-        flux.ouvrir_seance(session, par=gestionnaire)
+        services.ouvrir_seance(session, par=gestionnaire)
         for nom, decision, duree, motif in DECISIONS_ALPHA:
-            flux.decider(
+            services.decider(
                 session.passages.get(prescription__demandeur__nom=nom),
                 par=commission,
                 decision=decision,
@@ -329,52 +343,31 @@ class Command(BaseCommand):
                 motif_refus=Frein.objects.get(code=motif) if motif else None,
                 commentaire="",
             )
-        bon = flux.cloturer_seance(session, par=commission)
-        flux.emettre_bon(bon, par=gestionnaire)
-        flux.accuser_bon(bon, par=alpha)
         # The demo order was issued and acknowledged the days after its session, so that
         # KAOUMA's entry, stage and suspension can be dated in the past on the demo path.
-        antidater(
-            bon,
+        bon = self.commander(
+            session,
             emis_le=datetime(2026, 11, 11, 9, tzinfo=NOUMEA),
             accuse_le=datetime(2026, 11, 12, 10, tzinfo=NOUMEA),
         )
         parcours_services.attribuer(
             Parcours.objects.get(demandeur__nom="KAOUMA"), par=alpha, charge=users["alpha2"]
         )
-        avenant = flux.desister(
+        avenant = commandes.desister(
             bon.lignes.get(prescription__demandeur__nom="TEANYOUEN"),
             par=alpha,
             motif="A signé un CDD de 8 mois avant son entrée en parcours.",
         )
-        flux.emettre_avenant(avenant, par=gestionnaire)
+        commandes.emettre_avenant(avenant, par=gestionnaire)
 
-        beta_close = flux.ouvrir_session(
-            SessionCommission(
-                date_seance=date(2026, 11, 17),
-                lot=lot1,
-                prestataire=Prestataire.objects.get(code="BETA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[users["beta1"]],
-        )
+        beta_close = self.ouvrir_session(date(2026, 11, 17), "BETA", "beta1")
         services.inscrire(beta_close, [prescription_de("SIMUTOGA")], par=gestionnaire)
-        flux.ouvrir_seance(beta_close, par=gestionnaire)
+        services.ouvrir_seance(beta_close, par=gestionnaire)
         valider = {"decision": Decision.VALIDEE, "duree_mois": 7, "commentaire": ""}
-        flux.decider(beta_close.passages.get(), par=commission, **valider)
-        flux.cloturer_seance(beta_close, par=commission)
+        services.decider(beta_close.passages.get(), par=commission, **valider)
+        services.cloturer_seance(beta_close, par=commission)
 
-        beta = flux.ouvrir_session(
-            SessionCommission(
-                date_seance=date(2026, 12, 8),
-                lot=lot1,
-                prestataire=Prestataire.objects.get(code="BETA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[users["beta1"]],
-        )
+        beta = self.ouvrir_session(date(2026, 12, 8), "BETA", "beta1")
         services.inscrire(beta, [prescription_de("MAPERI")], par=gestionnaire)
 
     def execution(self):
@@ -409,51 +402,41 @@ class Command(BaseCommand):
             users["commission1"],
             users["alpha1"],
         )
-        session = flux.ouvrir_session(
-            SessionCommission(
-                date_seance=SESSION_ETE,
-                lot=Lot.objects.get(numero=1),
-                prestataire=Prestataire.objects.get(code="ALPHA"),
-            ),
-            par=gestionnaire,
-            membres_del=[commission, gestionnaire],
-            membres_prestataire=[alpha],
-        )
+        session = self.ouvrir_session(SESSION_ETE, "ALPHA", "alpha1")
         services.inscrire(
             session,
             [Prescription.objects.get(demandeur__nom=nom) for nom, *_ in ENTREES_ETE],
             par=gestionnaire,
         )
-        flux.ouvrir_seance(session, par=gestionnaire)
+        services.ouvrir_seance(session, par=gestionnaire)
         for nom, duree, _, _ in ENTREES_ETE:
-            flux.decider(
+            services.decider(
                 session.passages.get(prescription__demandeur__nom=nom),
                 par=commission,
                 decision=Decision.VALIDEE,
                 duree_mois=duree,
                 commentaire="",
             )
-        bon = flux.cloturer_seance(session, par=commission)
-        flux.emettre_bon(bon, par=gestionnaire)
-        flux.accuser_bon(bon, par=alpha)
-        antidater(
-            bon,
+        self.commander(
+            session,
             emis_le=datetime(2026, 8, 12, 9, tzinfo=NOUMEA),
             accuse_le=datetime(2026, 8, 13, 10, tzinfo=NOUMEA),
         )
         for nom, _, entree, suspension in ENTREES_ETE:
             parcours = Parcours.objects.get(demandeur__nom=nom)
-            flux.entrer(parcours, par=alpha, date_premier_contact=entree, date_entree=entree)
+            parcours_services.entrer(
+                parcours, par=alpha, date_premier_contact=entree, date_entree=entree
+            )
             if suspension:
-                flux.suspendre(parcours, par=alpha, debut=suspension[0], motif="sante")
-                flux.reprendre(parcours, par=alpha, reprise=suspension[1])
+                parcours_services.suspendre(parcours, par=alpha, debut=suspension[0], motif="sante")
+                parcours_services.reprendre(parcours, par=alpha, reprise=suspension[1])
 
     def remunerations(self):
         """August and September reconciled; October declared, waiting to be submitted."""
         alpha, finance = self.users["alpha1"], self.users["finance1"]
         prestataire = Prestataire.objects.get(code="ALPHA")
         for mois in (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)):
-            etat = flux.ouvrir_etat(prestataire, mois)
+            etat = remunerations.ouvrir_etat(prestataire, mois)
             declarations = {}
             for ligne in releve(etat).lignes:
                 heures = ABSENCES.get((ligne.nom, mois), 0)
@@ -468,5 +451,5 @@ class Command(BaseCommand):
                 }
             remunerations.declarer(etat, par=alpha, version=etat.version, declarations=declarations)
             if mois < date(2026, 10, 1):
-                flux.soumettre_etat(etat, par=alpha)
-                flux.accepter_etat(etat, par=finance)
+                remunerations.soumettre(etat, par=alpha)
+                remunerations.accepter(etat, par=finance)

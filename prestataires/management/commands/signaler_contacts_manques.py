@@ -4,8 +4,8 @@ once."""
 
 from django.core.management.base import BaseCommand
 
+from prestataires.suivi import signaler_contacts_manques
 from procurement.models import today
-from workflows.services import signaler_contacts_manques
 
 
 class Command(BaseCommand):

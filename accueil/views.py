@@ -1,0 +1,81 @@
+"""Each user's home page: the tasks waiting for them in every flow, their unread
+notifications and recent prescriptions. It reads every app, so it sits above them all."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View, generic
+from viewflow.workflow.models import Task
+
+from accounts.roles import Role
+from prestataires.models import Parcours
+from procurement.models import Prescription
+from workflows.models import Notification
+from workflows.taches import ACTIVE_TASK_STATUSES, task_url
+
+
+def taches_de(user):
+    """Human tasks waiting for this user, oldest first: those assigned to them, and those
+    waiting in the queue of a team they belong to. A prestataire's queue holds only the tasks
+    of its own orders, avenants and états de rémunération, and of the parcours its user
+    follows."""
+    en_file = Q(owner__isnull=True, owner_permission__in=user.get_all_permissions())
+    if user.prestataire_id:
+        en_file &= (
+            Q(process__session_commission__prestataire_id=user.prestataire_id)
+            | Q(process__avenant__bon__prestataire_id=user.prestataire_id)
+            | Q(process__parcours__in=Parcours.objects.visibles_par(user))
+            | Q(process__etat_remuneration__prestataire_id=user.prestataire_id)
+            | Q(process__bilan__prestataire_id=user.prestataire_id)
+        )
+    return (
+        Task.objects.filter(Q(owner=user) | en_file)
+        .filter(status__in=ACTIVE_TASK_STATUSES, flow_task_type="HUMAN")
+        .select_related(
+            "process__prescription__demandeur",
+            "process__prescription__lot",
+            "process__session_commission__lot",
+            "process__session_commission__prestataire",
+            "process__session_commission__bon_de_commande",
+            "process__avenant__bon",
+            "process__parcours__demandeur",
+            "process__etat_remuneration__prestataire",
+        )
+        .order_by("created")
+    )
+
+
+def prescriptions_recentes(user):
+    prescriptions = Prescription.objects.pour_liste()
+    if user.has_role(Role.CONSEILLER):
+        return prescriptions.filter(conseiller=user)[:10]
+    if user.has_role(Role.TRAVAILLEUR_SOCIAL):
+        return prescriptions.filter(travailleur_social=user)[:10]
+    if user.has_perm("procurement.view_prescription"):
+        return prescriptions[:10]
+    return Prescription.objects.none()
+
+
+class AccueilView(LoginRequiredMixin, generic.TemplateView):
+    template_name = "accueil/accueil.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        taches = [(task, task_url(task)) for task in taches_de(user)]
+        return super().get_context_data(
+            taches=taches,
+            notifications=user.notifications.non_lues()[:20],
+            prescriptions=prescriptions_recentes(user),
+            roles=sorted(role.label for role in user.roles),
+            **kwargs,
+        )
+
+
+class NotificationLueView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        notification = get_object_or_404(Notification, pk=pk, destinataire=request.user)
+        notification.lue_le = timezone.now()
+        notification.save(update_fields=["lue_le"])
+        return redirect(notification.lien or reverse("accueil:index"))
