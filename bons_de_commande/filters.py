@@ -1,11 +1,13 @@
 """The filters of the list of bons de commande (django-filter, read from the page's GET)."""
 
-from django_filters import ChoiceFilter, FilterSet
+from django_filters import ChoiceFilter
+
+from procurement.filters import PrestatairesFilterSet
 
 from .enums import EtatBonDeCommande
 
 
-class BonFilter(FilterSet):
+class BonFilter(PrestatairesFilterSet):
     etat = ChoiceFilter(label="État", choices=EtatBonDeCommande.choices)
 
     def __init__(self, *args, **kwargs):

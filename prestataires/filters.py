@@ -1,18 +1,19 @@
 """The filters of the prestataires' lists (django-filter, read from the page's GET)."""
 
 from django.db.models import Q
-from django_filters import CharFilter, ChoiceFilter, FilterSet
+from django_filters import CharFilter, ChoiceFilter
 
-from procurement.filters import PrestatairesFilterSet
+from procurement.filters import NomFilter, PrestatairesFilterSet
 
 from .enums import EtatParcours
 
 
-class ParcoursFilter(FilterSet):
+class ParcoursFilter(PrestatairesFilterSet):
+    q = NomFilter(label="Personne", field_name="demandeur__cle_doublon")
     etat = ChoiceFilter(label="État", choices=EtatParcours.choices)
 
 
-class EntrepriseFilter(FilterSet):
+class EntrepriseFilter(PrestatairesFilterSet):
     q = CharFilter(label="Raison sociale ou RIDET", method="rechercher")
 
     def rechercher(self, entreprises, name, value):

@@ -1,5 +1,5 @@
-"""The filters of the DEL's lists (django-filter FilterSets, read from the page's GET), and the
-prestataire filter of every list that spans several prestataires."""
+"""The filters of the DEL's lists (django-filter FilterSets, read from the page's GET), and what
+the other apps' lists share: the DEL's prestataire filter, the search on a person's name."""
 
 from django.db.models import Q
 from django.http import QueryDict
@@ -28,15 +28,22 @@ class PrestatairesFilterSet(FilterSet):
             self.filters["prestataire"].field.choices = [(code, code) for code in codes]
 
 
+class NomFilter(CharFilter):
+    """A person's name or first name, compared without accents nor case ("hmae" finds HMAÉ)
+    on the demandeur's duplicate key (`field_name`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, lookup_expr="contains", **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, normalise(value))
+
+
 class DemandeurFilter(FilterSet):
-    q = CharFilter(label="Nom ou prénom", method="rechercher")
-
-    def rechercher(self, demandeurs, name, value):
-        # Compared without accents nor case: "hmae" finds HMAÉ.
-        return demandeurs.filter(cle_doublon__contains=normalise(value))
+    q = NomFilter(label="Nom ou prénom", field_name="cle_doublon")
 
 
-class PrescriptionFilter(FilterSet):
+class PrescriptionFilter(PrestatairesFilterSet):
     etat = ChoiceFilter(label="État", choices=EtatPrescription.choices)
     lot = ChoiceFilter(label="Lot", field_name="lot__numero")
     mes = ChoiceFilter(
@@ -64,5 +71,5 @@ class PrescriptionFilter(FilterSet):
         return prescriptions.filter(Q(conseiller=user) | Q(travailleur_social=user))
 
 
-class SessionFilter(FilterSet):
+class SessionFilter(PrestatairesFilterSet):
     etat = ChoiceFilter(label="État", choices=EtatSession.choices)

@@ -3,12 +3,13 @@
 from django import forms
 from django_filters import BooleanFilter, ChoiceFilter, FilterSet
 
+from procurement.filters import PrestatairesFilterSet
 from procurement.models import today
 
 from .enums import EtatBilan, EtatBilanAnnuel, ObjetExport
 
 
-class BilanFilter(FilterSet):
+class BilanFilter(PrestatairesFilterSet):
     etat = ChoiceFilter(label="État", choices=EtatBilan.choices)
     en_retard = BooleanFilter(
         label="En retard seulement", widget=forms.CheckboxInput, method="filtrer_en_retard"
@@ -18,7 +19,7 @@ class BilanFilter(FilterSet):
         return bilans.en_retard_le(today()) if value else bilans
 
 
-class BilanAnnuelFilter(FilterSet):
+class BilanAnnuelFilter(PrestatairesFilterSet):
     etat = ChoiceFilter(label="État", choices=EtatBilanAnnuel.choices)
 
 
