@@ -11,10 +11,12 @@ from procurement.forms import MotifForm
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
 from workflows.notifications import notifier
+from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import services
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne
+from .filters import BonFilter
 from .forms import CandidatForm, RemplacantForm
 from .models import Avenant, BonDeCommande, LigneCommande
 
@@ -26,24 +28,13 @@ class BonsVisiblesMixin(PermissionRequiredMixin):
         return BonDeCommande.objects.visibles_par(self.request.user).pour_liste()
 
 
-class BonListView(BonsVisiblesMixin, generic.ListView):
+class BonListView(BonsVisiblesMixin, ListeView):
     template_name = "bons_de_commande/bon_list.html"
+    filterset_class = BonFilter
     paginate_by = 25
 
     def get_queryset(self):
-        bons = super().get_queryset().order_by("-cree_le", "-pk")
-        etat = self.request.GET.get("etat", "")
-        if etat in EtatBonDeCommande.values:
-            bons = bons.filter(etat=etat)
-        return bons
-
-    def get_context_data(self, **kwargs):
-        etats = EtatBonDeCommande.choices
-        if self.request.user.prestataire_id:
-            etats = [e for e in etats if e[0] != EtatBonDeCommande.BROUILLON]
-        return super().get_context_data(
-            etats=etats, etat=self.request.GET.get("etat", ""), **kwargs
-        )
+        return super().get_queryset().order_by("-cree_le", "-pk")
 
 
 class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):

@@ -14,10 +14,12 @@ from procurement.forms import MotifForm
 from procurement.models import today
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
+from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import services
 from .enums import ETATS_STAGE_NON_COMMENCE, EtatParcours, EtatStage
+from .filters import EntrepriseFilter, ModuleFilter, ParcoursFilter
 from .forms import (
     ActionPlanForm,
     AttributionForm,
@@ -53,21 +55,13 @@ class ParcoursVisiblesMixin(PermissionRequiredMixin):
         return self.parcours_visibles().pour_liste()
 
 
-class ParcoursListView(ParcoursVisiblesMixin, generic.ListView):
+class ParcoursListView(ParcoursVisiblesMixin, ListeView):
     template_name = "prestataires/parcours_list.html"
+    filterset_class = ParcoursFilter
     paginate_by = 50
 
     def get_queryset(self):
-        parcours = super().get_queryset().order_by("-cree_le", "-pk")
-        etat = self.request.GET.get("etat", "")
-        if etat in EtatParcours.values:
-            parcours = parcours.filter(etat=etat)
-        return parcours
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            etats=EtatParcours.choices, etat=self.request.GET.get("etat", ""), **kwargs
-        )
+        return super().get_queryset().order_by("-cree_le", "-pk")
 
 
 class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView):
@@ -445,18 +439,18 @@ class EntreprisesMixin(PermissionRequiredMixin):
         return entreprises
 
 
-class EntrepriseListView(EntreprisesMixin, generic.ListView):
+class EntrepriseListView(EntreprisesMixin, ListeView):
     template_name = "prestataires/entreprise_list.html"
+    filterset_class = EntrepriseFilter
     paginate_by = 50
 
     def get_queryset(self):
-        entreprises = super().get_queryset().annotate(nombre_stages=Count("stages"))
-        recherche = self.request.GET.get("q", "").strip()
-        if recherche:
-            entreprises = entreprises.filter(
-                Q(raison_sociale__icontains=recherche) | Q(ridet__icontains=recherche)
-            )
-        return entreprises.order_by("raison_sociale", "pk")
+        return (
+            super()
+            .get_queryset()
+            .annotate(nombre_stages=Count("stages"))
+            .order_by("raison_sociale", "pk")
+        )
 
 
 class EntrepriseEditMixin(EntreprisesMixin):
@@ -497,8 +491,9 @@ class ModulesMixin(PermissionRequiredMixin):
         return modules
 
 
-class ModuleListView(ModulesMixin, generic.ListView):
+class ModuleListView(ModulesMixin, ListeView):
     template_name = "prestataires/module_list.html"
+    filterset_class = ModuleFilter
     paginate_by = 50
 
     def get_queryset(self):

@@ -4,43 +4,38 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views import generic
 
-from accounts.roles import Role
 from documents.pdf import rendre_pdf, reponse_pdf
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
+from workflows.pages import ListeView
 from workflows.taches import ACTIVE_TASK_STATUSES, flux_de, noeud, task_url, url_du_processus
 
 from . import services
-from .enums import EtatPrescription, EtatSession
+from .enums import EtatSession
+from .filters import DemandeurFilter, PrescriptionFilter, SessionFilter
 from .forms import AgendaFilterForm, DecisionForm, DemandeurForm
 from .models import (
     ETATS_A_EXAMINER,
     Commune,
     Demandeur,
-    Lot,
     PassageCommission,
     Prescription,
     SessionCommission,
 )
-from .text import normalise
 
 
-class DemandeurListView(PermissionRequiredMixin, generic.ListView):
+class DemandeurListView(PermissionRequiredMixin, ListeView):
     permission_required = "procurement.view_demandeur"
     template_name = "procurement/demandeur_list.html"
+    filterset_class = DemandeurFilter
     paginate_by = 25
 
     def get_queryset(self):
-        demandeurs = Demandeur.objects.select_related("commune").order_by("nom", "prenom", "pk")
-        recherche = normalise(self.request.GET.get("q", ""))
-        if recherche:
-            demandeurs = demandeurs.filter(cle_doublon__contains=recherche)
-        return demandeurs
+        return Demandeur.objects.select_related("commune").order_by("nom", "prenom", "pk")
 
 
 class DemandeurFormMixin(PermissionRequiredMixin):
@@ -96,36 +91,14 @@ class DemandeurDetailView(PermissionRequiredMixin, generic.DetailView):
         )
 
 
-class PrescriptionListView(PermissionRequiredMixin, generic.ListView):
+class PrescriptionListView(PermissionRequiredMixin, ListeView):
     permission_required = "procurement.view_prescription"
     template_name = "procurement/prescription_list.html"
+    filterset_class = PrescriptionFilter
     paginate_by = 25
 
     def get_queryset(self):
-        prescriptions = Prescription.objects.pour_liste().order_by("-date_prescription", "-pk")
-        get = self.request.GET
-        if get.get("etat") in EtatPrescription.values:
-            prescriptions = prescriptions.filter(etat=get["etat"])
-        if get.get("lot", "").isdigit():
-            prescriptions = prescriptions.filter(lot__numero=get["lot"])
-        if self.mes_prescriptions:
-            user = self.request.user
-            prescriptions = prescriptions.filter(Q(conseiller=user) | Q(travailleur_social=user))
-        return prescriptions
-
-    @property
-    def mes_prescriptions(self):
-        user = self.request.user
-        defaut = "1" if user.has_role(Role.CONSEILLER, Role.TRAVAILLEUR_SOCIAL) else ""
-        return self.request.GET.get("mes", defaut) == "1"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            etats=EtatPrescription.choices,
-            lots=Lot.objects.all(),
-            mes=self.mes_prescriptions,
-            **kwargs,
-        )
+        return Prescription.objects.pour_liste().order_by("-date_prescription", "-pk")
 
 
 class PrescriptionDetailView(PermissionRequiredMixin, generic.DetailView):
@@ -158,22 +131,17 @@ class PrescriptionDetailView(PermissionRequiredMixin, generic.DetailView):
 # --- Commission interne -----------------------------------------------------------------------
 
 
-class SessionListView(PermissionRequiredMixin, generic.ListView):
+class SessionListView(PermissionRequiredMixin, ListeView):
     permission_required = "procurement.view_sessioncommission"
     template_name = "procurement/session_list.html"
+    filterset_class = SessionFilter
     paginate_by = 25
 
     def get_queryset(self):
-        sessions = SessionCommission.objects.pour_liste()
-        etat = self.request.GET.get("etat", "")
-        if etat in EtatSession.values:
-            sessions = sessions.filter(etat=etat)
-        return sessions
+        return SessionCommission.objects.pour_liste()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            etats=EtatSession.choices,
-            etat=self.request.GET.get("etat", ""),
             url_ouvrir=flux_de(SessionCommission).instance.reverse("ouvrir:execute"),
             **kwargs,
         )

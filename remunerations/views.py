@@ -14,10 +14,12 @@ from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
+from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import calcul, exports, services
 from .enums import EtatDeclaration
+from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
 from .models import EtatRemuneration, libelle_mois
 
@@ -52,20 +54,17 @@ def _produire(releves, titre, nom, format_):
     return _fichier(contenu, nom, format_)
 
 
-class EtatListView(EtatsVisiblesMixin, generic.ListView):
+class EtatListView(EtatsVisiblesMixin, ListeView):
     template_name = "remunerations/etat_list.html"
+    filterset_class = EtatRemunerationFilter
     paginate_by = 24
+    # The month the direction asked to open, refused (OuvrirEtatView shows it with its errors).
+    form_ouvrir = None
 
     def get_queryset(self):
-        etats = super().get_queryset().order_by("-mois", "prestataire__code")
-        filtres = self.request.GET
-        if filtres.get("etat") in EtatDeclaration.values:
-            etats = etats.filter(etat=filtres["etat"])
-        if filtres.get("prestataire") and not self.request.user.prestataire_id:
-            etats = etats.filter(prestataire__code=filtres["prestataire"])
-        return etats
+        return super().get_queryset().order_by("-mois", "prestataire__code")
 
-    def get_context_data(self, form_ouvrir=None, **kwargs):
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = list(context["object_list"])
         par_etat = {
@@ -77,12 +76,8 @@ class EtatListView(EtatsVisiblesMixin, generic.ListView):
         user = self.request.user
         context.update(
             etats_page=page,
-            etats=EtatDeclaration.choices,
-            etat=self.request.GET.get("etat", ""),
-            prestataires=[] if user.prestataire_id else self.prestataires_visibles(),
-            prestataire=self.request.GET.get("prestataire", ""),
             aujourd_hui=today(),
-            form_ouvrir=form_ouvrir
+            form_ouvrir=self.form_ouvrir
             or (
                 OuvrirEtatForm(initial={"mois": today().replace(day=1)})
                 if services.declare_pour(user)
@@ -109,9 +104,11 @@ class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
                 form.add_error(None, refus)
             else:
                 return redirect(etat)
-        vue = EtatListView(request=request, kwargs={}, args=())
-        vue.object_list = vue.get_queryset()
-        return vue.render_to_response(vue.get_context_data(form_ouvrir=form), status=400)
+        liste = EtatListView(form_ouvrir=form)
+        liste.setup(request)
+        reponse = liste.get(request)
+        reponse.status_code = 400
+        return reponse
 
 
 class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):

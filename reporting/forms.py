@@ -1,6 +1,6 @@
 from django import forms
 
-from .enums import AtteinteObjectifs, EtatBilan
+from .enums import AtteinteObjectifs
 
 
 class BilanForm(forms.Form):
@@ -69,12 +69,3 @@ class RenvoiBilanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Dites au prestataire ce qu'il doit compléter."},
     )
-
-
-class FiltreBilansForm(forms.Form):
-    """The list's filters: state, overdue only, prestataire (DEL staff)."""
-
-    etat = forms.ChoiceField(
-        label="État", choices=[("", "Tous"), *EtatBilan.choices], required=False
-    )
-    en_retard = forms.BooleanField(label="En retard seulement", required=False)

@@ -4,6 +4,15 @@ from viewflow.workflow.flow.views import DashboardProcessListView
 from viewflow.workflow.flow.views.filters import get_queryset_flow_task_choices
 from viewflow.workflow.models import Task
 
+from .flows import (
+    AvenantFlow,
+    BilanFlow,
+    CommissionFlow,
+    PrescriptionFlow,
+    RemunerationFlow,
+    SuiviParcoursFlow,
+)
+
 
 class TaskFilter(FilterSet):
     """viewflow's inbox/queue filter without its `process` dropdown (one option per process)."""
@@ -48,3 +57,14 @@ class DELFlowAppViewset(FlowAppViewset):
 
     def get_queue_view_kwargs(self, **kwargs):
         return super().get_queue_view_kwargs(filterset_class=TaskFilter, **kwargs)
+
+
+# The processes' entries of the site's menu, after the pages of the apps.
+applications = [
+    DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus"),
+    DELFlowAppViewset(CommissionFlow, icon="account_tree", title="Processus : commissions"),
+    DELFlowAppViewset(AvenantFlow, icon="account_tree", title="Processus : avenants"),
+    DELFlowAppViewset(SuiviParcoursFlow, icon="account_tree", title="Processus : parcours"),
+    DELFlowAppViewset(RemunerationFlow, icon="account_tree", title="Processus : rémunérations"),
+    DELFlowAppViewset(BilanFlow, icon="account_tree", title="Processus : bilans"),
+]

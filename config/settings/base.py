@@ -110,6 +110,9 @@ SHORT_DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "d/m/Y H:i"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
+# The lists' filters (django-filter) offer "Tous" for no filter, not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Tous"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 

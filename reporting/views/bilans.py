@@ -10,11 +10,13 @@ from documents.pdf import rendre_pdf, reponse_pdf
 from procurement.models import today
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
+from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from .. import bilans, services
 from ..enums import EtatBilan
-from ..forms import BilanForm, FiltreBilansForm, RenvoiBilanForm
+from ..filters import BilanFilter
+from ..forms import BilanForm, RenvoiBilanForm
 from ..models import BilanFinParcours
 
 
@@ -25,22 +27,16 @@ class BilansVisiblesMixin(PermissionRequiredMixin):
         return BilanFinParcours.objects.visibles_par(self.request.user).pour_liste()
 
 
-class BilanListView(BilansVisiblesMixin, generic.ListView):
+class BilanListView(BilansVisiblesMixin, ListeView):
     template_name = "reporting/bilans/bilan_list.html"
+    filterset_class = BilanFilter
     paginate_by = 30
 
     def get_queryset(self):
-        bilans_visibles = super().get_queryset().order_by("echeance", "pk")
-        self.filtre = FiltreBilansForm(self.request.GET or None)
-        if self.filtre.is_valid():
-            if self.filtre.cleaned_data["etat"]:
-                bilans_visibles = bilans_visibles.filter(etat=self.filtre.cleaned_data["etat"])
-            if self.filtre.cleaned_data["en_retard"]:
-                bilans_visibles = bilans_visibles.en_retard_le(today())
-        return bilans_visibles
+        return super().get_queryset().order_by("echeance", "pk")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(filtre=self.filtre, **kwargs)
+        context = super().get_context_data(**kwargs)
         jour = today()
         for bilan in context["object_list"]:
             bilan.retard = bilans.jours_de_retard(bilan, jour)

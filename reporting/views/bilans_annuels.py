@@ -11,9 +11,11 @@ from django.views import generic
 from documents.pdf import reponse_pdf
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
+from workflows.pages import ListeView
 
 from .. import annuel
 from ..enums import EtatBilanAnnuel
+from ..filters import BilanAnnuelFilter
 from ..forms_periode import AnalyseForm, BilanAnnuelForm
 from ..models import BilanAnnuel
 from .indicateurs import XLSX
@@ -28,20 +30,16 @@ class BilansAnnuelsVisiblesMixin(PermissionRequiredMixin):
         )
 
 
-class BilanAnnuelListView(BilansAnnuelsVisiblesMixin, generic.ListView):
+class BilanAnnuelListView(BilansAnnuelsVisiblesMixin, ListeView):
     template_name = "reporting/annuels/bilan_annuel_list.html"
+    filterset_class = BilanAnnuelFilter
     paginate_by = 30
 
     def get_queryset(self):
-        bilans = super().get_queryset().order_by("-au", "prestataire__code", "lot__numero", "pk")
-        if self.request.GET.get("etat") in EtatBilanAnnuel.values:
-            bilans = bilans.filter(etat=self.request.GET["etat"])
-        return bilans
+        return super().get_queryset().order_by("-au", "prestataire__code", "lot__numero", "pk")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            etats=EtatBilanAnnuel.choices,
-            etat=self.request.GET.get("etat", ""),
             peut_ouvrir=annuel.peut_ouvrir(self.request.user),
             **kwargs,
         )

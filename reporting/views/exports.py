@@ -5,7 +5,10 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
 from django.views import generic
 
+from workflows.pages import ListeView
+
 from .. import exports
+from ..filters import JournalExportFilter
 from ..models import JournalExport
 
 
@@ -39,11 +42,12 @@ class ExportView(PermissionRequiredMixin, generic.TemplateView):
         return reponse
 
 
-class JournalExportListView(PermissionRequiredMixin, generic.ListView):
+class JournalExportListView(PermissionRequiredMixin, ListeView):
     """Who exported which personal data, when, with which filters: newest first."""
 
     permission_required = "reporting.view_journalexport"
     template_name = "reporting/exports/journal.html"
+    filterset_class = JournalExportFilter
     paginate_by = 50
 
     def get_queryset(self):

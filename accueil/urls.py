@@ -1,0 +1,21 @@
+from django.urls import path
+
+from workflows.pages import Rubrique
+
+from . import views
+
+applications = [
+    Rubrique(
+        app_name="accueil",
+        title="Accueil",
+        icon="home",
+        urlpatterns=[
+            path("", views.AccueilView.as_view(), name="index"),
+            path(
+                "notifications/<int:pk>/lue/",
+                views.NotificationLueView.as_view(),
+                name="notification_lue",
+            ),
+        ],
+    ),
+]
