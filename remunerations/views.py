@@ -117,6 +117,7 @@ class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
 class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
     template_name = "remunerations/etat_detail.html"
     actions = ("declarer", "soumettre", "regulariser", "renvoyer", "accepter")
+    formulaires = {"regulariser": RegularisationForm, "renvoyer": RenvoiForm}
     prefixes = {"regulariser": "regularisation", "renvoyer": "renvoi"}
 
     def peut_declarer(self):
@@ -125,6 +126,11 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def peut_rapprocher(self):
         return self.object.etat == EtatDeclaration.SOUMIS and services.rapproche(self.request.user)
+
+    def kwargs_du_formulaire(self, action):
+        if action == "regulariser":
+            return {"etat": self.object}
+        return {"lignes": self.releve().lignes}
 
     def releve(self):
         if not hasattr(self, "_releve"):
@@ -150,12 +156,10 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
                 etat.pk
             ):
                 context["form_regularisation"] = forms.get("regulariser") or self.formulaire(
-                    "regulariser", RegularisationForm, etat=etat
+                    "regulariser"
                 )
         if self.peut_rapprocher():
-            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire(
-                "renvoyer", RenvoiForm, lignes=releve.lignes
-            )
+            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire("renvoyer")
         for form in (context["form_declaration"], context["form_renvoi"]):
             if form is not None:
                 form.placer_dans_les_lignes()
@@ -203,7 +207,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def action_regulariser(self, request):
         self._exiger_declarant()
-        form = self.formulaire("regulariser", RegularisationForm, request.POST, etat=self.object)
+        form = self.formulaire("regulariser", request.POST)
         self.par_formulaire(
             "regulariser",
             form,
@@ -213,7 +217,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def action_renvoyer(self, request):
         services.exiger_finance(request.user)
-        form = self.formulaire("renvoyer", RenvoiForm, request.POST, lignes=self.releve().lignes)
+        form = self.formulaire("renvoyer", request.POST)
         self.par_formulaire(
             "renvoyer",
             form,

@@ -50,6 +50,7 @@ class BilanListView(BilansVisiblesMixin, generic.ListView):
 class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
     template_name = "reporting/bilans/bilan_detail.html"
     actions = ("enregistrer", "transmettre", "renvoyer", "accepter")
+    formulaires = {"renvoyer": RenvoiBilanForm}
     prefixes = {"renvoyer": "renvoi"}
 
     # A bilan without a process is history the import restated (sent and examined outside the
@@ -95,9 +96,7 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
         if self.peut_rediger():
             context["form_bilan"] = forms.get("enregistrer") or self.formulaire_bilan()
         if self.peut_examiner():
-            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire(
-                "renvoyer", RenvoiBilanForm
-            )
+            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire("renvoyer")
         if not self.request.user.prestataire_id:
             context["url_processus"] = url_du_processus(bilan)
         return super().get_context_data(**context, **kwargs)
@@ -137,7 +136,7 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
         return "Bilan transmis à la DEL."
 
     def action_renvoyer(self, request):
-        form = self.formulaire("renvoyer", RenvoiBilanForm, request.POST)
+        form = self.formulaire("renvoyer", request.POST)
         self.par_formulaire(
             "renvoyer",
             form,
