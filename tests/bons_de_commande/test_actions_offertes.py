@@ -1,0 +1,85 @@
+"""The buttons of an order's page come from the state machines of the order, its lines and its
+avenants: each state change is offered to whoever its transition permits now (django-fsm's
+available transitions); proposing a substitute, which changes no state, to the DEL's
+gestionnaires and to the prestataire once the person withdrew."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from bons_de_commande import services as commandes
+from bons_de_commande.views import BonDetailView
+from procurement import services
+
+from .conftest import valider
+
+pytestmark = pytest.mark.django_db
+
+UTILISATEURS = ("gestionnaire1", "commission1", "alpha1", "beta1")
+
+
+def boutons(demo, username, bon):
+    """The actions the order's page offers the user (None: they do not see it)."""
+    client = Client()
+    client.force_login(demo[username])
+    reponse = client.get(bon.get_absolute_url())
+    if reponse.status_code == 404:
+        return None
+    return set(re.findall(r'name="action" value="(\w+)"', reponse.content.decode()))
+
+
+def verifier_la_page(demo, bon, **attendu):
+    bon.refresh_from_db()
+    for username in UTILISATEURS:
+        offertes = boutons(demo, username, bon)
+        assert offertes == attendu.get(username, set()), (bon.etat, username)
+        if offertes is not None:
+            disponibles = {t.name for t in bon.get_available_user_etat_transitions(demo[username])}
+            assert {a for a, t in BonDetailView.transitions.items() if t in disponibles} == (
+                offertes & set(BonDetailView.transitions)
+            )
+
+
+def test_la_page_d_un_bon_offre_a_chacun_les_transitions_que_son_etat_lui_permet(demo, seance):
+    gestionnaire, alpha = demo["gestionnaire1"], demo["alpha1"]
+    valider(seance, "DUPONT", demo["commission1"], 7)
+    valider(seance, "HMAE", demo["commission1"], 12)
+    bon = services.cloturer_seance(seance, par=demo["commission1"])
+    # A draft is the DEL's: its gestionnaires issue or cancel it; a prestataire never sees it.
+    verifier_la_page(demo, bon, gestionnaire1={"emettre", "annuler"}, commission1=set(),
+                     alpha1=None, beta1=None)  # fmt: skip
+
+    commandes.emettre(bon, par=gestionnaire)
+    # Issued: ALPHA acknowledges it; a withdrawal is recorded by whoever holds the right.
+    verifier_la_page(demo, bon, gestionnaire1={"desister"}, commission1=set(),
+                     alpha1={"accuser", "desister"}, beta1=None)  # fmt: skip
+
+    commandes.accuser(bon, par=alpha)
+    # Acknowledged, with two parcours to run: it does not close yet.
+    verifier_la_page(demo, bon, gestionnaire1={"desister"}, commission1=set(),
+                     alpha1={"desister"}, beta1=None)  # fmt: skip
+
+    retraits = [
+        commandes.desister(ligne, par=alpha, motif="Déménage en province Nord.")
+        for ligne in bon.lignes.all()
+    ]
+    # Withdrawn: a substitute may be proposed; the avenants are the DEL's to issue.
+    verifier_la_page(demo, bon, gestionnaire1={"remplacant", "emettre_avenant"},
+                     commission1=set(), alpha1={"candidat"}, beta1=None)  # fmt: skip
+
+    for avenant in retraits:
+        commandes.emettre_avenant(avenant, par=gestionnaire)
+    # The withdrawn are off the order and their parcours cancelled: nobody is left to follow,
+    # the DEL may close it.
+    verifier_la_page(demo, bon, gestionnaire1={"remplacant", "cloturer"}, commission1=set(),
+                     alpha1={"candidat", "accuser_avenant"}, beta1=None)  # fmt: skip
+
+    for avenant in retraits:
+        commandes.accuser_avenant(avenant, par=alpha)
+    verifier_la_page(demo, bon, gestionnaire1={"remplacant", "cloturer"}, commission1=set(),
+                     alpha1={"candidat"}, beta1=None)  # fmt: skip
+
+    commandes.cloturer(bon, par=gestionnaire)
+    verifier_la_page(demo, bon, gestionnaire1={"remplacant"}, commission1=set(),
+                     alpha1={"candidat"}, beta1=None)  # fmt: skip
