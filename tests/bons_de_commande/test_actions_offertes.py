@@ -1,9 +1,10 @@
-"""The buttons of an order's page come from the state machines of the order, its lines and its
-avenants: each state change is offered to whoever its transition permits now (django-fsm's
-available transitions); proposing a substitute, which changes no state, to the DEL's
-gestionnaires and to the prestataire once the person withdrew."""
+"""The buttons of a session's and an order's pages come from their state machines (the order's,
+its lines' and its avenants'): each state change is offered to whoever its transition permits
+now (django-fsm's available transitions); the other actions (the agenda, the decisions, a
+substitute) by the record's predicates."""
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -11,19 +12,20 @@ from django.test import Client
 from bons_de_commande import services as commandes
 from bons_de_commande.views import BonDetailView
 from procurement import services
+from procurement.models import Lot, Prestataire, SessionCommission
 
-from .conftest import valider
+from .conftest import prescription, valider
 
 pytestmark = pytest.mark.django_db
 
 UTILISATEURS = ("gestionnaire1", "commission1", "alpha1", "beta1")
 
 
-def boutons(demo, username, bon):
-    """The actions the order's page offers the user (None: they do not see it)."""
+def boutons(demo, username, record):
+    """The actions the record's page offers the user (None: they do not see it)."""
     client = Client()
     client.force_login(demo[username])
-    reponse = client.get(bon.get_absolute_url())
+    reponse = client.get(record.get_absolute_url())
     if reponse.status_code == 404:
         return None
     return set(re.findall(r'name="action" value="(\w+)"', reponse.content.decode()))
@@ -83,3 +85,32 @@ def test_la_page_d_un_bon_offre_a_chacun_les_transitions_que_son_etat_lui_permet
     commandes.cloturer(bon, par=gestionnaire)
     verifier_la_page(demo, bon, gestionnaire1={"remplacant"}, commission1=set(),
                      alpha1={"candidat"}, beta1=None)  # fmt: skip
+
+
+def test_la_page_d_une_seance_offre_sa_preparation_puis_sa_deliberation(demo):
+    """The gestionnaire prepares the agenda and opens the sitting once it has a prescription;
+    the commission's members then decide and close it; the others read."""
+    gestionnaire, commission = demo["gestionnaire1"], demo["commission1"]
+    session = services.ouvrir_session(
+        SessionCommission(date_seance=date(2026, 11, 24), lot=Lot.objects.get(numero=1),
+                          prestataire=Prestataire.objects.get(code="ALPHA")),
+        par=gestionnaire, membres_del=[commission],
+    )  # fmt: skip
+
+    def verifier(**attendu):
+        session.refresh_from_db()
+        for username in ("gestionnaire1", "commission1", "conseiller1"):
+            assert boutons(demo, username, session) == attendu.get(username, set()), (
+                session.etat,
+                username,
+            )
+
+    verifier(gestionnaire1={"inscrire"})
+    services.inscrire(session, [prescription("DUPONT")], par=gestionnaire)
+    verifier(gestionnaire1={"inscrire", "desinscrire", "ouvrir_seance"})
+    services.ouvrir_seance(session, par=gestionnaire)
+    verifier(commission1={"decider", "cloturer"})
+    valider(session, "DUPONT", commission, 7)
+    verifier(commission1={"cloturer"})
+    services.cloturer_seance(session, par=commission)
+    verifier()
