@@ -8,6 +8,7 @@ The demo is seeded on 24/11/2026: ALPHA's summer session has three people entere
 (WAIA on 31/08, OUNEMOA on 01/09, GOPOEA on 15/09); KAOUMA waits for her entry."""
 
 import html
+import re
 from datetime import date
 from io import BytesIO
 
@@ -429,3 +430,25 @@ def test_la_liste_a_un_nombre_de_requetes_constant(client, demo_bilans):
     assert len(apres["alpha1", LISTE].reponse.context["object_list"]) == 22
     assert apres["beta1", LISTE].reponse.context["object_list"].count() == 0
     assert ecarts(avant, apres) == {}
+
+
+def test_la_page_offre_la_redaction_a_la_direction_tant_que_le_bilan_n_est_pas_transmis(
+    client, demo_bilans
+):
+    """Sending is the bilan's transition (django-fsm: from the draft, by the direction of its
+    prestataire); saving the analysis goes with it; the DEL and a sent bilan offer nothing."""
+    bilan = bilan_alpha_2026(client, demo_bilans)
+
+    def offertes(username):
+        client.force_login(demo_bilans[username])
+        with a("2026-11-24"):
+            contenu = client.get(bilan.get_absolute_url()).content.decode()
+        return set(re.findall(r'name="action" value="(\w+)"', contenu))
+
+    assert offertes("alpha1") == {"enregistrer", "transmettre"}
+    assert offertes("gestionnaire1") == set()
+    assert {t.name for t in bilan.get_available_user_etat_transitions(demo_bilans["alpha1"])} == {
+        "transmettre"
+    }
+    agir(client, demo_bilans["alpha1"], bilan, action="transmettre", analyse=ANALYSE)
+    assert offertes("alpha1") == offertes("gestionnaire1") == set()
