@@ -3,16 +3,16 @@ its lines' and its avenants'): each state change is offered to whoever its trans
 now (django-fsm's available transitions); the other actions (the agenda, the decisions, a
 substitute) by the record's predicates."""
 
-import re
 from datetime import date
 
 import pytest
-from django.test import Client
 
 from bons_de_commande import services as commandes
 from bons_de_commande.views import BonDetailView
 from procurement import services
 from procurement.models import Lot, Prestataire, SessionCommission
+from procurement.views import SessionDetailView
+from tests.offertes import verifier_les_offres
 
 from .conftest import prescription, valider
 
@@ -21,26 +21,8 @@ pytestmark = pytest.mark.django_db
 UTILISATEURS = ("gestionnaire1", "commission1", "alpha1", "beta1")
 
 
-def boutons(demo, username, record):
-    """The actions the record's page offers the user (None: they do not see it)."""
-    client = Client()
-    client.force_login(demo[username])
-    reponse = client.get(record.get_absolute_url())
-    if reponse.status_code == 404:
-        return None
-    return set(re.findall(r'name="action" value="(\w+)"', reponse.content.decode()))
-
-
 def verifier_la_page(demo, bon, **attendu):
-    bon.refresh_from_db()
-    for username in UTILISATEURS:
-        offertes = boutons(demo, username, bon)
-        assert offertes == attendu.get(username, set()), (bon.etat, username)
-        if offertes is not None:
-            disponibles = {t.name for t in bon.get_available_user_etat_transitions(demo[username])}
-            assert {a for a, t in BonDetailView.transitions.items() if t in disponibles} == (
-                offertes & set(BonDetailView.transitions)
-            )
+    verifier_les_offres(demo, bon, BonDetailView, UTILISATEURS, **attendu)
 
 
 def test_la_page_d_un_bon_offre_a_chacun_les_transitions_que_son_etat_lui_permet(demo, seance):
@@ -98,12 +80,8 @@ def test_la_page_d_une_seance_offre_sa_preparation_puis_sa_deliberation(demo):
     )  # fmt: skip
 
     def verifier(**attendu):
-        session.refresh_from_db()
-        for username in ("gestionnaire1", "commission1", "conseiller1"):
-            assert boutons(demo, username, session) == attendu.get(username, set()), (
-                session.etat,
-                username,
-            )
+        utilisateurs = ("gestionnaire1", "commission1", "conseiller1")
+        verifier_les_offres(demo, session, SessionDetailView, utilisateurs, **attendu)
 
     verifier(gestionnaire1={"inscrire"})
     services.inscrire(session, [prescription("DUPONT")], par=gestionnaire)

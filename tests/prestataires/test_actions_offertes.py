@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django_fsm import has_transition_perm
 
 from prestataires import services
@@ -15,6 +14,7 @@ from prestataires.enums import EtatParcours, EtatStage
 from prestataires.models import Entreprise
 from prestataires.views import ParcoursDetailView, StageDetailView
 from procurement.models import TypeSortie
+from tests.offertes import verifier_les_offres
 
 from .conftest import a
 
@@ -22,37 +22,6 @@ pytestmark = pytest.mark.django_db
 
 UTILISATEURS = ("alpha1", "alpha2", "gestionnaire1", "beta1")
 SUIVI = {"projet", "ajouter_action", "rendez_vous", "evaluer"}
-
-
-def offertes(demo, username, record):
-    """What the record's page offers the user (None: they do not see it), and the forms of
-    those actions it shows."""
-    client = Client()
-    client.force_login(demo[username])
-    reponse = client.get(record.get_absolute_url())
-    if reponse.status_code == 404:
-        return None
-    return reponse.context["offertes"], set(reponse.context["forms"])
-
-
-def permises(record, username, demo, vue):
-    """The page's state changes django-fsm makes available to the user on the record now."""
-    disponibles = {t.name for t in record.get_available_user_etat_transitions(demo[username])}
-    return {action for action, transition in vue.transitions.items() if transition in disponibles}
-
-
-def verifier_les_pages(demo, record, vue, attendu):
-    """Each user is offered `attendu[username]`, which holds exactly the transitions
-    available to them; each action has its form, but a button."""
-    for username in UTILISATEURS:
-        page = offertes(demo, username, record)
-        if username == "beta1":
-            assert page is None  # another prestataire's record does not exist for them
-            continue
-        actions, formulaires = page
-        assert actions == attendu.get(username, set()), (record.etat, username)
-        assert actions & set(vue.transitions) == permises(record, username, demo, vue)
-        assert formulaires == actions - {"demarrer"}
 
 
 def test_un_parcours_offre_a_chacun_les_transitions_que_son_etat_lui_permet(demo, kaouma):
@@ -64,8 +33,8 @@ def test_un_parcours_offre_a_chacun_les_transitions_que_son_etat_lui_permet(demo
         kaouma.refresh_from_db()
         assert kaouma.etat == etat
         conduite = set(actions)
-        attendu = {"alpha2": conduite, "alpha1": conduite | {"attribuer"}}
-        verifier_les_pages(demo, kaouma, ParcoursDetailView, attendu)
+        verifier_les_offres(demo, kaouma, ParcoursDetailView, UTILISATEURS, beta1=None,
+                            alpha2=conduite, alpha1=conduite | {"attribuer"})  # fmt: skip
 
     with a("2026-11-16"):
         a_l_etat(EtatParcours.ATTENTE_ENTREE, "entrer")
@@ -86,7 +55,7 @@ def test_un_parcours_offre_a_chacun_les_transitions_que_son_etat_lui_permet(demo
         services.clore_maintien(kaouma, par=alpha2, motif="Emploi stable")
         kaouma.refresh_from_db()
         assert kaouma.etat == EtatParcours.TERMINE
-        verifier_les_pages(demo, kaouma, ParcoursDetailView, {})
+        verifier_les_offres(demo, kaouma, ParcoursDetailView, UTILISATEURS, beta1=None)
 
 
 def test_un_stage_offre_a_ceux_qui_conduisent_son_parcours_les_transitions_de_son_etat(
@@ -106,8 +75,8 @@ def test_un_stage_offre_a_ceux_qui_conduisent_son_parcours_les_transitions_de_so
     def a_l_etat(etat, *actions):
         stage.refresh_from_db()
         assert stage.etat == etat
-        attendu = dict.fromkeys(("alpha1", "alpha2"), set(actions))
-        verifier_les_pages(demo, stage, StageDetailView, attendu)
+        verifier_les_offres(demo, stage, StageDetailView, UTILISATEURS, beta1=None,
+                            alpha1=set(actions), alpha2=set(actions))  # fmt: skip
 
     with a("2026-12-01"):
         a_l_etat(EtatStage.PREPARATION, "modifier", "cocher", "verifier", "annuler")

@@ -3,16 +3,15 @@ the prestataire's direction while the état can change, sending back and accepti
 once it is submitted (django-fsm's available transitions); declaring, which changes no state,
 by the same predicate as submitting, and the late absences on the earliest état still open."""
 
-import re
 from datetime import date
 
 import pytest
-from django.test import Client
 
 from remunerations import calcul, services
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
 from remunerations.views import EtatDetailView
+from tests.offertes import verifier_les_offres
 
 from .conftest import a
 
@@ -21,26 +20,8 @@ pytestmark = pytest.mark.django_db
 UTILISATEURS = ("alpha1", "finance1", "gestionnaire1", "beta1")
 
 
-def boutons(demo, username, etat):
-    """The actions the état's page offers the user (None: they do not see it)."""
-    client = Client()
-    client.force_login(demo[username])
-    reponse = client.get(etat.get_absolute_url())
-    if reponse.status_code == 404:
-        return None
-    return set(re.findall(r'name="action" value="(\w+)"', reponse.content.decode()))
-
-
 def verifier_la_page(demo, etat, **attendu):
-    etat.refresh_from_db()
-    for username in UTILISATEURS:
-        offertes = boutons(demo, username, etat)
-        assert offertes == attendu.get(username, set()), (etat.etat, username)
-        if offertes is not None:
-            disponibles = {t.name for t in etat.get_available_user_etat_transitions(demo[username])}
-            assert {a for a, t in EtatDetailView.transitions.items() if t in disponibles} == (
-                offertes & set(EtatDetailView.transitions)
-            )
+    verifier_les_offres(demo, etat, EtatDetailView, UTILISATEURS, **attendu)
 
 
 def test_un_etat_passe_de_la_direction_du_prestataire_a_la_finance_et_retour(demo):

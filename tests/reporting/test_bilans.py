@@ -4,7 +4,6 @@ over; the DEL sends it back for completion or accepts it; only ALPHA's direction
 bilans, and no other prestataire ever sees them."""
 
 import html
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +11,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -26,6 +24,7 @@ from reporting.enums import AtteinteObjectifs, EtatBilan
 from reporting.models import AppreciationBilan
 from reporting.views.bilans import BilanDetailView
 from tests.bons_de_commande.conftest import texte_pdf
+from tests.offertes import verifier_les_offres
 from tests.prestataires.conftest import a, poster, refuse
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
 from workflows.flows import BilanFlow
@@ -481,28 +480,9 @@ def test_enregistrer_un_bilan_transmis_entre_temps_dit_pourquoi(
 # --- What the page offers -----------------------------------------------------------------------
 
 
-def boutons(demo, username, bilan):
-    """The actions the bilan's page offers the user (None: they do not see it)."""
-    client = Client()
-    client.force_login(demo[username])
-    reponse = client.get(bilan.get_absolute_url())
-    if reponse.status_code == 404:
-        return None
-    return set(re.findall(r'name="action" value="(\w+)"', reponse.content.decode()))
-
-
 def offre(demo, bilan, **attendu):
-    """Each user is offered `attendu[username]`: what the bilan's transitions permit them now
-    (django-fsm), and writing while they may send it."""
-    bilan.refresh_from_db()
-    for username in ("alpha1", "gestionnaire1", "beta1"):
-        offertes = boutons(demo, username, bilan)
-        assert offertes == attendu.get(username, set()), (bilan.etat, username)
-        if offertes is not None:
-            disponibles = {
-                t.name for t in bilan.get_available_user_etat_transitions(demo[username])
-            }
-            assert offertes & set(BilanDetailView.transitions) == disponibles
+    utilisateurs = ("alpha1", "gestionnaire1", "beta1")
+    verifier_les_offres(demo, bilan, BilanDetailView, utilisateurs, **attendu)
 
 
 def test_la_page_offre_a_chacun_les_transitions_que_l_etat_du_bilan_lui_permet(

@@ -8,7 +8,6 @@ The demo is seeded on 24/11/2026: ALPHA's summer session has three people entere
 (WAIA on 31/08, OUNEMOA on 01/09, GOPOEA on 15/09); KAOUMA waits for her entry."""
 
 import html
-import re
 from datetime import date
 from io import BytesIO
 
@@ -24,6 +23,8 @@ from procurement.models import Lot, Prestataire
 from reporting.enums import EtatBilanAnnuel
 from reporting.indicateurs import calculer_indicateurs, lignes_du_tableau
 from reporting.models import BilanAnnuel
+from reporting.views.bilans_annuels import BilanAnnuelDetailView
+from tests.offertes import verifier_les_offres
 from tests.prestataires.conftest import a
 from tests.prestataires.test_listes import ecarts, mesurer
 from tests.reporting.test_page_indicateurs import cohorte
@@ -439,16 +440,9 @@ def test_la_page_offre_la_redaction_a_la_direction_tant_que_le_bilan_n_est_pas_t
     prestataire); saving the analysis goes with it; the DEL and a sent bilan offer nothing."""
     bilan = bilan_alpha_2026(client, demo_bilans)
 
-    def offertes(username):
-        client.force_login(demo_bilans[username])
-        with a("2026-11-24"):
-            contenu = client.get(bilan.get_absolute_url()).content.decode()
-        return set(re.findall(r'name="action" value="(\w+)"', contenu))
-
-    assert offertes("alpha1") == {"enregistrer", "transmettre"}
-    assert offertes("gestionnaire1") == set()
-    assert {t.name for t in bilan.get_available_user_etat_transitions(demo_bilans["alpha1"])} == {
-        "transmettre"
-    }
+    utilisateurs = ("alpha1", "gestionnaire1", "beta1")
+    with a("2026-11-24"):
+        verifier_les_offres(demo_bilans, bilan, BilanAnnuelDetailView, utilisateurs,
+                            alpha1={"enregistrer", "transmettre"}, beta1=None)  # fmt: skip
     agir(client, demo_bilans["alpha1"], bilan, action="transmettre", analyse=ANALYSE)
-    assert offertes("alpha1") == offertes("gestionnaire1") == set()
+    verifier_les_offres(demo_bilans, bilan, BilanAnnuelDetailView, utilisateurs, beta1=None)
