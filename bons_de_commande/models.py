@@ -15,13 +15,11 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
+from .perms import est_du_prestataire, gere_les_commandes
+from .signals import suivis_en_cours
 
 # Orders an avenant may still amend.
 ETATS_AMENDABLES = [EtatBonDeCommande.EMIS, EtatBonDeCommande.ACCUSE]
-
-
-def _est_du_prestataire(record, user) -> bool:
-    return user.prestataire_id is not None and user.prestataire_id == record.prestataire_id
 
 
 class CompteurAnnuel(models.Model):
@@ -145,14 +143,40 @@ class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
     def nom_fichier(self):
         return f"{self.numero}.pdf"
 
-    @transition(field=etat, source=EtatBonDeCommande.BROUILLON, target=EtatBonDeCommande.EMIS)
+    @property
+    def amendable(self) -> bool:
+        """Issued and not closed: a withdrawal or a substitution amends it by avenant."""
+        return self.etat in ETATS_AMENDABLES
+
+    def parcours_restants(self) -> int:
+        """People still owed something on the order: a line waiting for its avenant (a
+        withdrawal to take off, a substitute to acknowledge), or a parcours not ended (counted
+        by prestataires, which answers suivis_en_cours)."""
+        en_attente = self.lignes.filter(etat__in=[EtatLigne.PREVUE, EtatLigne.DESISTEMENT]).count()
+        suivis = suivis_en_cours.send(sender=BonDeCommande, bon=self)
+        return en_attente + sum(nombre for _, nombre in suivis)
+
+    def sans_parcours_restants(self) -> bool:
+        return self.parcours_restants() == 0
+
+    @transition(
+        field=etat,
+        source=EtatBonDeCommande.BROUILLON,
+        target=EtatBonDeCommande.EMIS,
+        permission=gere_les_commandes,
+    )
     def emettre(self, *, par, annee, sequence, motif=""):
         self.annee, self.sequence = annee, sequence
         self.numero = f"BC-{annee}-{sequence:04d}"
         self.emis_le = timezone.now()
         self.emis_par = par
 
-    @transition(field=etat, source=EtatBonDeCommande.BROUILLON, target=EtatBonDeCommande.ANNULE)
+    @transition(
+        field=etat,
+        source=EtatBonDeCommande.BROUILLON,
+        target=EtatBonDeCommande.ANNULE,
+        permission=gere_les_commandes,
+    )
     def annuler(self, *, par, motif):
         pass
 
@@ -160,13 +184,20 @@ class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
         field=etat,
         source=EtatBonDeCommande.EMIS,
         target=EtatBonDeCommande.ACCUSE,
-        permission=_est_du_prestataire,
+        permission=est_du_prestataire,
     )
     def accuser_reception(self, *, par, motif=""):
         self.accuse_le = timezone.now()
         self.accuse_par = par
 
-    @transition(field=etat, source=EtatBonDeCommande.ACCUSE, target=EtatBonDeCommande.CLOTURE)
+    # Once every parcours it launched has ended.
+    @transition(
+        field=etat,
+        source=EtatBonDeCommande.ACCUSE,
+        target=EtatBonDeCommande.CLOTURE,
+        conditions=[sans_parcours_restants],
+        permission=gere_les_commandes,
+    )
     def cloturer(self, *, par, motif=""):
         pass
 
@@ -234,11 +265,26 @@ class LigneCommande(ConcurrentTransitionMixin, models.Model):
         document = self.avenant_ajout or self.bon
         return timezone.localdate(document.accuse_le) if document.accuse_le else None
 
+    def bon_amendable(self) -> bool:
+        return self.bon.amendable
+
+    @property
+    def remplacable(self) -> bool:
+        """The person withdrew: a substitute may be proposed for their place."""
+        return self.etat in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE)
+
     @transition(field=etat, source=EtatLigne.PREVUE, target=EtatLigne.COMMANDEE)
     def commander(self, *, par, motif=""):
         pass
 
-    @transition(field=etat, source=EtatLigne.COMMANDEE, target=EtatLigne.DESISTEMENT)
+    # The withdrawal is taken off the order by an avenant: the order must still be amendable.
+    @transition(
+        field=etat,
+        source=EtatLigne.COMMANDEE,
+        target=EtatLigne.DESISTEMENT,
+        conditions=[bon_amendable],
+        permission="bons_de_commande.desister_lignecommande",
+    )
     def desister(self, *, par, motif):
         self.motif_desistement = motif
         self.desiste_le = timezone.now()
@@ -283,7 +329,12 @@ class Avenant(DossierDeProcessus, DocumentEmis):
     def nom_fichier(self):
         return f"{self.numero}.pdf"
 
-    @transition(field=etat, source=EtatAvenant.BROUILLON, target=EtatAvenant.EMIS)
+    @transition(
+        field=etat,
+        source=EtatAvenant.BROUILLON,
+        target=EtatAvenant.EMIS,
+        permission=gere_les_commandes,
+    )
     def emettre(self, *, par, rang, motif=""):
         self.rang = rang
         self.numero = f"{self.bon.numero}-A{rang}"
@@ -294,7 +345,7 @@ class Avenant(DossierDeProcessus, DocumentEmis):
         field=etat,
         source=EtatAvenant.EMIS,
         target=EtatAvenant.ACCUSE,
-        permission=_est_du_prestataire,
+        permission=est_du_prestataire,
     )
     def accuser_reception(self, *, par, motif=""):
         self.accuse_le = timezone.now()

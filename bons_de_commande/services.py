@@ -13,16 +13,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django_fsm import has_transition_perm
 
 from documents.pdf import enregistrer_pdf
 from procurement.enums import Decision, EtatPrescription
 from procurement.models import AttributionLot, Prescription
+from workflows.actions import exiger_transition
 from workflows.taches import accomplir, lancer
 
-from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
-from .models import ETATS_AMENDABLES, Avenant, BonDeCommande, CompteurAnnuel, LigneCommande
-from .signals import avenant_accuse, commande_accusee, desistement, suivis_en_cours
+from .enums import EtatLigne, NatureAvenant
+from .models import Avenant, BonDeCommande, CompteurAnnuel, LigneCommande
+from .signals import avenant_accuse, commande_accusee, desistement
 
 # Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated (the
 # flows' timers alert its issuer; the dashboard lists it).
@@ -81,7 +81,7 @@ def preparer_commande(session, par):
 
 def _verrouiller_bon_amendable(bon_pk) -> BonDeCommande:
     bon = BonDeCommande.objects.select_for_update().get(pk=bon_pk)
-    if bon.etat not in ETATS_AMENDABLES:
+    if not bon.amendable:
         raise ValidationError(
             f"Le bon de commande {bon} est {bon.get_etat_display().lower()} : aucun avenant "
             "ne peut y être porté."
@@ -122,11 +122,12 @@ def _emettre(bon: BonDeCommande, par) -> BonDeCommande:
     """Number, freeze and render the order. The number's year is the issuing day's year in
     Nouméa time: on 1 January at 09:00 in Nouméa it is still 31 December in UTC."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
-    if bon.etat != EtatBonDeCommande.BROUILLON:
-        raise ValidationError(
-            f"Ce bon de commande ne peut plus être émis : il est "
-            f"{bon.get_etat_display().lower()}{f' ({bon.numero})' if bon.numero else ''}."
-        )
+    exiger_transition(
+        bon.emettre,
+        par,
+        refus=f"Ce bon de commande ne peut plus être émis : il est "
+        f"{bon.get_etat_display().lower()}{f' ({bon.numero})' if bon.numero else ''}.",
+    )
     annee = timezone.localdate().year
     bon.emettre(par=par, annee=annee, sequence=prochain_numero(annee))
     _commander_lignes(bon.lignes.filter(etat=EtatLigne.PREVUE).select_related("bon"), par)
@@ -147,8 +148,9 @@ def emettre(bon: BonDeCommande, *, par) -> BonDeCommande:
 def _annuler(bon: BonDeCommande, par, motif: str) -> None:
     """The DEL decides not to send a prepared order; the people stay validated."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
-    if bon.etat != EtatBonDeCommande.BROUILLON:
-        raise ValidationError("Seul un bon de commande en préparation peut être annulé.")
+    exiger_transition(
+        bon.annuler, par, refus="Seul un bon de commande en préparation peut être annulé."
+    )
     bon.annuler(par=par, motif=motif)
     bon.save()
 
@@ -157,16 +159,20 @@ def annuler(bon: BonDeCommande, *, par, motif: str) -> None:
     accomplir(bon.session.process, "commander", par=par, action=lambda: _annuler(bon, par, motif))
 
 
-def _verifier_prestataire(transition, par):
-    if not has_transition_perm(transition, par):
-        raise PermissionDenied("Seul le prestataire destinataire peut accuser réception.")
+def _exiger_accuse(transition, refus: str, par):
+    exiger_transition(
+        transition,
+        par,
+        refus=refus,
+        interdit="Seul le prestataire destinataire peut accuser réception.",
+    )
 
 
 def _accuser_reception(bon: BonDeCommande, par) -> list[LigneCommande]:
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
-    _verifier_prestataire(bon.accuser_reception, par)
-    if bon.etat != EtatBonDeCommande.EMIS:
-        raise ValidationError(f"La réception du bon de commande {bon} a déjà été accusée.")
+    _exiger_accuse(
+        bon.accuser_reception, f"La réception du bon de commande {bon} a déjà été accusée.", par
+    )
     bon.accuser_reception(par=par)
     bon.save()
     return list(bon.lignes.filter(etat=EtatLigne.COMMANDEE).select_related("bon", "prescription"))
@@ -191,24 +197,19 @@ def accuser(bon: BonDeCommande, *, par):
     return accomplir(bon.session.process, "accuser_reception", par=par, action=accuser_reception)
 
 
-def parcours_restants(bon: BonDeCommande) -> int:
-    """People still owed something on the order: a line waiting for its avenant (a withdrawal
-    to take off, a substitute to acknowledge), or a parcours not ended (counted by prestataires,
-    which answers suivis_en_cours)."""
-    en_attente = bon.lignes.filter(etat__in=[EtatLigne.PREVUE, EtatLigne.DESISTEMENT]).count()
-    suivis = suivis_en_cours.send(sender=BonDeCommande, bon=bon)
-    return en_attente + sum(nombre for _, nombre in suivis)
-
-
 def cloturer(bon: BonDeCommande, par) -> None:
     """The DEL closes an acknowledged order once every parcours it launched has ended."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
-    restants = parcours_restants(bon)
-    if restants:
-        raise ValidationError(
-            f"Le bon de commande a encore {restants} parcours en cours ou en attente : il sera "
-            "clôturé à la fin de leurs parcours."
-        )
+    restants = bon.parcours_restants()
+    exiger_transition(
+        bon.cloturer,
+        par,
+        refus=f"Le bon de commande a encore {restants} parcours en cours ou en attente : il "
+        "sera clôturé à la fin de leurs parcours."
+        if restants
+        else f"Le bon de commande {bon} est {bon.get_etat_display().lower()} : seul un bon "
+        "dont la réception est accusée se clôture.",
+    )
     bon.cloturer(par=par)
     bon.save()
 
@@ -224,10 +225,11 @@ def desister(ligne: LigneCommande, *, par, motif: str) -> Avenant:
         .select_related("prescription")
         .get(pk=ligne.pk)
     )
-    if ligne.etat != EtatLigne.COMMANDEE:
-        raise ValidationError(
-            f"Le désistement de {ligne.prescription.demandeur} est déjà enregistré."
-        )
+    exiger_transition(
+        ligne.desister,
+        par,
+        refus=f"Le désistement de {ligne.prescription.demandeur} est déjà enregistré.",
+    )
     ligne.desister(par=par, motif=motif)
     prescription = Prescription.objects.select_for_update().get(pk=ligne.prescription_id)
     prescription.desister(par=par, motif=motif)
@@ -246,8 +248,7 @@ def desister(ligne: LigneCommande, *, par, motif: str) -> Avenant:
 def _emettre_avenant(avenant: Avenant, par) -> Avenant:
     bon = _verrouiller_bon_amendable(avenant.bon_id)
     avenant = Avenant.objects.select_for_update().get(pk=avenant.pk)
-    if avenant.etat != EtatAvenant.BROUILLON:
-        raise ValidationError(f"L'avenant {avenant} est déjà émis.")
+    exiger_transition(avenant.emettre, par, refus=f"L'avenant {avenant} est déjà émis.")
     rang = (bon.avenants.aggregate(dernier=Max("rang"))["dernier"] or 0) + 1
     avenant.bon = bon
     avenant.emettre(par=par, rang=rang)
@@ -280,9 +281,9 @@ def _accuser_avenant(avenant: Avenant, par) -> list[LigneCommande]:
     avenant = (
         Avenant.objects.select_for_update(of=("self",)).select_related("bon").get(pk=avenant.pk)
     )
-    _verifier_prestataire(avenant.accuser_reception, par)
-    if avenant.etat != EtatAvenant.EMIS:
-        raise ValidationError(f"La réception de l'avenant {avenant} a déjà été accusée.")
+    _exiger_accuse(
+        avenant.accuser_reception, f"La réception de l'avenant {avenant} a déjà été accusée.", par
+    )
     avenant.accuser_reception(par=par)
     avenant.save()
     return list(avenant.lignes_ajoutees.select_related("bon", "prescription"))
@@ -300,6 +301,9 @@ def accuser_avenant(avenant: Avenant, *, par):
     return accomplir(avenant.process, "accuser_reception", par=par, action=accuser_reception)
 
 
+PAS_DESISTEE = "Un remplaçant ne se propose qu'à la place d'une personne désistée."
+
+
 def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -> None:
     """The DEL names the submitted prescription that replaces a withdrawn person; it goes
     through the commission like any other, then joins the order by avenant."""
@@ -308,8 +312,8 @@ def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -
     )
     _verrouiller_bon_amendable(ligne.bon_id)
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
-    if ligne.etat not in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):
-        raise ValidationError("Un remplaçant ne se propose qu'à la place d'une personne désistée.")
+    if not ligne.remplacable:
+        raise ValidationError(PAS_DESISTEE)
     en_cours = ligne.remplacants.exclude(
         etat__in=[EtatPrescription.REFUSEE, EtatPrescription.RETIREE, EtatPrescription.DESISTEE]
     )
@@ -341,7 +345,7 @@ def proposer_candidat(ligne: LigneCommande, texte: str, par) -> None:
     )
     if ligne.bon.prestataire_id != par.prestataire_id:
         raise PermissionDenied
-    if ligne.etat not in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):
-        raise ValidationError("Un remplaçant ne se propose qu'à la place d'une personne désistée.")
+    if not ligne.remplacable:
+        raise ValidationError(PAS_DESISTEE)
     ligne.proposition_prestataire = texte
     ligne.save(update_fields=["proposition_prestataire"])

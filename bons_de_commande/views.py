@@ -8,14 +8,14 @@ from django.views import generic
 
 from documents.pdf import reponse_pdf
 from procurement.forms import MotifForm
-from workflows.actions import ActionsMixin, Refus
+from workflows.actions import ActionsMixin, Refus, actions_permises
 from workflows.history import historique
 from workflows.notifications import notifier
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
-from . import services
-from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne
+from . import perms, services
+from .enums import EtatAvenant, EtatLigne
 from .filters import BonFilter
 from .forms import CandidatForm, RemplacantForm
 from .models import Avenant, BonDeCommande, LigneCommande
@@ -37,12 +37,23 @@ class BonListView(BonsVisiblesMixin, ListeView):
         return super().get_queryset().order_by("-cree_le", "-pk")
 
 
+# The state changes of an order's lines and avenants, offered on the order's page.
+TRANSITIONS_DES_LIGNES = {"desister": "desister"}
+TRANSITIONS_DES_AVENANTS = {"emettre_avenant": "emettre", "accuser_avenant": "accuser_reception"}
+
+
 class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
     template_name = "bons_de_commande/bon_detail.html"
     actions = (
         "emettre", "annuler", "accuser", "cloturer", "desister", "remplacant", "candidat",
         "emettre_avenant", "accuser_avenant",
     )  # fmt: skip
+    transitions = {
+        "emettre": "emettre", "annuler": "annuler", "accuser": "accuser_reception",
+        "cloturer": "cloturer",
+    }  # fmt: skip
+    formulaires = {"annuler": MotifForm}
+    prefixes = {"annuler": "annuler"}
 
     def est_prestataire(self):
         return self.request.user.prestataire_id == self.object.prestataire_id
@@ -51,20 +62,17 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         bon, user = self.object, self.request.user
         forms = forms or {}
         lignes = list(bon.lignes.pour_liste())
-        peut_desister = user.has_perm("bons_de_commande.desister_lignecommande") and (
-            bon.etat in (EtatBonDeCommande.EMIS, EtatBonDeCommande.ACCUSE)
-        )
         for ligne in lignes:
-            if peut_desister and ligne.etat == EtatLigne.COMMANDEE:
+            if "desister" in actions_permises(ligne, user, TRANSITIONS_DES_LIGNES):
                 ligne.form_desister = forms.get(("desister", ligne.pk)) or MotifForm(
                     prefix=f"desister-{ligne.pk}"
                 )
-            if ligne.etat in (EtatLigne.DESISTEMENT, EtatLigne.RETIREE):
+            if ligne.remplacable:
                 if user.prestataire_id:
                     ligne.form_candidat = forms.get(("candidat", ligne.pk)) or CandidatForm(
                         ligne=ligne, initial={"texte": ligne.proposition_prestataire}
                     )
-                elif user.has_perm("bons_de_commande.emettre_bondecommande"):
+                elif perms.gere_les_commandes(bon, user):
                     ligne.form_remplacant = forms.get(("remplacant", ligne.pk)) or (
                         RemplacantForm(ligne=ligne)
                     )
@@ -74,20 +82,16 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         ).order_by("pk")
         if user.prestataire_id:
             avenants = avenants.exclude(etat=EtatAvenant.BROUILLON)
+        avenants = list(avenants)
+        for avenant in avenants:
+            avenant.offertes = actions_permises(avenant, user, TRANSITIONS_DES_AVENANTS)
         return super().get_context_data(
+            forms=forms,
             lignes=lignes,
             avenants=avenants,
             beneficiaires=sum(
                 1 for ligne in lignes if ligne.etat in (EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT)
             ),
-            form_annuler=forms.get("annuler") or MotifForm(prefix="annuler"),
-            peut_cloturer=(
-                bon.etat == EtatBonDeCommande.ACCUSE
-                and user.has_perm("bons_de_commande.emettre_bondecommande")
-                and not user.prestataire_id
-                and services.parcours_restants(bon) == 0
-            ),
-            est_prestataire=self.est_prestataire(),
             historique=historique(bon),
             url_processus=None if user.prestataire_id else url_du_processus(bon.session),
             **kwargs,
@@ -111,7 +115,7 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return f"Bon de commande {bon} émis : le prestataire peut le télécharger."
 
     def action_annuler(self, request):
-        form = MotifForm(request.POST, prefix="annuler")
+        form = self.formulaire("annuler", request.POST)
         if not form.is_valid():
             raise Refus(forms={"annuler": form})
         services.annuler(self.object, par=request.user, motif=form.cleaned_data["motif"])
@@ -122,7 +126,6 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return f"Réception accusée : {len(parcours)} parcours en attente d'entrée."
 
     def action_cloturer(self, request):
-        self.exiger("bons_de_commande.emettre_bondecommande")
         services.cloturer(self.object, par=request.user)
         return f"Bon de commande {self.object} clôturé."
 

@@ -12,6 +12,8 @@ class EtatParcours(models.TextChoices):
 
 # A parcours runs (events, plan, stages, evaluations can be recorded) in these states.
 ETATS_ACTIFS = (EtatParcours.EN_COURS, EtatParcours.SUSPENDU)
+# A parcours ended or cancelled: nothing more happens to it.
+ETATS_CLOS = (EtatParcours.TERMINE, EtatParcours.ANNULE)
 
 
 class TypeFin(models.TextChoices):

@@ -12,12 +12,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from accounts.roles import Role
 from procurement.enums import ClasseSortie
 from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import (
     ETATS_ACTIFS,
+    ETATS_CLOS,
     ETATS_STAGE_NON_COMMENCE,
     Etape,
     EtatParcours,
@@ -32,12 +32,7 @@ from .enums import (
     StatutAction,
     TypeFin,
 )
-
-
-def voit_tous_les_parcours_de_sa_structure(user) -> bool:
-    """A prestataire's direction supervises all its parcours; a chargé d'insertion only those
-    assigned to them."""
-    return user.has_role(Role.PRESTATAIRE_DIRECTION)
+from .perms import peut_conduire, peut_conduire_le_stage, voit_tous_les_parcours_de_sa_structure
 
 
 class ParcoursQuerySet(models.QuerySet):
@@ -187,36 +182,78 @@ class Parcours(DossierDeProcessus):
         """The CCTP class of the exit, derived from the situation at exit, never typed."""
         return self.type_sortie.classe if self.type_sortie_id else ClasseSortie.AUCUNE
 
+    # What may be recorded on a parcours besides its state changes (the transitions below say
+    # when those happen): its services check these, its page offers by them.
+
     @property
     def est_actif(self) -> bool:
+        """Running: its plan, rendez-vous, stages and modules are recorded."""
         return self.etat in ETATS_ACTIFS
 
+    @property
+    def en_maintien(self) -> bool:
+        """Exited into employment: the maintien's contacts are recorded."""
+        return self.etat == EtatParcours.MAINTIEN
+
+    @property
+    def evaluable(self) -> bool:
+        """Evaluated while it runs, and at the exit up to the end of the maintien."""
+        return self.est_actif or self.en_maintien
+
+    @property
+    def est_clos(self) -> bool:
+        """Ended or cancelled: no longer assigned to anyone."""
+        return self.etat in ETATS_CLOS
+
+    # The désistement of the person (bons_de_commande's signal), before the entry.
     @transition(field=etat, source=EtatParcours.ATTENTE_ENTREE, target=EtatParcours.ANNULE)
     def annuler(self, *, par, motif):
         pass
 
-    @transition(field=etat, source=EtatParcours.ATTENTE_ENTREE, target=EtatParcours.EN_COURS)
+    @transition(
+        field=etat,
+        source=EtatParcours.ATTENTE_ENTREE,
+        target=EtatParcours.EN_COURS,
+        permission=peut_conduire,
+    )
     def entrer(self, *, par, motif=""):
         pass
 
-    @transition(field=etat, source=EtatParcours.EN_COURS, target=EtatParcours.SUSPENDU)
+    @transition(
+        field=etat,
+        source=EtatParcours.EN_COURS,
+        target=EtatParcours.SUSPENDU,
+        permission=peut_conduire,
+    )
     def suspendre(self, *, par, motif):
         pass
 
-    @transition(field=etat, source=EtatParcours.SUSPENDU, target=EtatParcours.EN_COURS)
+    @transition(
+        field=etat,
+        source=EtatParcours.SUSPENDU,
+        target=EtatParcours.EN_COURS,
+        permission=peut_conduire,
+    )
     def reprendre(self, *, par, motif=""):
         pass
 
     @transition(
         field=etat,
-        source=[EtatParcours.EN_COURS, EtatParcours.SUSPENDU],
+        source=list(ETATS_ACTIFS),
         target=RETURN_VALUE(EtatParcours.MAINTIEN, EtatParcours.TERMINE),
+        permission=peut_conduire,
     )
     def sortir(self, *, par, motif=""):
         """A positive exit (employment or activity) is followed up for up to 3 months."""
         return EtatParcours.MAINTIEN if self.classe_sortie else EtatParcours.TERMINE
 
-    @transition(field=etat, source=EtatParcours.MAINTIEN, target=EtatParcours.TERMINE)
+    # Closed by the prestataire, or by the flow's timer at the end of the 3 months.
+    @transition(
+        field=etat,
+        source=EtatParcours.MAINTIEN,
+        target=EtatParcours.TERMINE,
+        permission=peut_conduire,
+    )
     def clore_maintien(self, *, par, motif=""):
         pass
 
@@ -508,19 +545,50 @@ class Stage(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self):
         return reverse("parcours:stage", args=[self.pk])
 
-    @transition(field=etat, source=EtatStage.PREPARATION, target=EtatStage.VERIFIE)
+    @property
+    def en_preparation(self) -> bool:
+        """The convention and its checks change until the checks are done (`verifier`)."""
+        return self.etat == EtatStage.PREPARATION
+
+    @property
+    def en_cours(self) -> bool:
+        """Between its start and its end: the follow-up visits are recorded."""
+        return self.etat == EtatStage.EN_COURS
+
+    @transition(
+        field=etat,
+        source=EtatStage.PREPARATION,
+        target=EtatStage.VERIFIE,
+        permission=peut_conduire_le_stage,
+    )
     def verifier(self, *, par, motif=""):
         pass
 
-    @transition(field=etat, source=EtatStage.VERIFIE, target=EtatStage.EN_COURS)
+    @transition(
+        field=etat,
+        source=EtatStage.VERIFIE,
+        target=EtatStage.EN_COURS,
+        permission=peut_conduire_le_stage,
+    )
     def demarrer(self, *, par, motif=""):
         pass
 
-    @transition(field=etat, source=EtatStage.EN_COURS, target=EtatStage.TERMINE)
+    @transition(
+        field=etat,
+        source=EtatStage.EN_COURS,
+        target=EtatStage.TERMINE,
+        permission=peut_conduire_le_stage,
+    )
     def terminer(self, *, par, motif=""):
         pass
 
-    @transition(field=etat, source=ETATS_STAGE_NON_COMMENCE, target=EtatStage.ANNULE)
+    # Also when the parcours exits before the stage.
+    @transition(
+        field=etat,
+        source=ETATS_STAGE_NON_COMMENCE,
+        target=EtatStage.ANNULE,
+        permission=peut_conduire_le_stage,
+    )
     def annuler(self, *, par, motif):
         pass
 

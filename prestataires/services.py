@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from procurement.calendrier import ajouter_mois
 from procurement.models import today
+from workflows.actions import exiger_transition
 from workflows.taches import accomplir, annuler_processus, lancer
 
 from .enums import (
-    ETATS_ACTIFS,
+    ETATS_CLOS,
     ETATS_STAGE_NON_COMMENCE,
     EtatParcours,
     EtatStage,
@@ -29,8 +30,8 @@ from .models import (
     Stage,
     Suspension,
     VisiteStage,
-    voit_tous_les_parcours_de_sa_structure,
 )
+from .perms import peut_attribuer, peut_conduire
 from .signals import session_modifiee
 
 # CCTP step 3: the maintien dans l'emploi lasts at most 3 months after the exit.
@@ -83,31 +84,28 @@ def contacts_prevus(parcours: Parcours, dates_des_contacts) -> list[ContactPrevu
     return prevus
 
 
-# --- Who may act ------------------------------------------------------------------------
+# --- Who may act, and when ------------------------------------------------------------------
 
-
-def peut_conduire(parcours: Parcours, user) -> bool:
-    """The prestataire's staff who see the parcours run it: its chargé d'insertion and its
-    direction. The DEL reads, never writes."""
-    return (
-        user.prestataire_id == parcours.prestataire_id
-        and user.has_perm("prestataires.suivre_parcours")
-        and (voit_tous_les_parcours_de_sa_structure(user) or parcours.charge_id == user.pk)
-    )
+NON_CONDUCTEUR = "Seul le prestataire chargé de ce parcours peut le modifier."
 
 
 def _verrouiller(parcours: Parcours, par) -> Parcours:
     parcours = Parcours.objects.select_for_update(of=("self",)).get(pk=parcours.pk)
     if not peut_conduire(parcours, par):
-        raise PermissionDenied("Seul le prestataire chargé de ce parcours peut le modifier.")
+        raise PermissionDenied(NON_CONDUCTEUR)
     return parcours
+
+
+def _exiger(transition, par, refus: str):
+    """The rule of a parcours' or stage's transition (who conducts it, from which state)."""
+    exiger_transition(transition, par, refus=refus, interdit=NON_CONDUCTEUR)
 
 
 def _exiger_actif(parcours: Parcours, quoi: str):
     """No event is recorded on a parcours not entered yet, or after its closure."""
     if parcours.etat == EtatParcours.ATTENTE_ENTREE:
         raise ValidationError(f"Enregistrez d'abord l'entrée avant {quoi}.")
-    if parcours.etat not in ETATS_ACTIFS:
+    if not parcours.est_actif:
         raise ValidationError(
             f"Le parcours est {parcours.get_etat_display().lower()} : plus de {quoi} possible."
         )
@@ -154,12 +152,12 @@ def annuler_avant_l_entree(ligne, *, par, motif: str) -> None:
     entered, it is no withdrawal: the whole withdrawal is refused."""
     parcours = Parcours.objects.select_for_update(of=("self",)).filter(ligne=ligne).first()
     if parcours is not None:
-        if parcours.etat != EtatParcours.ATTENTE_ENTREE:
-            raise ValidationError(
-                f"{ligne.prescription.demandeur} est entré(e) en parcours : ce n'est plus un "
-                "désistement mais une sortie anticipée ou une rupture, à enregistrer sur le "
-                "parcours."
-            )
+        exiger_transition(
+            parcours.annuler,
+            par,
+            refus=f"{ligne.prescription.demandeur} est entré(e) en parcours : ce n'est plus un "
+            "désistement mais une sortie anticipée ou une rupture, à enregistrer sur le parcours.",
+        )
         parcours.annuler(par=par, motif=motif)
         parcours.save()
         annuler_processus(parcours)
@@ -167,11 +165,7 @@ def annuler_avant_l_entree(ligne, *, par, motif: str) -> None:
 
 
 def parcours_non_termines(bon) -> int:
-    return (
-        Parcours.objects.filter(ligne__bon=bon)
-        .exclude(etat__in=[EtatParcours.TERMINE, EtatParcours.ANNULE])
-        .count()
-    )
+    return Parcours.objects.filter(ligne__bon=bon).exclude(etat__in=ETATS_CLOS).count()
 
 
 # --- Assignment and entry -----------------------------------------------------------------
@@ -179,11 +173,12 @@ def parcours_non_termines(bon) -> int:
 
 def attribuer(parcours: Parcours, *, par, charge) -> Parcours:
     parcours = Parcours.objects.select_for_update(of=("self",)).get(pk=parcours.pk)
-    if not (
-        par.prestataire_id == parcours.prestataire_id
-        and par.has_perm("prestataires.attribuer_parcours")
-    ):
+    if not peut_attribuer(parcours, par):
         raise PermissionDenied("Seule la direction du prestataire attribue ses parcours.")
+    if parcours.est_clos:
+        raise ValidationError(
+            f"Le parcours est {parcours.get_etat_display().lower()} : il ne se confie plus."
+        )
     if charge.prestataire_id != parcours.prestataire_id or not charge.is_active:
         raise ValidationError(f"{charge} n'est pas un membre actif de {parcours.prestataire}.")
     parcours.charge = charge
@@ -194,8 +189,7 @@ def attribuer(parcours: Parcours, *, par, charge) -> Parcours:
 def _entrer(parcours: Parcours, *, par, date_premier_contact: date, date_entree: date):
     """The person enters: the planned end follows from the validated duration (lot 2: 8)."""
     parcours = _verrouiller(parcours, par)
-    if parcours.etat != EtatParcours.ATTENTE_ENTREE:
-        raise ValidationError("L'entrée de cette personne est déjà enregistrée.")
+    _exiger(parcours.entrer, par, "L'entrée de cette personne est déjà enregistrée.")
     accuse_le = parcours.ligne.date_de_commande()
     erreurs = {}
     if date_premier_contact > date_entree:
@@ -230,8 +224,7 @@ def _suspendre(parcours: Parcours, *, par, debut: date, motif: str, commentaire:
     """Health, family or housing: a pause, not a rupture; the parcours resumes where it
     stopped."""
     parcours = _verrouiller(parcours, par)
-    if parcours.etat != EtatParcours.EN_COURS:
-        raise ValidationError("Seul un parcours en cours peut être suspendu.")
+    _exiger(parcours.suspendre, par, "Seul un parcours en cours peut être suspendu.")
     _exiger_date_du_parcours(parcours, debut, "Le début de la suspension")
     derniere = parcours.suspensions.order_by("-fin").first()
     if derniere and debut < derniere.fin:
@@ -269,8 +262,7 @@ def _terminer_suspension(parcours: Parcours, fin: date, quoi: str) -> Suspension
 def _reprendre(parcours: Parcours, *, par, reprise: date):
     """The planned end moves back by as many days as the suspension lasted."""
     parcours = _verrouiller(parcours, par)
-    if parcours.etat != EtatParcours.SUSPENDU:
-        raise ValidationError("Ce parcours n'est pas suspendu.")
+    _exiger(parcours.reprendre, par, "Ce parcours n'est pas suspendu.")
     suspension = _terminer_suspension(parcours, reprise, "La reprise")
     parcours.fin_prevue = fin_prevue_du_parcours(
         parcours.date_entree, parcours.duree_mois, jours_suspendus(parcours)
@@ -303,11 +295,12 @@ def _sortir(
     rupture: the reason, the difficulties met and préconisations are required). The class of
     the exit (ED, SD, SP) follows from the situation at exit."""
     parcours = _verrouiller(parcours, par)
-    if parcours.etat not in ETATS_ACTIFS:
-        raise ValidationError(
-            f"Une sortie ne s'enregistre que sur un parcours en cours "
-            f"(celui-ci est {parcours.get_etat_display().lower()})."
-        )
+    _exiger(
+        parcours.sortir,
+        par,
+        f"Une sortie ne s'enregistre que sur un parcours en cours "
+        f"(celui-ci est {parcours.get_etat_display().lower()}).",
+    )
     erreurs = {}
     if date_sortie < parcours.date_entree:
         erreurs["date_sortie"] = (
@@ -414,8 +407,8 @@ def clore_maintien_echu(parcours: Parcours):
 
 
 def _clore_maintien(parcours, *, par, motif):
-    if parcours.etat != EtatParcours.MAINTIEN:
-        raise ValidationError("Ce parcours n'est pas en maintien dans l'emploi.")
+    """`par` None: the flow's timer closes it."""
+    _exiger(parcours.clore_maintien, par, "Ce parcours n'est pas en maintien dans l'emploi.")
     parcours.maintien_clos_le = min(today(), parcours.fin_maintien)
     parcours.clore_maintien(par=par, motif=motif)
     parcours.save()
@@ -424,7 +417,7 @@ def _clore_maintien(parcours, *, par, motif):
 
 def noter_contact_maintien(parcours: Parcours, *, par, **champs) -> ContactMaintien:
     parcours = _verrouiller(parcours, par)
-    if parcours.etat != EtatParcours.MAINTIEN:
+    if not parcours.en_maintien:
         raise ValidationError("Les contacts de maintien suivent une sortie en emploi.")
     jour = champs["date"]
     if not parcours.date_sortie <= jour <= min(today(), parcours.fin_maintien):
@@ -488,7 +481,7 @@ def evaluer(parcours: Parcours, *, par, **champs) -> Evaluation:
     parcours = _verrouiller(parcours, par)
     moment = champs["moment"]
     if moment == MomentEvaluation.SORTIE:
-        if parcours.etat not in (EtatParcours.MAINTIEN, *ETATS_ACTIFS):
+        if not parcours.evaluable:
             raise ValidationError("Ce parcours est clos : plus d'évaluation possible.")
     else:
         _exiger_actif(parcours, "évaluation")
@@ -563,7 +556,7 @@ def _verrouiller_stage(stage: Stage, par) -> Stage:
 def modifier_stage(stage: Stage, *, par, **champs) -> Stage:
     """The convention can change until its checks are done; after, it is what was signed."""
     stage = _verrouiller_stage(stage, par)
-    if stage.etat != EtatStage.PREPARATION:
+    if not stage.en_preparation:
         raise ValidationError("La convention est vérifiée : elle ne se modifie plus.")
     _verifier_dates_du_stage(stage.parcours, champs["debut"], champs["fin"])
     for champ, valeur in champs.items():
@@ -572,12 +565,14 @@ def modifier_stage(stage: Stage, *, par, **champs) -> Stage:
     return stage
 
 
+DEJA_VERIFIE = "Les vérifications de ce stage sont déjà faites."
+
+
 def verifier_stage(stage: Stage, *, par, verifie_le: date) -> Stage:
     """The checks the CCTP asks before the stage: the host company's conditions, and the
     convention signed by the three parties."""
     stage = _verrouiller_stage(stage, par)
-    if stage.etat != EtatStage.PREPARATION:
-        raise ValidationError("Les vérifications de ce stage sont déjà faites.")
+    _exiger(stage.verifier, par, DEJA_VERIFIE)
     manquants = [
         stage._meta.get_field(champ).verbose_name
         for champ in ("conditions_accueil_verifiees", "convention_signee")
@@ -599,8 +594,8 @@ def verifier_stage(stage: Stage, *, par, verifie_le: date) -> Stage:
 
 def cocher_verifications(stage: Stage, *, par, conditions_accueil: bool, convention: bool):
     stage = _verrouiller_stage(stage, par)
-    if stage.etat != EtatStage.PREPARATION:
-        raise ValidationError("Les vérifications de ce stage sont déjà faites.")
+    if not stage.en_preparation:
+        raise ValidationError(DEJA_VERIFIE)
     stage.conditions_accueil_verifiees = conditions_accueil
     stage.convention_signee = convention
     stage.save(update_fields=["conditions_accueil_verifiees", "convention_signee"])
@@ -609,10 +604,13 @@ def cocher_verifications(stage: Stage, *, par, conditions_accueil: bool, convent
 
 def demarrer_stage(stage: Stage, *, par) -> Stage:
     stage = _verrouiller_stage(stage, par)
-    if stage.etat == EtatStage.PREPARATION:
-        raise ValidationError("Un stage ne démarre pas avant ses vérifications.")
-    if stage.etat != EtatStage.VERIFIE:
-        raise ValidationError(f"Ce stage est {stage.get_etat_display().lower()}.")
+    _exiger(
+        stage.demarrer,
+        par,
+        "Un stage ne démarre pas avant ses vérifications."
+        if stage.en_preparation
+        else f"Ce stage est {stage.get_etat_display().lower()}.",
+    )
     if stage.parcours.etat != EtatParcours.EN_COURS:
         raise ValidationError("Le parcours n'est pas en cours (suspendu ou clos).")
     if stage.debut > today():
@@ -624,7 +622,7 @@ def demarrer_stage(stage: Stage, *, par) -> Stage:
 
 def visiter_stage(stage: Stage, *, par, date: date, compte_rendu: str) -> VisiteStage:
     stage = _verrouiller_stage(stage, par)
-    if stage.etat != EtatStage.EN_COURS:
+    if not stage.en_cours:
         raise ValidationError("Les visites de suivi ont lieu pendant le stage.")
     if not stage.debut <= date <= min(stage.fin, today()):
         raise ValidationError(
@@ -636,8 +634,7 @@ def visiter_stage(stage: Stage, *, par, date: date, compte_rendu: str) -> Visite
 
 def terminer_stage(stage: Stage, *, par, termine_le: date, bilan: str, rapport: str) -> Stage:
     stage = _verrouiller_stage(stage, par)
-    if stage.etat != EtatStage.EN_COURS:
-        raise ValidationError("Seul un stage en cours se termine.")
+    _exiger(stage.terminer, par, "Seul un stage en cours se termine.")
     erreurs = {}
     if not bilan.strip():
         erreurs["bilan_entreprise"] = "Le bilan de stage avec l'entreprise est requis."
@@ -658,8 +655,7 @@ def terminer_stage(stage: Stage, *, par, termine_le: date, bilan: str, rapport: 
 
 def annuler_stage(stage: Stage, *, par, motif: str) -> Stage:
     stage = _verrouiller_stage(stage, par)
-    if stage.etat not in ETATS_STAGE_NON_COMMENCE:
-        raise ValidationError("Un stage commencé ne s'annule pas : enregistrez son bilan.")
+    _exiger(stage.annuler, par, "Un stage commencé ne s'annule pas : enregistrez son bilan.")
     stage.annuler(par=par, motif=motif)
     stage.save()
     return stage

@@ -17,8 +17,7 @@ from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
-from . import services
-from .enums import ETATS_STAGE_NON_COMMENCE, EtatParcours, EtatStage
+from . import perms, services
 from .filters import EntrepriseFilter, ModuleFilter, ParcoursFilter
 from .forms import (
     ActionPlanForm,
@@ -70,6 +69,17 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         "attribuer", "entrer", "projet", "ajouter_action", "statut_action", "rendez_vous",
         "evaluer", "suspendre", "reprendre", "sortir", "contact_maintien", "clore_maintien",
     )  # fmt: skip
+    transitions = {
+        "entrer": "entrer", "suspendre": "suspendre", "reprendre": "reprendre",
+        "sortir": "sortir", "clore_maintien": "clore_maintien",
+    }  # fmt: skip
+    formulaires = {
+        "attribuer": AttributionForm, "entrer": EntreeForm, "projet": ProjetForm,
+        "ajouter_action": ActionPlanForm, "rendez_vous": RendezVousForm,
+        "evaluer": EvaluationForm, "suspendre": SuspensionForm, "reprendre": RepriseForm,
+        "sortir": SortieForm, "contact_maintien": ContactMaintienForm,
+        "clore_maintien": ClotureMaintienForm,
+    }  # fmt: skip
     prefixes = {
         "projet": "projet", "ajouter_action": "action", "rendez_vous": "rdv",
         "sortir": "sortie", "evaluer": "evaluation", "suspendre": "suspension",
@@ -79,46 +89,32 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
     def get_queryset(self):
         return super().get_queryset().select_related("demandeur__commune", "ligne__prescription")
 
-    def formulaires(self, bound):
-        """The forms this user may use on this parcours now, bound if a refusal is shown."""
+    def autres_actions(self):
         parcours, user = self.object, self.request.user
-        forms = {}
-        if (
-            user.has_perm("prestataires.attribuer_parcours")
-            and user.prestataire_id == parcours.prestataire_id
-            and parcours.etat not in (EtatParcours.TERMINE, EtatParcours.ANNULE)
-        ):
-            forms["attribuer"] = self.formulaire(
-                "attribuer",
-                AttributionForm,
-                prestataire=parcours.prestataire_id,
-                initial={"charge": parcours.charge_id},
-            )
-        if services.peut_conduire(parcours, user):
-            if parcours.etat == EtatParcours.ATTENTE_ENTREE:
-                forms["entrer"] = self.formulaire("entrer", EntreeForm)
+        autres = set()
+        if perms.peut_attribuer(parcours, user) and not parcours.est_clos:
+            autres.add("attribuer")
+        if perms.peut_conduire(parcours, user):
             if parcours.est_actif:
-                forms["projet"] = self.formulaire(
-                    "projet", ProjetForm, initial={"projet": parcours.projet_professionnel}
-                )
-                forms["ajouter_action"] = self.formulaire("ajouter_action", ActionPlanForm)
-                forms["rendez_vous"] = self.formulaire(
-                    "rendez_vous", RendezVousForm, parcours=parcours
-                )
-                forms["sortir"] = self.formulaire("sortir", SortieForm)
-            if parcours.est_actif or parcours.etat == EtatParcours.MAINTIEN:
-                forms["evaluer"] = self.formulaire("evaluer", EvaluationForm)
-            if parcours.etat == EtatParcours.EN_COURS:
-                forms["suspendre"] = self.formulaire("suspendre", SuspensionForm)
-            if parcours.etat == EtatParcours.SUSPENDU:
-                forms["reprendre"] = self.formulaire("reprendre", RepriseForm)
-            if parcours.etat == EtatParcours.MAINTIEN:
-                forms["contact_maintien"] = self.formulaire("contact_maintien", ContactMaintienForm)
-                forms["clore_maintien"] = self.formulaire("clore_maintien", ClotureMaintienForm)
-        forms.update(bound or {})
-        return forms
+                autres |= {"projet", "ajouter_action", "rendez_vous"}
+            if parcours.evaluable:
+                autres.add("evaluer")
+            if parcours.en_maintien:
+                autres.add("contact_maintien")
+        return autres
 
-    def get_context_data(self, forms=None, **kwargs):
+    def kwargs_du_formulaire(self, action):
+        parcours = self.object
+        return {
+            "attribuer": {
+                "prestataire": parcours.prestataire_id,
+                "initial": {"charge": parcours.charge_id},
+            },
+            "projet": {"initial": {"projet": parcours.projet_professionnel}},
+            "rendez_vous": {"parcours": parcours},
+        }.get(action, {})
+
+    def get_context_data(self, **kwargs):
         parcours = self.object
         prescription = parcours.ligne.prescription
         contacts = list(parcours.contacts_maintien.all())
@@ -126,8 +122,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
             aujourdhui=today(),
             prescription=prescription,
             freins=prescription.freins.all(),
-            forms=self.formulaires(forms),
-            peut_conduire=services.peut_conduire(parcours, self.request.user),
+            peut_conduire=perms.peut_conduire(parcours, self.request.user),
             actions_plan=parcours.actions.all(),
             statuts=StatutActionForm.base_fields["statut"].choices,
             rendez_vous=parcours.rendez_vous.select_related("module").prefetch_related(
@@ -147,9 +142,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         )
 
     def action_attribuer(self, request):
-        form = self.formulaire(
-            "attribuer", AttributionForm, request.POST, prestataire=self.object.prestataire_id
-        )
+        form = self.formulaire("attribuer", request.POST)
         parcours = self.par_formulaire(
             "attribuer",
             form,
@@ -158,14 +151,14 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Parcours confié à {parcours.charge}."
 
     def action_entrer(self, request):
-        form = self.formulaire("entrer", EntreeForm, request.POST)
+        form = self.formulaire("entrer", request.POST)
         parcours = self.par_formulaire(
             "entrer", form, lambda data: services.entrer(self.object, par=request.user, **data)
         )
         return f"Entrée enregistrée : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_projet(self, request):
-        form = self.formulaire("projet", ProjetForm, request.POST)
+        form = self.formulaire("projet", request.POST)
         self.par_formulaire(
             "projet",
             form,
@@ -176,7 +169,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return "Projet professionnel enregistré."
 
     def action_ajouter_action(self, request):
-        form = self.formulaire("ajouter_action", ActionPlanForm, request.POST)
+        form = self.formulaire("ajouter_action", request.POST)
         action = self.par_formulaire(
             "ajouter_action",
             form,
@@ -193,7 +186,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Action « {action} » : {action.get_statut_display().lower()}."
 
     def action_rendez_vous(self, request):
-        form = self.formulaire("rendez_vous", RendezVousForm, request.POST, parcours=self.object)
+        form = self.formulaire("rendez_vous", request.POST)
         rendez_vous = self.par_formulaire(
             "rendez_vous",
             form,
@@ -202,14 +195,14 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"{rendez_vous} enregistré."
 
     def action_evaluer(self, request):
-        form = self.formulaire("evaluer", EvaluationForm, request.POST)
+        form = self.formulaire("evaluer", request.POST)
         evaluation = self.par_formulaire(
             "evaluer", form, lambda data: services.evaluer(self.object, par=request.user, **data)
         )
         return f"{evaluation} enregistrée."
 
     def action_suspendre(self, request):
-        form = self.formulaire("suspendre", SuspensionForm, request.POST)
+        form = self.formulaire("suspendre", request.POST)
         self.par_formulaire(
             "suspendre",
             form,
@@ -218,7 +211,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return "Parcours suspendu : sa fin prévue reculera d'autant à la reprise."
 
     def action_reprendre(self, request):
-        form = self.formulaire("reprendre", RepriseForm, request.POST)
+        form = self.formulaire("reprendre", request.POST)
         parcours = self.par_formulaire(
             "reprendre",
             form,
@@ -227,11 +220,11 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Parcours repris : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_sortir(self, request):
-        form = self.formulaire("sortir", SortieForm, request.POST)
+        form = self.formulaire("sortir", request.POST)
         parcours = self.par_formulaire(
             "sortir", form, lambda data: services.sortir(self.object, par=request.user, **data)
         )
-        if parcours.etat == EtatParcours.MAINTIEN:
+        if parcours.en_maintien:
             return (
                 f"Sortie enregistrée ({parcours.type_sortie}) : maintien dans l'emploi suivi "
                 f"jusqu'au {parcours.fin_maintien:%d/%m/%Y}."
@@ -239,7 +232,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Sortie enregistrée ({parcours.type_sortie}) : parcours terminé."
 
     def action_contact_maintien(self, request):
-        form = self.formulaire("contact_maintien", ContactMaintienForm, request.POST)
+        form = self.formulaire("contact_maintien", request.POST)
         contact = self.par_formulaire(
             "contact_maintien",
             form,
@@ -248,7 +241,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"{contact} enregistré."
 
     def action_clore_maintien(self, request):
-        form = self.formulaire("clore_maintien", ClotureMaintienForm, request.POST)
+        form = self.formulaire("clore_maintien", request.POST)
         self.par_formulaire(
             "clore_maintien",
             form,
@@ -277,7 +270,7 @@ class StageCreateView(ParcoursVisiblesMixin, generic.FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.parcours = get_object_or_404(self.parcours_visibles(), pk=kwargs["pk"])
-        if not services.peut_conduire(self.parcours, request.user):
+        if not perms.peut_conduire(self.parcours, request.user):
             raise PermissionDenied("Seul le prestataire chargé de ce parcours prépare ses stages.")
         if not self.parcours.est_actif:
             messages.error(request, "Un stage se prépare pendant le parcours, après l'entrée.")
@@ -304,41 +297,44 @@ class StageCreateView(ParcoursVisiblesMixin, generic.FormView):
 class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
     template_name = "prestataires/stage_detail.html"
     actions = ("modifier", "cocher", "verifier", "demarrer", "visite", "terminer", "annuler")
+    transitions = {
+        "verifier": "verifier", "demarrer": "demarrer", "terminer": "terminer",
+        "annuler": "annuler",
+    }  # fmt: skip
+    formulaires = {
+        "modifier": StageForm, "cocher": VerificationsForm, "verifier": VerificationStageForm,
+        "visite": VisiteForm, "terminer": BilanStageForm, "annuler": MotifForm,
+    }  # fmt: skip
     prefixes = {
         "modifier": "stage", "cocher": "cocher", "verifier": "verifier", "visite": "visite",
         "terminer": "terminer", "annuler": "annuler",
     }  # fmt: skip
 
-    def formulaires(self, bound):
+    def autres_actions(self):
         stage = self.object
-        forms = {}
-        if services.peut_conduire(stage.parcours, self.request.user):
-            if stage.etat == EtatStage.PREPARATION:
-                forms["modifier"] = self.formulaire(
-                    "modifier", StageForm, instance=stage, prestataire=stage.parcours.prestataire_id
-                )
-                forms["cocher"] = self.formulaire(
-                    "cocher",
-                    VerificationsForm,
-                    initial={
-                        "conditions_accueil": stage.conditions_accueil_verifiees,
-                        "convention": stage.convention_signee,
-                    },
-                )
-                forms["verifier"] = self.formulaire("verifier", VerificationStageForm)
-            if stage.etat in ETATS_STAGE_NON_COMMENCE:
-                forms["annuler"] = self.formulaire("annuler", MotifForm)
-            if stage.etat == EtatStage.EN_COURS:
-                forms["visite"] = self.formulaire("visite", VisiteForm)
-                forms["terminer"] = self.formulaire("terminer", BilanStageForm)
-        forms.update(bound or {})
-        return forms
+        autres = set()
+        if perms.peut_conduire_le_stage(stage, self.request.user):
+            if stage.en_preparation:
+                autres |= {"modifier", "cocher"}
+            if stage.en_cours:
+                autres.add("visite")
+        return autres
 
-    def get_context_data(self, forms=None, **kwargs):
+    def kwargs_du_formulaire(self, action):
+        stage = self.object
+        return {
+            "modifier": {"instance": stage, "prestataire": stage.parcours.prestataire_id},
+            "cocher": {
+                "initial": {
+                    "conditions_accueil": stage.conditions_accueil_verifiees,
+                    "convention": stage.convention_signee,
+                }
+            },
+        }.get(action, {})
+
+    def get_context_data(self, **kwargs):
         stage = self.object
         return super().get_context_data(
-            forms=self.formulaires(forms),
-            peut_conduire=services.peut_conduire(stage.parcours, self.request.user),
             visites=stage.visites.all(),
             historique=historique(stage),
             **kwargs,
@@ -346,13 +342,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
 
     def action_modifier(self, request):
         stage = self.object
-        form = self.formulaire(
-            "modifier",
-            StageForm,
-            request.POST,
-            instance=stage,
-            prestataire=stage.parcours.prestataire_id,
-        )
+        form = self.formulaire("modifier", request.POST)
         self.par_formulaire(
             "modifier",
             form,
@@ -361,7 +351,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Convention de stage modifiée."
 
     def action_cocher(self, request):
-        form = self.formulaire("cocher", VerificationsForm, request.POST)
+        form = self.formulaire("cocher", request.POST)
         self.par_formulaire(
             "cocher",
             form,
@@ -370,7 +360,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Vérifications enregistrées."
 
     def action_verifier(self, request):
-        form = self.formulaire("verifier", VerificationStageForm, request.POST)
+        form = self.formulaire("verifier", request.POST)
         self.par_formulaire(
             "verifier",
             form,
@@ -383,7 +373,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Stage démarré."
 
     def action_visite(self, request):
-        form = self.formulaire("visite", VisiteForm, request.POST)
+        form = self.formulaire("visite", request.POST)
         visite = self.par_formulaire(
             "visite",
             form,
@@ -392,7 +382,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return f"{visite} enregistrée."
 
     def action_terminer(self, request):
-        form = self.formulaire("terminer", BilanStageForm, request.POST)
+        form = self.formulaire("terminer", request.POST)
         self.par_formulaire(
             "terminer",
             form,
@@ -407,7 +397,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         return "Stage terminé : bilan et rapport enregistrés."
 
     def action_annuler(self, request):
-        form = self.formulaire("annuler", MotifForm, request.POST)
+        form = self.formulaire("annuler", request.POST)
         self.par_formulaire(
             "annuler",
             form,
@@ -528,10 +518,7 @@ class ModuleDetailView(ActionsMixin, ModulesMixin, generic.DetailView):
         return Parcours.objects.visibles_par(self.request.user)
 
     def peut_modifier(self):
-        user = self.request.user
-        return user.prestataire_id == self.object.prestataire_id and user.has_perm(
-            "prestataires.change_modulecollectif"
-        )
+        return perms.peut_modifier_le_module(self.object, self.request.user)
 
     def get_context_data(self, forms=None, **kwargs):
         forms = forms or {}

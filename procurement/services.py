@@ -13,9 +13,10 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from documents.pdf import enregistrer_pdf
+from workflows.actions import exiger_transition
 from workflows.taches import accomplir, demarrer
 
-from .enums import Decision, EtatSession
+from .enums import Decision
 from .models import ETATS_A_EXAMINER, PassageCommission, Prescription, SessionCommission
 from .signals import seance_cloturee
 
@@ -100,11 +101,14 @@ def duree_validee(lot, duree_mois) -> int:
     return duree_mois
 
 
+ORDRE_DU_JOUR_ARRETE = "L'ordre du jour de cette séance est arrêté : la séance est ouverte."
+
+
 def inscrire(session: SessionCommission, prescriptions, par) -> int:
     """Put submitted (or adjourned) prescriptions of the session's lot on its agenda."""
     session = SessionCommission.objects.select_for_update().get(pk=session.pk)
-    if session.etat != EtatSession.PREPARATION:
-        raise ValidationError("L'ordre du jour de cette séance est arrêté : la séance est ouverte.")
+    if not session.ordre_du_jour_modifiable:
+        raise ValidationError(ORDRE_DU_JOUR_ARRETE)
     pks = [p.pk for p in prescriptions]
     for prescription in Prescription.objects.select_for_update().filter(pk__in=pks):
         if (prescription.lot_id, prescription.prestataire_id) != (
@@ -128,8 +132,8 @@ def inscrire(session: SessionCommission, prescriptions, par) -> int:
 
 def desinscrire(passage: PassageCommission, par) -> None:
     session = SessionCommission.objects.select_for_update().get(pk=passage.session_id)
-    if session.etat != EtatSession.PREPARATION:
-        raise ValidationError("L'ordre du jour de cette séance est arrêté : la séance est ouverte.")
+    if not session.ordre_du_jour_modifiable:
+        raise ValidationError(ORDRE_DU_JOUR_ARRETE)
     prescription = Prescription.objects.select_for_update().get(pk=passage.prescription_id)
     prescription.desinscrire(par=par, motif=f"Retirée de l'ordre du jour : {session}")
     prescription.save()
@@ -165,8 +169,13 @@ def ouvrir_session(session, *, par, membres_del, membres_prestataire=()):
 
 
 def _ouvrir_seance(session: SessionCommission, par) -> None:
-    if not session.passages.exists():
-        raise ValidationError("Inscrivez au moins une prescription à l'ordre du jour.")
+    exiger_transition(
+        session.ouvrir_seance,
+        par,
+        refus="Inscrivez au moins une prescription à l'ordre du jour."
+        if session.ordre_du_jour_modifiable
+        else ORDRE_DU_JOUR_ARRETE,
+    )
     session.ouvrir_seance(par=par)
     session.save()
 
@@ -174,6 +183,9 @@ def _ouvrir_seance(session: SessionCommission, par) -> None:
 def ouvrir_seance(session: SessionCommission, *, par) -> None:
     """The agenda is set: the members of the commission may decide."""
     accomplir(session.process, "preparer", par=par, action=lambda: _ouvrir_seance(session, par))
+
+
+SEANCE_FERMEE = "La séance n'est pas ouverte : aucune décision ne peut être saisie."
 
 
 class DecisionDejaPrise(ValidationError):
@@ -198,8 +210,8 @@ def decider(passage, *, par, decision, duree_mois=None, motif_refus=None, commen
             f"({passage.get_decision_display().lower()}, par {passage.decide_par} le "
             f"{timezone.localtime(passage.decide_le):%d/%m/%Y à %H:%M})."
         )
-    if passage.session.etat != EtatSession.EN_SEANCE:
-        raise ValidationError("La séance n'est pas ouverte : aucune décision ne peut être saisie.")
+    if not passage.session.en_seance:
+        raise ValidationError(SEANCE_FERMEE)
     prescription = Prescription.objects.select_for_update().get(pk=passage.prescription_id)
     passage.duree_mois = None
     if decision == Decision.VALIDEE:
@@ -226,6 +238,7 @@ def decider(passage, *, par, decision, duree_mois=None, motif_refus=None, commen
 def _cloturer_seance(session: SessionCommission, par) -> SessionCommission:
     """Close the sitting once every prescription has a decision; its minutes are issued."""
     session = SessionCommission.objects.select_for_update().get(pk=session.pk)
+    exiger_transition(session.cloturer, par, refus=SEANCE_FERMEE)
     sans_decision = session.passages.filter(decision="").select_related("prescription__demandeur")
     if sans_decision:
         noms = ", ".join(str(p.prescription.demandeur) for p in sans_decision)

@@ -15,11 +15,12 @@ from workflows.pages import ListeView
 from workflows.taches import ACTIVE_TASK_STATUSES, flux_de, noeud, task_url, url_du_processus
 
 from . import services
-from .enums import EtatSession
 from .filters import DemandeurFilter, PrescriptionFilter, SessionFilter
 from .forms import AgendaFilterForm, DecisionForm, DemandeurForm
 from .models import (
+    DECIDER,
     ETATS_A_EXAMINER,
+    PREPARER,
     Commune,
     Demandeur,
     PassageCommission,
@@ -154,21 +155,21 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
     permission_required = "procurement.view_sessioncommission"
     template_name = "procurement/session_detail.html"
     actions = ("inscrire", "desinscrire", "ouvrir_seance", "decider", "cloturer")
+    transitions = {"ouvrir_seance": "ouvrir_seance", "cloturer": "cloturer"}
 
     def get_queryset(self):
         return SessionCommission.objects.select_related(
             "lot", "prestataire", "cree_par", "bon_de_commande"
         )
 
-    def peut_preparer(self):
-        return self.object.etat == EtatSession.PREPARATION and self.request.user.has_perm(
-            "procurement.change_sessioncommission"
-        )
-
-    def peut_decider(self):
-        return self.object.etat == EtatSession.EN_SEANCE and self.request.user.has_perm(
-            "procurement.decider_sessioncommission"
-        )
+    def autres_actions(self):
+        session, user = self.object, self.request.user
+        autres = set()
+        if session.ordre_du_jour_modifiable and user.has_perm(PREPARER):
+            autres |= {"inscrire", "desinscrire"}
+        if session.en_seance and user.has_perm(DECIDER):
+            autres.add("decider")
+        return autres
 
     def candidats(self):
         session = self.object
@@ -180,28 +181,29 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
 
     def get_context_data(self, decision_forms=None, **kwargs):
         session = self.object
+        context = super().get_context_data(**kwargs)
+        peut_preparer = "inscrire" in context["offertes"]
         passages = list(session.passages.pour_liste())
         decision_forms = decision_forms or {}
-        if self.peut_decider():
+        if "decider" in context["offertes"]:
             for passage in passages:
                 if not passage.decision:
                     passage.form = decision_forms.get(passage.pk) or DecisionForm(passage=passage)
-        if self.peut_preparer():
-            kwargs["filtre"], kwargs["candidats"] = self.candidats()
-        return super().get_context_data(
+        if peut_preparer:
+            context["filtre"], context["candidats"] = self.candidats()
+        context.update(
             passages=passages,
             sans_decision=sum(1 for p in passages if not p.decision),
-            peut_preparer=self.peut_preparer(),
-            peut_decider=self.peut_decider(),
+            peut_preparer=peut_preparer,
             membres_del=session.membres_del.all(),
             membres_prestataire=session.membres_prestataire.all(),
             historique=historique(session),
             url_processus=url_du_processus(session),
-            **kwargs,
         )
+        return context
 
     def action_inscrire(self, request):
-        self.exiger("procurement.change_sessioncommission")
+        self.exiger(PREPARER)
         _, candidats = self.candidats()
         choisies = candidats.filter(pk__in=request.POST.getlist("prescriptions"))
         if not choisies:
@@ -210,7 +212,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         return f"{nombre} prescription(s) inscrite(s) à l'ordre du jour."
 
     def action_desinscrire(self, request):
-        self.exiger("procurement.change_sessioncommission")
+        self.exiger(PREPARER)
         passage = get_object_or_404(
             PassageCommission, pk=request.POST.get("passage"), session=self.object
         )
@@ -222,7 +224,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         return "Séance ouverte : les membres de la commission peuvent saisir leurs décisions."
 
     def action_decider(self, request):
-        self.exiger("procurement.decider_sessioncommission")
+        self.exiger(DECIDER)
         passage = get_object_or_404(
             PassageCommission.objects.select_related(
                 "prescription__lot", "prescription__demandeur"

@@ -458,5 +458,11 @@ def premiers_etats_ouverts(prestataire_ids) -> dict[int, int]:
     return premiers
 
 
+def porte_les_regularisations(etat: EtatRemuneration) -> bool:
+    """Late absences on reconciled months are declared on this état: its prestataire's
+    earliest not reconciled."""
+    return premiers_etats_ouverts([etat.prestataire_id]).get(etat.prestataire_id) == etat.pk
+
+
 def releve(etat: EtatRemuneration) -> Releve:
     return releves([(etat.prestataire, etat.mois)])[0]

@@ -20,6 +20,7 @@ from procurement.calendrier import ajouter_mois
 from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import ETATS_MODIFIABLES, EtatDeclaration
+from .perms import peut_declarer, peut_rapprocher
 
 # Decision of the DEL: a month's état is due by the 10th of the next month.
 JOUR_LIMITE_SOUMISSION = 10
@@ -96,15 +97,30 @@ class EtatRemuneration(DossierDeProcessus):
 
     # Transitions. Each takes `par` (the user acting) and is journaled by workflows.history.
 
-    @transition(field=etat, source=list(ETATS_MODIFIABLES), target=EtatDeclaration.SOUMIS)
+    @transition(
+        field=etat,
+        source=list(ETATS_MODIFIABLES),
+        target=EtatDeclaration.SOUMIS,
+        permission=peut_declarer,
+    )
     def soumettre(self, *, par, motif=""):
         pass
 
-    @transition(field=etat, source=EtatDeclaration.SOUMIS, target=EtatDeclaration.RENVOYE)
+    @transition(
+        field=etat,
+        source=EtatDeclaration.SOUMIS,
+        target=EtatDeclaration.RENVOYE,
+        permission=peut_rapprocher,
+    )
     def renvoyer(self, *, par, motif):
         pass
 
-    @transition(field=etat, source=EtatDeclaration.SOUMIS, target=EtatDeclaration.ACCEPTE)
+    @transition(
+        field=etat,
+        source=EtatDeclaration.SOUMIS,
+        target=EtatDeclaration.ACCEPTE,
+        permission=peut_rapprocher,
+    )
     def accepter(self, *, par, motif=""):
         pass
 

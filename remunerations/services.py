@@ -17,11 +17,13 @@ from django.utils import timezone
 from prestataires.models import Parcours
 from procurement.calendrier import ajouter_mois, mois_de
 from procurement.models import Prestataire, today
+from workflows.actions import exiger_transition
 from workflows.taches import accomplir, lancer
 
 from . import calcul
 from .enums import EtatDeclaration
 from .models import EtatRemuneration, LigneRemuneration, libelle_mois
+from .perms import peut_declarer, rapproche
 
 # A month's hours of SMG (169 h): more unjustified absence than that in a month is a typo.
 HEURES_ABSENCE_MAX = Decimal(169)
@@ -104,33 +106,27 @@ def _enregistrer(etat: EtatRemuneration, *champs):
     etat.save(update_fields=champs or None)
 
 
-def declare_pour(user) -> int | None:
-    """The prestataire whose états this user declares (its direction), or None."""
-    if user.prestataire_id and user.has_perm("remunerations.declarer_etatremuneration"):
-        return user.prestataire_id
-    return None
-
-
-def rapproche(user) -> bool:
-    """Finance staff of the DEL reconcile; never a prestataire's user."""
-    return not user.prestataire_id and user.has_perm("remunerations.rapprocher_etatremuneration")
+NON_DECLARANT = "Seule la direction du prestataire déclare ses rémunérations."
+NON_FINANCE = "Seule la finance de la DEL rapproche les états."
 
 
 def exiger_declarant(etat: EtatRemuneration, user):
-    if declare_pour(user) != etat.prestataire_id:
-        raise PermissionDenied("Seule la direction du prestataire déclare ses rémunérations.")
+    if not peut_declarer(etat, user):
+        raise PermissionDenied(NON_DECLARANT)
 
 
 def exiger_finance(user):
     if not rapproche(user):
-        raise PermissionDenied("Seule la finance de la DEL rapproche les états.")
+        raise PermissionDenied(NON_FINANCE)
+
+
+def _plus_modifiable(etat: EtatRemuneration) -> str:
+    return f"Cet état est {etat.get_etat_display().lower()} : il ne se modifie plus."
 
 
 def _exiger_modifiable(etat: EtatRemuneration, version: int | None = None):
     if not etat.modifiable:
-        raise ValidationError(
-            f"Cet état est {etat.get_etat_display().lower()} : il ne se modifie plus."
-        )
+        raise ValidationError(_plus_modifiable(etat))
     if version is not None and version != etat.version:
         raise ValidationError(
             "Quelqu'un a modifié cet état pendant votre saisie : rechargez la page, vos "
@@ -174,7 +170,7 @@ def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_h
     exiger_declarant(etat, par)
     etat = _verrouiller(etat)
     _exiger_modifiable(etat)
-    if calcul.premiers_etats_ouverts([etat.prestataire_id]).get(etat.prestataire_id) != etat.pk:
+    if not calcul.porte_les_regularisations(etat):
         raise ValidationError(
             "Les régularisations se déclarent sur le plus ancien état non rapproché."
         )
@@ -199,9 +195,8 @@ def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_h
 
 def _soumettre(etat: EtatRemuneration, *, par):
     """Once every stagiaire of the month has a line, the état goes to finance."""
-    exiger_declarant(etat, par)
     etat = _verrouiller(etat)
-    _exiger_modifiable(etat)
+    exiger_transition(etat.soumettre, par, refus=_plus_modifiable(etat), interdit=NON_DECLARANT)
     releve = calcul.releve(etat)
     manquantes = [ligne for ligne in releve.lignes if not ligne.complete]
     if manquantes:
@@ -222,10 +217,10 @@ def _soumettre(etat: EtatRemuneration, *, par):
 
 def _renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
     """Finance sends the état back with a comment on each line to correct."""
-    exiger_finance(par)
     etat = _verrouiller(etat)
-    if etat.etat != EtatDeclaration.SOUMIS:
-        raise ValidationError("Seul un état soumis se renvoie.")
+    exiger_transition(
+        etat.renvoyer, par, refus="Seul un état soumis se renvoie.", interdit=NON_FINANCE
+    )
     commentaires = {cle_ligne: texte.strip() for cle_ligne, texte in commentaires.items()}
     if not any(commentaires.values()):
         raise ValidationError("Commentez au moins une ligne à corriger.")
@@ -244,10 +239,10 @@ def _renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
 
 def _accepter(etat: EtatRemuneration, *, par):
     """The month is reconciled: its lines keep the computation accepted, for good."""
-    exiger_finance(par)
     etat = _verrouiller(etat)
-    if etat.etat != EtatDeclaration.SOUMIS:
-        raise ValidationError("Seul un état soumis s'accepte.")
+    exiger_transition(
+        etat.accepter, par, refus="Seul un état soumis s'accepte.", interdit=NON_FINANCE
+    )
     precedent = (
         EtatRemuneration.objects.filter(prestataire_id=etat.prestataire_id, mois__lt=etat.mois)
         .exclude(etat=EtatDeclaration.ACCEPTE)

@@ -17,8 +17,7 @@ from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
-from . import calcul, exports, services
-from .enums import EtatDeclaration
+from . import calcul, exports, perms, services
 from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
 from .models import EtatRemuneration, libelle_mois
@@ -80,7 +79,7 @@ class EtatListView(EtatsVisiblesMixin, ListeView):
             form_ouvrir=self.form_ouvrir
             or (
                 OuvrirEtatForm(initial={"mois": today().replace(day=1)})
-                if services.declare_pour(user)
+                if perms.declare_pour(user)
                 else None
             ),
             mois_recents=list(reversed(mois_entre(date(today().year - 1, 1, 1), today())))[:13],
@@ -93,7 +92,7 @@ class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
     just ended for every prestataire with stagiaires)."""
 
     def post(self, request):
-        prestataire_id = services.declare_pour(request.user)
+        prestataire_id = perms.declare_pour(request.user)
         if prestataire_id is None:
             raise PermissionDenied("Seule la direction du prestataire déclare ses rémunérations.")
         form = OuvrirEtatForm(request.POST)
@@ -114,51 +113,50 @@ class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
 class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
     template_name = "remunerations/etat_detail.html"
     actions = ("declarer", "soumettre", "regulariser", "renvoyer", "accepter")
+    transitions = {"soumettre": "soumettre", "renvoyer": "renvoyer", "accepter": "accepter"}
+    # Declaring and submitting share the declaration; sending back and accepting, finance's.
+    formulaires = {
+        "declarer": DeclarationForm, "regulariser": RegularisationForm, "renvoyer": RenvoiForm,
+    }  # fmt: skip
     prefixes = {"regulariser": "regularisation", "renvoyer": "renvoi"}
 
-    def peut_declarer(self):
+    def autres_actions(self):
         etat = self.object
-        return etat.modifiable and services.declare_pour(self.request.user) == etat.prestataire_id
+        if not (etat.modifiable and perms.peut_declarer(etat, self.request.user)):
+            return set()
+        if calcul.porte_les_regularisations(etat):
+            return {"declarer", "regulariser"}
+        return {"declarer"}
 
-    def peut_rapprocher(self):
-        return self.object.etat == EtatDeclaration.SOUMIS and services.rapproche(self.request.user)
+    def kwargs_du_formulaire(self, action):
+        if action == "declarer":
+            return {"lignes": self.releve().lignes, "version": self.object.version}
+        if action == "regulariser":
+            return {"etat": self.object}
+        return {"lignes": self.releve().lignes}
 
     def releve(self):
         if not hasattr(self, "_releve"):
             self._releve = calcul.releve(self.object)
         return self._releve
 
-    def get_context_data(self, forms=None, **kwargs):
-        forms, etat, releve = forms or {}, self.object, self.releve()
-        context = {
-            "releve": releve,
-            "historique": historique(etat),
-            "en_retard": etat.soumis_le is None and today() > etat.date_limite,
-            "form_declaration": None,
-            "form_regularisation": None,
-            "form_renvoi": None,
-            "url_processus": None,
-        }
-        if self.peut_declarer():
-            context["form_declaration"] = forms.get("declarer") or DeclarationForm(
-                lignes=releve.lignes, version=etat.version
-            )
-            if calcul.premiers_etats_ouverts([etat.prestataire_id]).get(etat.prestataire_id) == (
-                etat.pk
-            ):
-                context["form_regularisation"] = forms.get("regulariser") or self.formulaire(
-                    "regulariser", RegularisationForm, etat=etat
-                )
-        if self.peut_rapprocher():
-            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire(
-                "renvoyer", RenvoiForm, lignes=releve.lignes
-            )
-        for form in (context["form_declaration"], context["form_renvoi"]):
-            if form is not None:
-                form.placer_dans_les_lignes()
-        if not self.request.user.prestataire_id:
-            context["url_processus"] = url_du_processus(etat)
-        return super().get_context_data(**context, **kwargs)
+    def get_context_data(self, **kwargs):
+        etat = self.object
+        context = super().get_context_data(**kwargs)
+        forms = context["forms"]
+        for action in ("declarer", "renvoyer"):
+            if action in forms:
+                forms[action].placer_dans_les_lignes()
+        context.update(
+            releve=self.releve(),
+            historique=historique(etat),
+            en_retard=etat.soumis_le is None and today() > etat.date_limite,
+            form_declaration=forms.get("declarer"),
+            form_regularisation=forms.get("regulariser"),
+            form_renvoi=forms.get("renvoyer"),
+            url_processus=None if self.request.user.prestataire_id else url_du_processus(etat),
+        )
+        return context
 
     def _exiger_declarant(self):
         services.exiger_declarant(self.object, self.request.user)
@@ -169,9 +167,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         return "Déclaration enregistrée."
 
     def _declarer(self, request):
-        form = DeclarationForm(
-            request.POST, lignes=self.releve().lignes, version=self.object.version
-        )
+        form = self.formulaire("declarer", request.POST)
         if form.is_valid():
             try:
                 services.declarer(
@@ -200,7 +196,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def action_regulariser(self, request):
         self._exiger_declarant()
-        form = self.formulaire("regulariser", RegularisationForm, request.POST, etat=self.object)
+        form = self.formulaire("regulariser", request.POST)
         self.par_formulaire(
             "regulariser",
             form,
@@ -210,7 +206,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def action_renvoyer(self, request):
         services.exiger_finance(request.user)
-        form = self.formulaire("renvoyer", RenvoiForm, request.POST, lignes=self.releve().lignes)
+        form = self.formulaire("renvoyer", request.POST)
         self.par_formulaire(
             "renvoyer",
             form,

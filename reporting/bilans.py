@@ -21,9 +21,11 @@ from prestataires.models import Evaluation, Parcours
 from procurement.calendrier import a_minuit
 from procurement.enums import ClasseSortie
 from procurement.models import today
+from workflows.actions import exiger_transition
 
 from .enums import ETATS_REDACTION
 from .models import AppreciationBilan, BilanFinParcours, echeance_du_bilan
+from .perms import peut_rediger
 
 DELAI_RAPPEL = timedelta(days=7)
 # The session's end is not known while one of its parcours has not started: its timers wait
@@ -174,14 +176,8 @@ def personnes(bilan: BilanFinParcours) -> list[Personne]:
 # --- Who does what --------------------------------------------------------------------------
 
 
-def peut_rediger(bilan: BilanFinParcours, user) -> bool:
-    return user.prestataire_id == bilan.prestataire_id and user.has_perm(
-        "reporting.rediger_bilanfinparcours"
-    )
-
-
-def peut_examiner(user) -> bool:
-    return not user.prestataire_id and user.has_perm("reporting.examiner_bilanfinparcours")
+NON_REDACTEUR = "Seule la direction du prestataire rédige ce bilan."
+TRANSMIS = "Ce bilan est transmis : il ne peut plus être modifié."
 
 
 def _verrouiller(bilan: BilanFinParcours) -> BilanFinParcours:
@@ -190,7 +186,7 @@ def _verrouiller(bilan: BilanFinParcours) -> BilanFinParcours:
 
 def _exiger_redacteur(bilan, user):
     if not peut_rediger(bilan, user):
-        raise PermissionDenied("Seule la direction du prestataire rédige ce bilan.")
+        raise PermissionDenied(NON_REDACTEUR)
 
 
 def _exiger_version(bilan, version):
@@ -209,7 +205,7 @@ def enregistrer(bilan: BilanFinParcours, *, par, version, synthese, appreciation
     with transaction.atomic():
         bilan = _verrouiller(bilan)
         if not bilan.modifiable:
-            raise ValidationError("Ce bilan est transmis : il ne peut plus être modifié.")
+            raise ValidationError(TRANSMIS)
         _exiger_version(bilan, version)
         lignes = {a.parcours_id: a for a in AppreciationBilan.objects.filter(bilan=bilan)}
         modifiees = []
@@ -248,8 +244,8 @@ def manques(bilan: BilanFinParcours) -> list[str]:
 
 def transmettre(bilan: BilanFinParcours, *, par):
     """Once the session is over and every person is appreciated, the bilan goes to the DEL."""
-    _exiger_redacteur(bilan, par)
     bilan = _verrouiller(bilan)
+    exiger_transition(bilan.transmettre, par, refus=TRANSMIS, interdit=NON_REDACTEUR)
     manquants = manques(bilan)
     if manquants:
         raise ValidationError("Avant de transmettre, complétez : " + " ; ".join(manquants) + ".")
@@ -277,9 +273,14 @@ def transmis_hors_application(bilan: BilanFinParcours, *, par, le: date):
 
 
 def _examiner(bilan: BilanFinParcours, par, transition, **arguments):
-    if not peut_examiner(par):
-        raise PermissionDenied("Seul un gestionnaire de la DEL examine les bilans.")
-    return _franchir(_verrouiller(bilan), transition, par=par, **arguments)
+    bilan = _verrouiller(bilan)
+    exiger_transition(
+        getattr(bilan, transition),
+        par,
+        refus=f"Ce bilan est {bilan.get_etat_display().lower()} : il n'est pas à examiner.",
+        interdit="Seul un gestionnaire de la DEL examine les bilans.",
+    )
+    return _franchir(bilan, transition, par=par, **arguments)
 
 
 def renvoyer(bilan: BilanFinParcours, *, par, motif: str):

@@ -9,7 +9,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import auteur
 from procurement.calendrier import ajouter_mois
-from workflows.models import DossierDeProcessus, champ_etat, lien_processus
+from workflows.models import DossierDeProcessus, champ_etat, est_suivi, lien_processus
 
 from .enums import (
     ETATS_REDACTION,
@@ -18,6 +18,7 @@ from .enums import (
     EtatBilanAnnuel,
     ObjetExport,
 )
+from .perms import peut_examiner, peut_rediger, peut_rediger_le_bilan_annuel
 
 
 def echeance_du_bilan(fin_session):
@@ -116,20 +117,39 @@ class BilanFinParcours(DossierDeProcessus):
 
     @property
     def modifiable(self) -> bool:
+        """Being written: the prestataire writes it until it is sent."""
         return self.etat in ETATS_REDACTION
 
-    @transition(field=etat, source=list(ETATS_REDACTION), target=EtatBilan.TRANSMIS)
+    @transition(
+        field=etat,
+        source=list(ETATS_REDACTION),
+        target=EtatBilan.TRANSMIS,
+        conditions=[est_suivi],
+        permission=peut_rediger,
+    )
     def transmettre(self, *, par, le, motif=""):
         self.transmis_le = le
         self.transmis_par = par
 
-    @transition(field=etat, source=EtatBilan.TRANSMIS, target=EtatBilan.A_COMPLETER)
+    @transition(
+        field=etat,
+        source=EtatBilan.TRANSMIS,
+        target=EtatBilan.A_COMPLETER,
+        conditions=[est_suivi],
+        permission=peut_examiner,
+    )
     def renvoyer(self, *, par, motif):
         self.commentaire_del = motif
         self.transmis_le = None
         self.transmis_par = None
 
-    @transition(field=etat, source=EtatBilan.TRANSMIS, target=EtatBilan.ACCEPTE)
+    @transition(
+        field=etat,
+        source=EtatBilan.TRANSMIS,
+        target=EtatBilan.ACCEPTE,
+        conditions=[est_suivi],
+        permission=peut_examiner,
+    )
     def accepter(self, *, par, le, motif=""):
         self.accepte_le = le
         self.accepte_par = par
@@ -216,7 +236,17 @@ class BilanAnnuel(ConcurrentTransitionMixin, models.Model):
     def get_absolute_url(self):
         return reverse("bilans_annuels:detail", args=[self.pk])
 
-    @transition(field=etat, source=EtatBilanAnnuel.BROUILLON, target=EtatBilanAnnuel.TRANSMIS)
+    @property
+    def en_redaction(self) -> bool:
+        """The direction writes its analysis until it sends the bilan."""
+        return self.etat == EtatBilanAnnuel.BROUILLON
+
+    @transition(
+        field=etat,
+        source=EtatBilanAnnuel.BROUILLON,
+        target=EtatBilanAnnuel.TRANSMIS,
+        permission=peut_rediger_le_bilan_annuel,
+    )
     def transmettre(self, *, par, le, motif=""):
         self.transmis_le = le
         self.transmis_par = par

@@ -34,6 +34,12 @@ class DossierDeProcessus(ConcurrentTransitionMixin, models.Model):
         return self.process_id is not None
 
 
+def est_suivi(record) -> bool:
+    """As a transition's condition: a record taken over from the history import changes state
+    outside the application."""
+    return record.suivi
+
+
 def champ_etat(etats: type[models.TextChoices], initial, *, max_length: int = 20) -> FSMField:
     """A record's state: never assigned directly, changed only by its `@transition` methods
     (each journaled by `workflows.history`)."""

@@ -3,7 +3,9 @@ and the commission interne that decides on them. One module per part; every name
 re-exported here, so `from procurement.models import X` (and Django) find it."""
 
 from .commission import (
+    DECIDER,
     ETATS_A_EXAMINER,
+    PREPARER,
     PassageCommission,
     PassageQuerySet,
     SessionCommission,
@@ -62,6 +64,8 @@ __all__ = [
     "reference_de_prescription",
     "Prescription",
     "ETATS_A_EXAMINER",
+    "PREPARER",
+    "DECIDER",
     "SessionCommissionQuerySet",
     "SessionCommission",
     "PassageQuerySet",

@@ -16,6 +16,9 @@ from .referentiels import Frein, Lot, Prestataire
 
 # A prescription may be put on a session's agenda from these states.
 ETATS_A_EXAMINER = [EtatPrescription.SOUMISE, EtatPrescription.AJOURNEE]
+# Who prepares a session's agenda and opens its sitting; who decides and closes it.
+PREPARER = "procurement.change_sessioncommission"
+DECIDER = "procurement.decider_sessioncommission"
 
 
 class SessionCommissionQuerySet(models.QuerySet):
@@ -84,11 +87,36 @@ class SessionCommission(DossierDeProcessus):
     def get_absolute_url(self):
         return reverse("seances:detail", args=[self.pk])
 
-    @transition(field=etat, source=EtatSession.PREPARATION, target=EtatSession.EN_SEANCE)
+    @property
+    def ordre_du_jour_modifiable(self) -> bool:
+        """Its gestionnaire puts prescriptions on the agenda, or takes them off, until the
+        sitting opens."""
+        return self.etat == EtatSession.PREPARATION
+
+    @property
+    def en_seance(self) -> bool:
+        """Open: its members record their decisions."""
+        return self.etat == EtatSession.EN_SEANCE
+
+    def a_un_ordre_du_jour(self) -> bool:
+        return self.passages.exists()
+
+    @transition(
+        field=etat,
+        source=EtatSession.PREPARATION,
+        target=EtatSession.EN_SEANCE,
+        conditions=[a_un_ordre_du_jour],
+        permission=PREPARER,
+    )
     def ouvrir_seance(self, *, par, motif=""):
         pass
 
-    @transition(field=etat, source=EtatSession.EN_SEANCE, target=EtatSession.CLOTUREE)
+    @transition(
+        field=etat,
+        source=EtatSession.EN_SEANCE,
+        target=EtatSession.CLOTUREE,
+        permission=DECIDER,
+    )
     def cloturer(self, *, par, motif=""):
         self.cloturee_le = timezone.now()
 

@@ -41,7 +41,6 @@ from .redaction import (
     ouvrir,
     peut_demander,
     peut_ouvrir,
-    peut_rediger,
     transmettre,
 )
 
@@ -57,7 +56,6 @@ __all__ = [
     "figures",
     "lots_tenus",
     "filtres_du_bilan",
-    "peut_rediger",
     "peut_demander",
     "peut_ouvrir",
     "ouvrir",

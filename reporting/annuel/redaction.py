@@ -11,10 +11,11 @@ from django.utils import timezone
 from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
 from procurement.models import AttributionLot, Lot, Prestataire
+from workflows.actions import exiger_transition
 from workflows.notifications import notifier
 
-from ..enums import EtatBilanAnnuel
 from ..models import BilanAnnuel
+from ..perms import peut_rediger_le_bilan_annuel
 from .chiffres import Filtres
 
 
@@ -25,13 +26,6 @@ def lots_tenus(prestataire_id):
 
 def filtres_du_bilan(bilan: BilanAnnuel) -> Filtres:
     return Filtres(bilan.du, bilan.au, lot=bilan.lot.numero, prestataire=bilan.prestataire.code)
-
-
-def peut_rediger(bilan: BilanAnnuel, user) -> bool:
-    """Only the prestataire's direction writes and sends its bilan annuel."""
-    return user.prestataire_id == bilan.prestataire_id and user.has_perm(
-        "reporting.rediger_bilanannuel"
-    )
 
 
 def peut_demander(user) -> bool:
@@ -107,19 +101,26 @@ def _verrouiller(bilan: BilanAnnuel) -> BilanAnnuel:
     )
 
 
+NON_REDACTEUR = "Seule la direction du prestataire rédige ce bilan annuel."
+
+
+def _deja_transmis(bilan: BilanAnnuel) -> str:
+    return (
+        f"Ce bilan annuel a été transmis à la DEL le "
+        f"{timezone.localtime(bilan.transmis_le):%d/%m/%Y} : il ne peut plus être modifié "
+        "ni transmis de nouveau."
+    )
+
+
 def exiger_brouillon(bilan: BilanAnnuel):
-    if bilan.etat != EtatBilanAnnuel.BROUILLON:
-        raise ValidationError(
-            f"Ce bilan annuel a été transmis à la DEL le "
-            f"{timezone.localtime(bilan.transmis_le):%d/%m/%Y} : il ne peut plus être modifié "
-            "ni transmis de nouveau."
-        )
+    if not bilan.en_redaction:
+        raise ValidationError(_deja_transmis(bilan))
 
 
 def enregistrer_analyse(bilan: BilanAnnuel, *, par, analyse: str) -> BilanAnnuel:
     """The direction writes its analysis while the bilan is a draft."""
-    if not peut_rediger(bilan, par):
-        raise PermissionDenied("Seule la direction du prestataire rédige ce bilan annuel.")
+    if not peut_rediger_le_bilan_annuel(bilan, par):
+        raise PermissionDenied(NON_REDACTEUR)
     with transaction.atomic():
         bilan = _verrouiller(bilan)
         exiger_brouillon(bilan)
@@ -137,6 +138,9 @@ def transmettre(bilan: BilanAnnuel, *, par, analyse: str) -> BilanAnnuel:
             raise ValidationError(
                 {"analyse": "Rédigez l'analyse qualitative avant de transmettre le bilan."}
             )
+        exiger_transition(
+            bilan.transmettre, par, refus=_deja_transmis(bilan), interdit=NON_REDACTEUR
+        )
         bilan.transmettre(par=par, le=timezone.now())
         bilan.save()
         destinataires = (

@@ -13,8 +13,7 @@ from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
-from .. import bilans, services
-from ..enums import EtatBilan
+from .. import bilans, perms, services
 from ..filters import BilanFilter
 from ..forms import BilanForm, RenvoiBilanForm
 from ..models import BilanFinParcours
@@ -46,60 +45,50 @@ class BilanListView(BilansVisiblesMixin, ListeView):
 class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
     template_name = "reporting/bilans/bilan_detail.html"
     actions = ("enregistrer", "transmettre", "renvoyer", "accepter")
+    transitions = {"transmettre": "transmettre", "renvoyer": "renvoyer", "accepter": "accepter"}
+    # Saving and sending share the bilan's form; sending back and accepting, the DEL's.
+    formulaires = {"enregistrer": BilanForm, "renvoyer": RenvoiBilanForm}
     prefixes = {"renvoyer": "renvoi"}
 
-    # A bilan without a process is history the import restated (sent and examined outside the
-    # application): nothing to do on it here.
-    def peut_rediger(self):
-        return (
-            self.object.suivi
-            and self.object.modifiable
-            and bilans.peut_rediger(self.object, self.request.user)
-        )
-
-    def peut_examiner(self):
-        return (
-            self.object.suivi
-            and self.object.etat == EtatBilan.TRANSMIS
-            and bilans.peut_examiner(self.request.user)
-        )
+    def autres_actions(self):
+        """The bilan is written here while it can be sent: a bilan without a process is
+        history the import restated (sent and examined outside the application)."""
+        bilan = self.object
+        if bilan.suivi and bilan.modifiable and perms.peut_rediger(bilan, self.request.user):
+            return {"enregistrer"}
+        return set()
 
     def personnes(self):
         if not hasattr(self, "_personnes"):
             self._personnes = bilans.personnes(self.object)
         return self._personnes
 
-    def formulaire_bilan(self, donnees=None):
-        return BilanForm(
-            donnees,
-            personnes=self.personnes(),
-            version=self.object.version,
-            synthese=self.object.synthese,
-        )
+    def kwargs_du_formulaire(self, action):
+        if action == "enregistrer":
+            bilan = self.object
+            return {
+                "personnes": self.personnes(),
+                "version": bilan.version,
+                "synthese": bilan.synthese,
+            }
+        return {}
 
-    def get_context_data(self, forms=None, **kwargs):
-        forms, bilan = forms or {}, self.object
-        context = {
-            "personnes": self.personnes(),
-            "historique": historique(bilan),
-            "retard": bilans.jours_de_retard(bilan, today()),
-            "manques": bilans.manques(bilan) if bilan.modifiable else [],
-            "form_bilan": None,
-            "form_renvoi": None,
-            "url_processus": None,
-        }
-        if self.peut_rediger():
-            context["form_bilan"] = forms.get("enregistrer") or self.formulaire_bilan()
-        if self.peut_examiner():
-            context["form_renvoi"] = forms.get("renvoyer") or self.formulaire(
-                "renvoyer", RenvoiBilanForm
-            )
-        if not self.request.user.prestataire_id:
-            context["url_processus"] = url_du_processus(bilan)
-        return super().get_context_data(**context, **kwargs)
+    def get_context_data(self, **kwargs):
+        bilan = self.object
+        context = super().get_context_data(**kwargs)
+        context.update(
+            personnes=self.personnes(),
+            historique=historique(bilan),
+            retard=bilans.jours_de_retard(bilan, today()),
+            manques=bilans.manques(bilan) if bilan.modifiable else [],
+            form_bilan=context["forms"].get("enregistrer"),
+            form_renvoi=context["forms"].get("renvoyer"),
+            url_processus=None if self.request.user.prestataire_id else url_du_processus(bilan),
+        )
+        return context
 
     def _enregistrer(self, request):
-        form = self.formulaire_bilan(request.POST)
+        form = self.formulaire("enregistrer", request.POST)
         if form.is_valid():
             try:
                 bilans.enregistrer(
@@ -112,7 +101,7 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
                 return form
             except ValidationError as refus:
                 self.object.refresh_from_db()
-                if not self.peut_rediger():
+                if "enregistrer" not in self.autres_actions():
                     raise  # sent or accepted meanwhile: the message, not a form that vanished
                 form.add_error(None, refus)
         raise Refus(forms={"enregistrer": form})
@@ -133,7 +122,7 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
         return "Bilan transmis à la DEL."
 
     def action_renvoyer(self, request):
-        form = self.formulaire("renvoyer", RenvoiBilanForm, request.POST)
+        form = self.formulaire("renvoyer", request.POST)
         self.par_formulaire(
             "renvoyer",
             form,

@@ -13,8 +13,7 @@ from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
 from workflows.pages import ListeView
 
-from .. import annuel
-from ..enums import EtatBilanAnnuel
+from .. import annuel, perms
 from ..filters import BilanAnnuelFilter
 from ..forms_periode import AnalyseForm, BilanAnnuelForm
 from ..models import BilanAnnuel
@@ -79,38 +78,43 @@ class BilanAnnuelCreateView(BilansAnnuelsVisiblesMixin, generic.FormView):
 class BilanAnnuelDetailView(ActionsMixin, BilansAnnuelsVisiblesMixin, generic.DetailView):
     template_name = "reporting/annuels/bilan_annuel_detail.html"
     actions = ("enregistrer", "transmettre")
+    transitions = {"transmettre": "transmettre"}
+    # Saving and sending share the analysis.
+    formulaires = {"enregistrer": AnalyseForm}
 
-    def peut_rediger(self) -> bool:
-        return self.object.etat == EtatBilanAnnuel.BROUILLON and annuel.peut_rediger(
-            self.object, self.request.user
-        )
+    def autres_actions(self):
+        bilan = self.object
+        if bilan.en_redaction and perms.peut_rediger_le_bilan_annuel(bilan, self.request.user):
+            return {"enregistrer"}
+        return set()
 
-    def get_context_data(self, forms=None, **kwargs):
-        forms, bilan = forms or {}, self.object
-        form_analyse = None
-        if self.peut_rediger():
-            form_analyse = forms.get("analyse") or AnalyseForm(initial={"analyse": bilan.analyse})
+    def kwargs_du_formulaire(self, action):
+        return {"initial": {"analyse": self.object.analyse}}
+
+    def get_context_data(self, **kwargs):
+        bilan = self.object
         filtres = annuel.filtres_du_bilan(bilan)
-        return super().get_context_data(
+        context = super().get_context_data(
             figures=annuel.figures(filtres),
             recapitulatif=annuel.recapitulatif_nominatif(bilan),
             parametres=filtres.parametres(),
-            form_analyse=form_analyse,
             historique=historique(bilan),
             **kwargs,
         )
+        context["form_analyse"] = context["forms"].get("enregistrer")
+        return context
 
     def _avec_analyse(self, request, service):
         """Run the service on the analysis typed; a refusal shows on the form, what was
         typed stays on the page."""
         annuel.exiger_brouillon(self.object)
-        form = AnalyseForm(request.POST)
+        form = self.formulaire("enregistrer", request.POST)
         if form.is_valid():
             try:
                 return service(self.object, par=request.user, analyse=form.cleaned_data["analyse"])
             except ValidationError as refus:
                 form.add_error(None, refus)
-        raise Refus(forms={"analyse": form})
+        raise Refus(forms={"enregistrer": form})
 
     def action_enregistrer(self, request):
         self._avec_analyse(request, annuel.enregistrer_analyse)

@@ -22,7 +22,9 @@ from reporting import bilans
 from reporting import services as reporting_services
 from reporting.enums import AtteinteObjectifs, EtatBilan
 from reporting.models import AppreciationBilan
+from reporting.views.bilans import BilanDetailView
 from tests.bons_de_commande.conftest import texte_pdf
+from tests.offertes import verifier_les_offres
 from tests.prestataires.conftest import a, poster, refuse
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
 from workflows.flows import BilanFlow
@@ -473,3 +475,38 @@ def test_enregistrer_un_bilan_transmis_entre_temps_dit_pourquoi(
     bilan.refresh_from_db()
     assert (bilan.etat, bilan.synthese) == (EtatBilan.TRANSMIS, "")
     assert "Ce bilan est transmis : il ne peut plus être modifié." in ce_que_voit(reponse)
+
+
+# --- What the page offers -----------------------------------------------------------------------
+
+
+def offre(demo, bilan, **attendu):
+    utilisateurs = ("alpha1", "gestionnaire1", "beta1")
+    verifier_les_offres(demo, bilan, BilanDetailView, utilisateurs, **attendu)
+
+
+def test_la_page_offre_a_chacun_les_transitions_que_l_etat_du_bilan_lui_permet(
+    client, demo_bilans, session_ete_terminee
+):
+    """ALPHA's direction writes and sends; the DEL sends back or accepts; a bilan the import
+    restated (no process) offers nobody anything."""
+    bilan, alpha1 = session_ete_terminee, demo_bilans["alpha1"]
+    redaction = {"enregistrer", "transmettre"}
+    with a("2027-03-15"):
+        offre(demo_bilans, bilan, alpha1=redaction, beta1=None)
+        client.force_login(alpha1)
+        donnees = formulaire(client, bilan) | {
+            champ(nom, "atteinte_objectifs"): AtteinteObjectifs.ATTEINTS
+            for nom in ("WAIA", "OUNEMOA", "GOPOEA")
+        }
+        poster(client, bilan.get_absolute_url(), action="transmettre", **donnees)
+        offre(demo_bilans, bilan, gestionnaire1={"renvoyer", "accepter"}, beta1=None)
+        reporting_services.renvoyer(bilan, par=demo_bilans["gestionnaire1"], motif="Précisez.")
+        offre(demo_bilans, bilan, alpha1=redaction, beta1=None)
+        reporting_services.transmettre(bilan, par=alpha1)
+        reporting_services.accepter(bilan, par=demo_bilans["gestionnaire1"])
+        offre(demo_bilans, bilan, beta1=None)
+
+    [historique] = creer_bilans("ALPHA", [date(2026, 6, 30)])
+    assert not historique.suivi and historique.modifiable
+    offre(demo_bilans, historique, beta1=None)

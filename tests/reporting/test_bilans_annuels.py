@@ -23,6 +23,8 @@ from procurement.models import Lot, Prestataire
 from reporting.enums import EtatBilanAnnuel
 from reporting.indicateurs import calculer_indicateurs, lignes_du_tableau
 from reporting.models import BilanAnnuel
+from reporting.views.bilans_annuels import BilanAnnuelDetailView
+from tests.offertes import verifier_les_offres
 from tests.prestataires.conftest import a
 from tests.prestataires.test_listes import ecarts, mesurer
 from tests.reporting.test_page_indicateurs import cohorte
@@ -429,3 +431,18 @@ def test_la_liste_a_un_nombre_de_requetes_constant(client, demo_bilans):
     assert len(apres["alpha1", LISTE].reponse.context["object_list"]) == 22
     assert apres["beta1", LISTE].reponse.context["object_list"].count() == 0
     assert ecarts(avant, apres) == {}
+
+
+def test_la_page_offre_la_redaction_a_la_direction_tant_que_le_bilan_n_est_pas_transmis(
+    client, demo_bilans
+):
+    """Sending is the bilan's transition (django-fsm: from the draft, by the direction of its
+    prestataire); saving the analysis goes with it; the DEL and a sent bilan offer nothing."""
+    bilan = bilan_alpha_2026(client, demo_bilans)
+
+    utilisateurs = ("alpha1", "gestionnaire1", "beta1")
+    with a("2026-11-24"):
+        verifier_les_offres(demo_bilans, bilan, BilanAnnuelDetailView, utilisateurs,
+                            alpha1={"enregistrer", "transmettre"}, beta1=None)  # fmt: skip
+    agir(client, demo_bilans["alpha1"], bilan, action="transmettre", analyse=ANALYSE)
+    verifier_les_offres(demo_bilans, bilan, BilanAnnuelDetailView, utilisateurs, beta1=None)
