@@ -49,7 +49,7 @@ class ParcoursQuerySet(models.QuerySet):
         return self.none()
 
     def silencieux(self, jour, delai):
-        """DOMAIN.md, "no silent parcours": running parcours whose last recorded contact (a
+        """docs/domaine.md, "no silent parcours": running parcours whose last recorded contact (a
         rendez-vous, or the entry) is older than `delai` on `jour`."""
         return (
             self.filter(etat=EtatParcours.EN_COURS)

@@ -1,4 +1,4 @@
-"""The rules of running a parcours (DOMAIN.md, process steps 5 to 8, "Stage en entreprise",
+"""The rules of running a parcours (docs/domaine.md, process steps 5 to 8, "Stage en entreprise",
 "Sorties"). Views, flows, the demo data and tests all call these functions; each one runs
 inside the caller's transaction and locks the parcours it changes."""
 
@@ -41,7 +41,7 @@ TYPES_FIN_ANTICIPEE = (TypeFin.ANTICIPEE, TypeFin.RUPTURE_STAGIAIRE, TypeFin.RUP
 
 def fin_prevue_du_parcours(date_entree: date, duree_mois: int, jours_suspendus: int = 0) -> date:
     """A parcours of N months entered on day D runs to the day before the same day N months
-    later, moved back by its suspended days (DOMAIN.md)."""
+    later, moved back by its suspended days (docs/domaine.md)."""
     return ajouter_mois(date_entree, duree_mois) - timedelta(days=1 - jours_suspendus)
 
 
@@ -49,7 +49,7 @@ def fin_du_maintien(date_sortie: date) -> date:
     return ajouter_mois(date_sortie, DUREE_MAINTIEN_MOIS)
 
 
-# DOMAIN.md step 8 (decision): the maintien's contacts are planned one, two and three months
+# docs/domaine.md step 8 (decision): the maintien's contacts are planned one, two and three months
 # after the exit; a planned contact not recorded within 7 days of its date is an alert.
 DELAI_CONTACT_MAINTIEN = timedelta(days=7)
 

@@ -1,5 +1,5 @@
 """The follow-up a parcours is owed, checked every day (`signaler_contacts_manques`) and read by
-the managers' dashboard: no silent parcours (DOMAIN.md: 15 and 30 days without contact), the
+the managers' dashboard: no silent parcours (docs/domaine.md: 15 and 30 days without contact), the
 maintien's planned contacts, and the entry expected after the order's acknowledgement."""
 
 from datetime import timedelta

@@ -18,7 +18,7 @@ class CodeLibelleAdmin(admin.ModelAdmin):
     search_fields = ["code", "libelle"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Codes are a public contract (CONTRACTS.md §0): set once, never renamed.
+        # Codes are a public contract (docs/contrats.md §0): set once, never renamed.
         return ["code"] if obj else []
 
 

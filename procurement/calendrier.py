@@ -1,4 +1,4 @@
-"""Calendar rules of DOMAIN.md ("All dates are in New Caledonia time")."""
+"""Calendar rules of docs/domaine.md ("All dates are in New Caledonia time")."""
 
 import calendar
 from datetime import date, datetime, time

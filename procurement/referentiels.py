@@ -1,4 +1,4 @@
-"""The référentiels of the public contract, with the stable codes of CONTRACTS.md §0.
+"""The référentiels of the public contract, with the stable codes of docs/contrats.md §0.
 
 Loaded by a data migration (every database has them) and kept editable in the admin:
 loading again only adds what is missing, it never overwrites an administrator's label.
@@ -106,7 +106,7 @@ MOIS = [
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]  # fmt: skip
 
-# SMG history (DOMAIN.md). The arrêtés' numbers are not in the CCTP: the reference names the
+# SMG history (docs/domaine.md). The arrêtés' numbers are not in the CCTP: the reference names the
 # arrêté by its effect date; the administrator completes the number in the admin.
 TAUX_SMG = [
     (date(2018, 10, 1), Decimal("926.44")),

@@ -1,4 +1,4 @@
-"""What each stagiaire is owed, month by month (DOMAIN.md, "Stipend: 50 % of the SMG").
+"""What each stagiaire is owed, month by month (docs/domaine.md, "Stipend: 50 % of the SMG").
 
 Nothing here writes: pages, exports, the `etats_remuneration` command and the services that
 submit or accept an état all read the same `releves()`. A reconciled month is read from the
@@ -45,7 +45,7 @@ def remuneration_du_mois(
 
 def fin_couverte(parcours: Parcours) -> date | None:
     """A parcours covers its days from entry to exit, both included; to its planned end while
-    it runs (CONTRACTS.md §4)."""
+    it runs (docs/contrats.md §4)."""
     return parcours.date_sortie or parcours.fin_prevue
 
 
@@ -139,7 +139,7 @@ class Ligne:
         )
 
     def contrat(self) -> dict:
-        """The line as CONTRACTS.md §4 prints it."""
+        """The line as docs/contrats.md §4 prints it."""
         heures = self.absences_heures
         return {
             "reference": self.reference,

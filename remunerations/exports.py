@@ -1,5 +1,5 @@
 """États de rémunération as files: the finance team's XLSX and PDF (what the screens show),
-and the `etats_remuneration` command's contract (CONTRACTS.md §4)."""
+and the `etats_remuneration` command's contract (docs/contrats.md §4)."""
 
 from dataclasses import dataclass
 
@@ -11,7 +11,7 @@ from documents.pdf import rendre_pdf
 
 from .calcul import Ligne, Releve
 
-# CONTRACTS.md §4: the keys, in this order.
+# docs/contrats.md §4: the keys, in this order.
 COLONNES_CONTRAT = [
     "reference",
     "nom",

@@ -1,4 +1,4 @@
-"""The monthly état de rémunération of a prestataire and its lines (DOMAIN.md, "Stipend").
+"""The monthly état de rémunération of a prestataire and its lines (docs/domaine.md, "Stipend").
 
 A line stores what the prestataire declares (absence hours, amount paid, social cover) and,
 once finance accepts the état, the computation it was accepted with: a reconciled month is

@@ -1,5 +1,5 @@
 """The rules of the monthly état de rémunération: opened per prestataire and month, declared
-by the prestataire, reconciled by finance, then frozen (DOMAIN.md, "Stipend").
+by the prestataire, reconciled by finance, then frozen (docs/domaine.md, "Stipend").
 
 Each rule runs inside the caller's transaction and locks the état it changes. The actions that
 are a step of the état's process (open, submit, send back, accept) have one entry point each,

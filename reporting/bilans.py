@@ -1,4 +1,4 @@
-"""The bilan de fin de parcours of a session (DOMAIN.md, step 9; CCTP "bilan de fin de
+"""The bilan de fin de parcours of a session (docs/domaine.md, step 9; CCTP "bilan de fin de
 parcours"): when it is due, what it is pre-filled with, and its steps.
 
 A session is the group of parcours one bon de commande launched, with its avenants. It ends
@@ -90,7 +90,7 @@ def bilan_du_parcours(parcours: Parcours) -> BilanFinParcours | None:
 
 
 def jours_de_retard(bilan: BilanFinParcours, jour: date) -> int:
-    """CONTRACTS.md §5: days after the due date, 0 when sent in time or not due yet."""
+    """docs/contrats.md §5: days after the due date, 0 when sent in time or not due yet."""
     if bilan.echeance is None or (bilan.transmis_le and bilan.transmis_le <= jour):
         return 0
     return max(0, (jour - bilan.echeance).days)
@@ -321,7 +321,7 @@ def noter_retard(bilan: BilanFinParcours) -> bool:
     return _noter_une_fois(bilan, "retard_signale_le")
 
 
-# --- Overdue bilans, for the DEL's tools (CONTRACTS.md §5) -----------------------------------
+# --- Overdue bilans, for the DEL's tools (docs/contrats.md §5) -----------------------------------
 
 COLONNES_RETARD = ("session", "prestataire", "lot", "fin_session", "echeance", "jours_de_retard")
 

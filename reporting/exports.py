@@ -2,7 +2,7 @@
 or XLSX files, limited to what the user may see, each one written in the journal of
 nominative exports (JournalExport).
 
-Columns carry the names of CONTRACTS.md §2 where the same data exists, and the codes of §0
+Columns carry the names of docs/contrats.md §2 where the same data exists, and the codes of §0
 (communes, niveaux de formation, freins, sorties), so that the DEL's tools read an export as
 they read an import file.
 
@@ -13,7 +13,7 @@ Decisions:
   (starting with =, +, -, @) is prefixed with an apostrophe in CSV; XLSX cells are typed
   (dates are dates, numbers numbers) and the leading = of a text is dropped (tablib's escape)
   so that no cell is a formula. Phone numbers such as +687 27 00 00 are written as they are.
-- Least knowledge (DOMAIN.md): on screen the prestataire's staff see the whole diagnostic of
+- Least knowledge (docs/domaine.md): on screen the prestataire's staff see the whole diagnostic of
   their parcours, but a file leaves the application (copied, mailed, kept on a laptop) out of
   reach of its access rules. So a prestataire user's file carries no frein flagged sensitive
   (health, disability, addictions, justice), no motif de refus (a frein; their prescriptions

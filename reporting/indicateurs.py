@@ -1,6 +1,6 @@
-"""The CCTP indicators of a period (CONTRACTS.md §3; DOMAIN.md, "Indicators"), computed by the
-database: a fixed number of aggregate queries, whatever the number of prescriptions and
-parcours.
+"""The CCTP indicators of a period (docs/contrats.md §3; docs/domaine.md, "Indicators"),
+computed by the database: a fixed number of aggregate queries, whatever the number of
+prescriptions and parcours.
 
 Who is counted:
 
@@ -15,7 +15,7 @@ Who is counted:
   under a frein only when it carries one; ours carry a free-text motive, so none does
   (decision);
 - **the cohort** is the parcours entered in the period (`date_entree`): its exits, stays,
-  evaluations and satisfaction are attached to it, however late they come (DOMAIN.md,
+  evaluations and satisfaction are attached to it, however late they come (docs/domaine.md,
   "effectif initial"). Each entry is one person. The cohort is not a subset of the period's
   prescriptions: a person prescribed in December may enter in January, so `taux_entree` can
   exceed 1 over a short period.
@@ -74,7 +74,7 @@ SORTIE_ANTICIPEE = SORTI & Q(type_fin__in=TYPES_FIN_ANTICIPEE)
 CLASSES_ED = (ClasseSortie.EMPLOI_DURABLE,)
 CLASSES_SD = (*CLASSES_ED, ClasseSortie.SORTIE_DYNAMIQUE)
 CLASSES_SP = (*CLASSES_SD, ClasseSortie.SORTIE_POSITIVE)
-# CONTRACTS.md §3: effective months = days ÷ (365.25 ÷ 12), i.e. days × 48 ÷ 1461.
+# docs/contrats.md §3: effective months = days ÷ (365.25 ÷ 12), i.e. days × 48 ÷ 1461.
 JOURS_PAR_MOIS = Fraction(1461, 48)
 
 # Age bands at the date of the prescription, in their reading order.
@@ -84,7 +84,7 @@ TRANCHES_AGE = {
     "45_plus": "45 ans et plus",
 }
 
-# The French label of every indicator (the JSON keys of CONTRACTS.md §3).
+# The French label of every indicator (the JSON keys of docs/contrats.md §3).
 LIBELLES = {
     "prescriptions": "Prescriptions de la période (personnes orientées)",
     "entrees": "Entrées en parcours (effectif initial)",
@@ -118,7 +118,7 @@ CLES_TAUX = (
     "taux_duree",
     "taux_progression",
 )
-# The rows of the CCTP table, in the order of DOMAIN.md's table.
+# The rows of the CCTP table, in the order of docs/domaine.md's table.
 LIGNES_DU_TABLEAU = (
     "prescriptions",
     "entrees",
@@ -178,7 +178,7 @@ def prescriptions_de_la_periode(du: date, au: date, *, lot=None, prestataire=Non
 
 
 def cohorte(du: date, au: date, *, lot=None, prestataire=None):
-    """The parcours entered in the period: the effectif initial (DOMAIN.md)."""
+    """The parcours entered in the period: the effectif initial (docs/domaine.md)."""
     parcours = Parcours.objects.filter(date_entree__range=(du, au))
     if lot is not None:
         parcours = parcours.filter(lot__numero=lot)
@@ -336,7 +336,7 @@ def calculer_indicateurs(
     du: date, au: date, *, lot: int | None = None, prestataire: str | None = None
 ) -> dict:
     """The indicators of the period from `du` to `au` (both included), for one lot (1 or 2)
-    and one prestataire (its code), or all: exactly the object of CONTRACTS.md §3, ready for
+    and one prestataire (its code), or all: exactly the object of docs/contrats.md §3, ready for
     json.dumps. The caller limits a prestataire's user to its own organisation."""
     prescriptions = prescriptions_de_la_periode(du, au, lot=lot, prestataire=prestataire)
     parcours = cohorte(du, au, lot=lot, prestataire=prestataire)
@@ -398,7 +398,7 @@ def formater(cle: str, valeur) -> str:
 
 
 def lignes_du_tableau(indicateurs: dict) -> list[tuple[str, str]]:
-    """The CCTP table: (French label, formatted value), in the order of DOMAIN.md's table;
+    """The CCTP table: (French label, formatted value), in the order of docs/domaine.md's table;
     the non-entrées row is their total over the motifs."""
     return [(LIBELLES[cle], formater(cle, indicateurs[cle])) for cle in LIGNES_DU_TABLEAU]
 

@@ -22,7 +22,7 @@ from .perms import peut_examiner, peut_rediger, peut_rediger_le_bilan_annuel
 
 
 def echeance_du_bilan(fin_session):
-    """DOMAIN.md step 9: due one calendar month after the end of the session (31 January ->
+    """docs/domaine.md step 9: due one calendar month after the end of the session (31 January ->
     28 or 29 February)."""
     return ajouter_mois(fin_session, 1) if fin_session else None
 
@@ -47,7 +47,7 @@ class BilanQuerySet(PrestataireVisibleQuerySet):
     permission_de_lecture = "reporting.view_bilanfinparcours"
 
     def en_retard_le(self, jour):
-        """Overdue on `jour` (CONTRACTS.md §5): not sent on or before it, and `jour` is after
+        """Overdue on `jour` (docs/contrats.md §5): not sent on or before it, and `jour` is after
         the due date."""
         return self.filter(echeance__lt=jour).exclude(transmis_le__lte=jour)
 
@@ -57,7 +57,7 @@ class BilanQuerySet(PrestataireVisibleQuerySet):
 
 class BilanFinParcours(DossierDeProcessus):
     """The one bilan de fin de parcours of a session: the parcours launched by one bon de
-    commande and its avenants (DOMAIN.md, step 9)."""
+    commande and its avenants (docs/domaine.md, step 9)."""
 
     bon = models.OneToOneField(
         "bons_de_commande.BonDeCommande",
@@ -253,7 +253,7 @@ class BilanAnnuel(ConcurrentTransitionMixin, models.Model):
 
 
 class ImportParcours(models.Model):
-    """One import of parcours history (CONTRACTS.md §2) that wrote something, or a dry run."""
+    """One import of parcours history (docs/contrats.md §2) that wrote something, or a dry run."""
 
     fichier = models.CharField("fichier", max_length=255)
     empreinte = models.CharField("empreinte SHA-256", max_length=64)

@@ -1,4 +1,4 @@
-"""Time the import of a parcours history (CONTRACTS.md §2) and the indicators over it (§3).
+"""Time the import of a parcours history (docs/contrats.md §2) and the indicators over it (§3).
 
     .venv/bin/python scripts/benchmark_import_indicateurs.py [--lignes 10000]
 

@@ -1,7 +1,7 @@
 """What every test may ask for: the demo data, built once per module and rolled back to after
 each test, and PDFs laid out by WeasyPrint only for the tests that read them back.
 
-The demo (`seed_demo`, CONTRACTS.md §1) costs about 2 000 queries: building it for each of
+The demo (`seed_demo`, docs/contrats.md §1) costs about 2 000 queries: building it for each of
 nine hundred tests was most of the suite's time. A module's tests now share one build: it is
 written inside a transaction that stays open while the module runs, each test runs in a
 savepoint inside it (pytest-django's `db`), and the transaction is rolled back when the
@@ -63,7 +63,7 @@ def utilisateurs_de_la_demo() -> dict:
 
 @pytest.fixture
 def demo(_demo_du_module, db):
-    """The demo data of `seed_demo` (CONTRACTS.md §1): users of every role, prescriptions.
+    """The demo data of `seed_demo` (docs/contrats.md §1): users of every role, prescriptions.
     The test starts with the e-mails the seed sent in its outbox, as when each test seeded."""
     mail.outbox.extend(_demo_du_module)
     return utilisateurs_de_la_demo()

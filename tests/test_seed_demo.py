@@ -1,4 +1,4 @@
-"""CONTRACTS.md §1: the demo data, and running seed_demo twice gives the same data."""
+"""docs/contrats.md §1: the demo data, and running seed_demo twice gives the same data."""
 
 from io import StringIO
 

@@ -290,7 +290,7 @@ def _parcours_est(etat):
 
 
 def _six_mois_de_suspension(activation):
-    """DOMAIN.md: a suspension reaching 6 months alerts the conseiller référent."""
+    """docs/domaine.md: a suspension reaching 6 months alerts the conseiller référent."""
     debut = activation.process.parcours.suspensions.get(fin__isnull=True).debut
     return a_minuit(ajouter_mois(debut, DUREE_SUSPENSION_ALERTE_MOIS))
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='prescription',
             name='reference',
-            field=models.CharField(editable=False, help_text='Clé stable de la personne prescrite dans les fichiers échangés (CONTRACTS.md) : PR-000012 pour une prescription saisie ici, celle du fichier pour une prescription importée.', max_length=50, null=True, unique=True, verbose_name='référence'),
+            field=models.CharField(editable=False, help_text='Clé stable de la personne prescrite dans les fichiers échangés (docs/contrats.md) : PR-000012 pour une prescription saisie ici, celle du fichier pour une prescription importée.', max_length=50, null=True, unique=True, verbose_name='référence'),
         ),
         migrations.RunPython(numeroter, migrations.RunPython.noop),
     ]

@@ -102,7 +102,7 @@ class Prescription(DossierDeProcessus):
         null=True,
         editable=False,
         help_text="Clé stable de la personne prescrite dans les fichiers échangés "
-        "(CONTRACTS.md) : PR-000012 pour une prescription saisie ici, celle du fichier pour "
+        "(docs/contrats.md) : PR-000012 pour une prescription saisie ici, celle du fichier pour "
         "une prescription importée.",
     )
     importee = models.BooleanField(
@@ -129,7 +129,7 @@ class Prescription(DossierDeProcessus):
         ]
         indexes = [
             models.Index(fields=["etat", "-date_prescription"], name="prescription_etat_idx"),
-            # The indicators select a period's prescriptions (CONTRACTS.md §3).
+            # The indicators select a period's prescriptions (docs/contrats.md §3).
             models.Index(fields=["date_prescription"], name="prescription_date_idx"),
             models.Index(
                 fields=["conseiller", "-date_prescription"], name="prescription_conseiller_idx"

@@ -15,7 +15,7 @@ from ..text import normalise
 
 
 class CodeLibelle(models.Model):
-    """A reference list entry: a stable code (CONTRACTS.md §0) and a label free to change."""
+    """A reference list entry: a stable code (docs/contrats.md §0) and a label free to change."""
 
     code = models.SlugField("code", max_length=40, unique=True)
     libelle = models.CharField("libellé", max_length=150)

@@ -1,4 +1,4 @@
-"""The bilan annuel (DOMAIN.md step 10, CCTP "bilan annuel" per action): the indicators of a
+"""The bilan annuel (docs/domaine.md step 10, CCTP "bilan annuel" per action): the indicators of a
 period, lot and prestataire laid out as tables and charts, the nominative recap of the
 period's people, and the bilan record the prestataire's direction writes its analysis in.
 

@@ -1,4 +1,4 @@
-"""Import of the parcours history (CONTRACTS.md §2): the DEL's and the prestataires' follow-up
+"""Import of the parcours history (docs/contrats.md §2): the DEL's and the prestataires' follow-up
 spreadsheets brought into the application, by the `import_parcours` command and by the
 "Import de l'historique" page, which both call `importer()`.
 

@@ -1,4 +1,4 @@
-"""The columns of CONTRACTS.md §2 and how one cell of them is read: the column names, the
+"""The columns of docs/contrats.md §2 and how one cell of them is read: the column names, the
 required ones, the optional blocks a row restates, the errors (`line N: column: message`, in
 the table's order) and the import-export widgets that turn a cell into a value or a French
 message."""
@@ -13,7 +13,7 @@ from prestataires.models import AXES_EVALUATION
 from procurement.models import Commune
 from procurement.text import normalise
 
-# CONTRACTS.md §2, in the table's order (errors are listed in this order within a line).
+# docs/contrats.md §2, in the table's order (errors are listed in this order within a line).
 COLONNES = (
     "reference", "nom", "prenom", "date_naissance", "genre", "niveau_formation", "commune",
     "lot", "prestataire", "conseiller", "travailleur_social", "date_prescription",

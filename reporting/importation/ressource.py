@@ -137,7 +137,8 @@ class HistoriqueResource(resources.Resource):
                         setattr(instance, colonne, getattr(avant, colonne))
             instance.reconnaissance_crhd = avant.reconnaissance_crhd
         if instance.lot and instance.lot.reconnaissance_crhd_requise:
-            instance.reconnaissance_crhd = True  # CONTRACTS.md §2: lot 2, recognised by the CRHD
+            # docs/contrats.md §2: lot 2, recognised by the CRHD.
+            instance.reconnaissance_crhd = True
         Verification(instance, base, self, erreurs).verifier()
         if erreurs:
             raise ValidationError(erreurs)

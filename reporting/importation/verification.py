@@ -1,4 +1,4 @@
-"""Checking one row: the rules of CONTRACTS.md §2 beyond the type of each cell (dates in order,
+"""Checking one row: the rules of docs/contrats.md §2 beyond the type of each cell (dates in order,
 blocks complete, one value per person and per session, what a re-import cannot restate)."""
 
 from datetime import date
@@ -19,7 +19,7 @@ def _lisible(valeur) -> str:
 
 
 class Verification:
-    """The rules of CONTRACTS.md §2 on one row (completed from the database for a reference
+    """The rules of docs/contrats.md §2 on one row (completed from the database for a reference
     already imported), with the rows read before it (same reference, person, session)."""
 
     def __init__(self, ligne: LigneImport, base: EnBase | None, resource, erreurs: dict):
@@ -207,7 +207,7 @@ class Verification:
 
     def entree_et_sortie(self):
         """prescription ≤ commission ≤ entrée ≤ sortie; an exit is typed; an early exit has
-        its reason; an exit at term comes at the planned end, after a stage (DOMAIN.md)."""
+        its reason; an exit at term comes at the planned end, after a stage (docs/domaine.md)."""
         ligne = self.ligne
         if ligne.date_entree:
             if ligne.decision != Decision.VALIDEE and "decision" not in self.invalides:

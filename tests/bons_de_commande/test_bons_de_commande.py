@@ -1,4 +1,4 @@
-"""Bons de commande and avenants (DOMAIN.md, process steps 3 and 4)."""
+"""Bons de commande and avenants (docs/domaine.md, process steps 3 and 4)."""
 
 import threading
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""Commission interne (DOMAIN.md, process step 2): agenda, decisions, closing, minutes."""
+"""Commission interne (docs/domaine.md, process step 2): agenda, decisions, closing, minutes."""
 
 import pytest
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""The contacts a parcours owes (DOMAIN.md): no silent parcours (a running parcours with no
+"""The contacts a parcours owes (docs/domaine.md): no silent parcours (a running parcours with no
 recorded contact for 15 days is flagged to its referent, after 30 days to the conseiller
 référent) and the maintien's planned contacts."""
 
@@ -84,7 +84,7 @@ def test_silent_parcours_on_the_dashboard_with_days_beyond_15(demo, client):
 
 
 def test_maintien_contacts_planned_at_1_2_3_months_alert_after_7_days(demo, client):
-    """DOMAIN.md step 8: contacts planned one, two and three months after the exit (an exit on
+    """docs/domaine.md step 8: contacts planned one, two and three months after the exit (an exit on
     30 November plans 30/12, 30/01 and 28/02); one not recorded within 7 days of its date
     alerts the referent, once."""
     alpha1 = demo["alpha1"]

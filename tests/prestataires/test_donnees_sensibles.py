@@ -1,5 +1,5 @@
 """Least knowledge: no document meant for a host company shows health, disability, addiction
-or justice details (DOMAIN.md, "Stage en entreprise and personal data")."""
+or justice details (docs/domaine.md, "Stage en entreprise and personal data")."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""The rules of a parcours at the prestataire (DOMAIN.md steps 5 to 8, "Stage en entreprise",
+"""The rules of a parcours at the prestataire (docs/domaine.md steps 5 to 8, "Stage en entreprise",
 "Sorties"), each named in its test."""
 
 from datetime import date
@@ -22,7 +22,7 @@ from .conftest import a, poster, refuse
 
 pytestmark = pytest.mark.django_db
 
-CLASSES_DE_SORTIE = {  # CONTRACTS.md §0
+CLASSES_DE_SORTIE = {  # docs/contrats.md §0
     **dict.fromkeys(
         ["creation_entreprise", "armee", "cdd_plus_6_mois", "cdi", "patente", "ppic"], "ED"
     ),
@@ -51,7 +51,7 @@ CLASSES_DE_SORTIE = {  # CONTRACTS.md §0
 @pytest.mark.parametrize(
     "entree, mois, suspendus, fin",
     [
-        (date(2026, 3, 3), 7, 0, date(2026, 10, 2)),  # DOMAIN.md's example
+        (date(2026, 3, 3), 7, 0, date(2026, 10, 2)),  # docs/domaine.md's example
         (date(2027, 1, 31), 1, 0, date(2027, 2, 27)),  # no 31 February: last day, minus one
         (date(2028, 1, 31), 1, 0, date(2028, 2, 28)),  # leap year: 29 February, minus one
         (date(2027, 12, 15), 6, 0, date(2028, 6, 14)),  # across the new year

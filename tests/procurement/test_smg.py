@@ -1,4 +1,4 @@
-"""SMG rate table (DOMAIN.md, "Stipend"): the rate in force on date D is one function."""
+"""SMG rate table (docs/domaine.md, "Stipend"): the rate in force on date D is one function."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from procurement.models import TauxSMG, smg_en_vigueur
 
-# DOMAIN.md's table: in force from, hourly, monthly (169 h).
+# docs/domaine.md's table: in force from, hourly, monthly (169 h).
 TABLE = [
     (date(2018, 10, 1), Decimal("926.44"), 156568),
     (date(2022, 5, 1), Decimal("937.46"), 158431),

@@ -29,7 +29,7 @@ from tests.prestataires.conftest import NOUMEA, a, poster, refuse  # noqa: F401
 
 # In the demo (tests/conftest.py), ALPHA's August and September are reconciled, October is
 # declared (OUNEMOA paid 1 000 F short) and waits to be submitted.
-# SMG in force from 1 June 2025 (DOMAIN.md): 991,73 F/h, 167 602 F a month.
+# SMG in force from 1 June 2025 (docs/domaine.md): 991,73 F/h, 167 602 F a month.
 SMG_HORAIRE, SMG_MENSUEL = Decimal("991.73"), 167602
 
 _rangs = count()
@@ -111,7 +111,7 @@ def placer_stagiaire(
 
 @pytest.fixture
 def smg_2025(db):
-    """The SMG table of DOMAIN.md is seeded by the migrations; this returns the two rates
+    """The SMG table of docs/domaine.md is seeded by the migrations; this returns the two rates
     around 1 June 2025."""
     return TauxSMG.objects.get(date_effet=date(2024, 8, 1)), TauxSMG.objects.get(
         date_effet=date(2025, 6, 1)

@@ -143,7 +143,7 @@ def _journal(etat):
     return historique(etat)
 
 
-# --- The command of CONTRACTS.md §4 ---------------------------------------------------------
+# --- The command of docs/contrats.md §4 ---------------------------------------------------------
 
 
 def commande(*args):

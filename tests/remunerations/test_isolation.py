@@ -1,5 +1,5 @@
 """Prestataire isolation on every page, action and file of the états de rémunération
-(DOMAIN.md: "a prestataire's users see only their own organisation's orders, parcours and
+(docs/domaine.md: "a prestataire's users see only their own organisation's orders, parcours and
 bilans [...] This is a hard security boundary, tested on every view, export and API
 endpoint"): a prestataire's direction never sees nor changes another prestataire's état, its
 lines or its stagiaires (a real 404, never a 403 that would confirm the état exists), and its

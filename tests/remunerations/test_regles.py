@@ -1,4 +1,4 @@
-"""The rules of the stipend (DOMAIN.md, "Stipend: 50 % of the SMG"; CONTRACTS.md §4), each
+"""The rules of the stipend (docs/domaine.md, "Stipend: 50 % of the SMG"; docs/contrats.md §4), each
 named in its test. Expected amounts are computed by hand in the comments, never by the code
 under test."""
 

@@ -1,4 +1,4 @@
-"""The bilan de fin de parcours of a session through its pages (DOMAIN.md step 9): the
+"""The bilan de fin de parcours of a session through its pages (docs/domaine.md step 9): the
 prestataire's direction writes it, pre-filled with the nominative list, once the session is
 over; the DEL sends it back for completion or accepts it; only ALPHA's direction writes ALPHA's
 bilans, and no other prestataire ever sees them."""
@@ -109,7 +109,7 @@ def session_ete_terminee(demo_bilans):
 def test_bilan_redige_transmis_renvoye_complete_et_accepte(
     client, demo_bilans, session_ete_terminee
 ):
-    """DOMAIN.md step 9: the nominative list with each one's attainment of objectives and, for
+    """docs/domaine.md step 9: the nominative list with each one's attainment of objectives and, for
     a rupture or an early exit, the difficulties and préconisations; nothing is sent while
     someone's attainment is missing; the DEL may send it back for completion (with a reason),
     then accepts it; every step is journaled and the process ends with no timer left."""
@@ -270,7 +270,7 @@ def test_bilan_redige_transmis_renvoye_complete_et_accepte(
 
 
 def test_pas_de_transmission_avant_la_fin_de_la_session(client, demo_bilans):
-    """DOMAIN.md step 9: the bilan covers the whole session; while one of its parcours still
+    """docs/domaine.md step 9: the bilan covers the whole session; while one of its parcours still
     runs, the prestataire cannot send it, and the page says who is still running."""
     alpha1 = demo_bilans["alpha1"]
     bilan = bilan_de(SESSION_ETE)
@@ -304,7 +304,7 @@ def test_pas_de_transmission_avant_la_fin_de_la_session(client, demo_bilans):
 
 
 def test_saisie_concurrente_sur_une_version_perimee_refusee(client, demo_bilans):
-    """DOMAIN.md step 9: the prestataire writes the bilan; a form typed on an older version of
+    """docs/domaine.md step 9: the prestataire writes the bilan; a form typed on an older version of
     it (someone saved in between) is refused with a French message, and overwrites nothing."""
     bilan = bilan_de(SESSION_ETE)
     onglet1, onglet2 = client, type(client)()
@@ -334,7 +334,7 @@ def test_saisie_concurrente_sur_une_version_perimee_refusee(client, demo_bilans)
 
 
 def test_seule_la_direction_du_prestataire_redige_et_seule_la_del_examine(client, demo_bilans):
-    """DOMAIN.md step 9 and "Actors" (a prestataire's users see only their own organisation's
+    """docs/domaine.md step 9 and "Actors" (a prestataire's users see only their own organisation's
     bilans): ALPHA's bilans are written and sent by ALPHA's direction only: its chargé d'insertion
     and a conseiller get 403, BETA's direction does not even learn they exist (404, on the
     page, the PDF and a POST); the DEL does not write them, and ALPHA does not accept its own."""
@@ -378,7 +378,7 @@ def test_seule_la_direction_du_prestataire_redige_et_seule_la_del_examine(client
 def test_le_prestataire_n_accepte_ni_ne_renvoie_son_propre_bilan(
     client, demo_bilans, session_ete_terminee
 ):
-    """Only the DEL's gestionnaire examines a bilan sent to it (DOMAIN.md step 9: "the DEL may
+    """Only the DEL's gestionnaire examines a bilan sent to it (docs/domaine.md step 9: "the DEL may
     send it back for completion")."""
     bilan = session_ete_terminee
     client.force_login(demo_bilans["alpha1"])
@@ -406,7 +406,7 @@ def sessions_de(reponse) -> list[str]:
 
 def test_liste_des_bilans_requetes_constantes_filtre_en_retard_et_isolement(client, demo_bilans):
     """The list of bilans renders with the same number of SQL queries for 5 or 20 bilans per
-    prestataire; "en retard seulement" keeps the bilans overdue today (DOMAIN.md step 9: from
+    prestataire; "en retard seulement" keeps the bilans overdue today (docs/domaine.md step 9: from
     the day after their due date) with their days of delay; BETA's direction sees none of
     ALPHA's bilans."""
     jour = date(2026, 12, 1)
@@ -447,7 +447,7 @@ def test_liste_des_bilans_requetes_constantes_filtre_en_retard_et_isolement(clie
 
 
 def test_liste_des_bilans_fermee_a_qui_n_a_pas_le_role(client, demo_bilans):
-    """DOMAIN.md step 9: the bilans are the prestataire's direction's and the DEL managers'
+    """docs/domaine.md step 9: the bilans are the prestataire's direction's and the DEL managers'
     business; the chargé d'insertion and the conseillers do not read them."""
     for username in ("alpha2", "conseiller1"):
         client.force_login(demo_bilans[username])

@@ -1,4 +1,4 @@
-"""The bilan annuel (DOMAIN.md step 10; CCTP "bilan annuel" per action): the prestataire's
+"""The bilan annuel (docs/domaine.md step 10; CCTP "bilan annuel" per action): the prestataire's
 direction opens it for a lot it holds and a year or any period, or the DEL asks for one (the
 direction is told); its page shows the indicators computed live and the nominative recap; the
 direction writes its analysis, then sends it once, in one step that is journaled; PDF and XLSX

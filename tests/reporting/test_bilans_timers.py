@@ -1,5 +1,5 @@
 """When a session's bilan de fin de parcours is due, who is reminded and alerted, and the
-`bilans_en_retard` command (DOMAIN.md step 9; CONTRACTS.md §5).
+`bilans_en_retard` command (docs/domaine.md step 9; docs/contrats.md §5).
 
 The demo is seeded on 24/11/2026: ALPHA's summer session BC-2026-0001 (WAIA, OUNEMOA, GOPOEA,
 all running) ends with GOPOEA's planned end on 28/05/2027, so its bilan is due on 28/06/2027;
@@ -83,7 +83,7 @@ def courriels_du_bilan(bilan) -> list:
     ],
 )
 def test_echeance_un_mois_calendaire_apres_la_fin_de_session(fin_session, echeance):
-    """DOMAIN.md step 9: the bilan is due one calendar month after the end of the session; a
+    """docs/domaine.md step 9: the bilan is due one calendar month after the end of the session; a
     day that does not exist in that month is its last day (31 January -> 28 or 29 February)."""
     assert echeance_du_bilan(fin_session) == echeance
 
@@ -99,7 +99,7 @@ def test_echeance_un_mois_calendaire_apres_la_fin_de_session(fin_session, echean
 def test_echeance_d_une_session_dont_le_dernier_sorti_part_en_fin_de_mois(
     demo_bilans, derniere_sortie, echeance
 ):
-    """DOMAIN.md step 9: once everyone has left, the session ends on the last exit, and its
+    """docs/domaine.md step 9: once everyone has left, the session ends on the last exit, and its
     bilan is due one calendar month later, its timers moved to that due date."""
     alpha1 = demo_bilans["alpha1"]
     sortie_anticipee(parcours_de("WAIA"), alpha1, date(2027, 1, 15))
@@ -116,8 +116,8 @@ def test_echeance_d_une_session_dont_le_dernier_sorti_part_en_fin_de_mois(
 
 
 def test_echeance_d_une_session_qui_finit_le_31_janvier_d_une_annee_bissextile(demo_bilans):
-    """DOMAIN.md step 9: a session whose last parcours is planned to end on 31/01/2028 owes its
-    bilan on 29/02/2028 (the planned end is written straight to the database: no demo parcours
+    """docs/domaine.md step 9: a session whose last parcours is planned to end on 31/01/2028 owes
+    its bilan on 29/02/2028 (the planned end is written straight to the database: no demo parcours
     runs that long)."""
     gopoea = parcours_de("GOPOEA")
     Parcours.objects.filter(pk=gopoea.pk).update(fin_prevue=date(2028, 1, 31))
@@ -131,7 +131,7 @@ def test_echeance_d_une_session_qui_finit_le_31_janvier_d_une_annee_bissextile(d
 
 
 def test_la_session_finit_avec_son_dernier_parcours_et_les_minuteries_suivent(demo_bilans):
-    """DOMAIN.md step 9: a session ends when the last of its parcours ends (its exit, or its
+    """docs/domaine.md step 9: a session ends when the last of its parcours ends (its exit, or its
     planned end while it runs); not known while one has not entered; a withdrawn person does
     not count; a suspension moves the planned end, so the due date and the scheduled timers
     (reminder 7 days before, overdue alert the day after, at midnight Nouméa); an early exit
@@ -195,7 +195,7 @@ def test_la_session_finit_avec_son_dernier_parcours_et_les_minuteries_suivent(de
 
 
 def test_rappel_a_la_direction_du_prestataire_sept_jours_avant_l_echeance(demo_bilans):
-    """DOMAIN.md step 9 (decision): 7 days before the due date, at midnight Nouméa time, the
+    """docs/domaine.md step 9 (decision): 7 days before the due date, at midnight Nouméa time, the
     prestataire's direction (and only it) is reminded once, by notification and e-mail."""
     bilan = bilan_de(SESSION_ETE)
     assert bilan.echeance == date(2027, 6, 28)
@@ -231,9 +231,9 @@ def test_rappel_a_la_direction_du_prestataire_sept_jours_avant_l_echeance(demo_b
 
 
 def test_retard_signale_aux_gestionnaires_le_lendemain_de_l_echeance(demo_bilans):
-    """DOMAIN.md step 9: a late bilan is visible to managers the day after its due date: at
+    """docs/domaine.md step 9: a late bilan is visible to managers the day after its due date: at
     midnight Nouméa the gestionnaires are alerted once, and `bilans_en_retard` lists it
-    (CONTRACTS.md §5), not on the due date itself."""
+    (docs/contrats.md §5), not on the due date itself."""
     bilan = bilan_de(SESSION_ETE)
 
     minuteurs(datetime(2027, 6, 28, 23, 59, tzinfo=NOUMEA))
@@ -303,7 +303,7 @@ def trois_sessions(demo_bilans):
 
 
 def test_bilans_en_retard_json_du_contrat_ordonne_par_retard_puis_session(trois_sessions):
-    """CONTRACTS.md §5: a JSON list of objects `session`, `prestataire` (code), `lot` (a
+    """docs/contrats.md §5: a JSON list of objects `session`, `prestataire` (code), `lot` (a
     number), `fin_session`, `echeance` (YYYY-MM-DD), `jours_de_retard` = DATE − echeance (a
     number), ordered by jours_de_retard descending then session."""
     sortie = StringIO()
@@ -333,7 +333,7 @@ def test_bilans_en_retard_json_du_contrat_ordonne_par_retard_puis_session(trois_
 
 
 def test_bilans_en_retard_d_un_prestataire_seulement(trois_sessions):
-    """CONTRACTS.md §5: `--prestataire CODE` keeps that prestataire's sessions; BETA's list
+    """docs/contrats.md §5: `--prestataire CODE` keeps that prestataire's sessions; BETA's list
     shows nothing of ALPHA's; an unknown code is refused in French."""
     assert sessions_en_retard("--date", "2027-06-29", "--prestataire", "BETA") == ["BC-2026-0003"]
     assert sessions_en_retard("--date", "2027-06-29", "--prestataire", "ALPHA") == [
@@ -346,7 +346,7 @@ def test_bilans_en_retard_d_un_prestataire_seulement(trois_sessions):
 
 
 def test_bilans_en_retard_en_csv(trois_sessions):
-    """CONTRACTS.md §5: `--format csv`, the same columns and rows as the JSON."""
+    """docs/contrats.md §5: `--format csv`, the same columns and rows as the JSON."""
     sortie = StringIO()
     call_command("bilans_en_retard", "--date=2027-06-29", "--format=csv", stdout=sortie)
     lignes = list(csv.reader(StringIO(sortie.getvalue())))
@@ -360,14 +360,14 @@ def test_bilans_en_retard_en_csv(trois_sessions):
 
 @pytest.mark.parametrize("mauvaise_date", ["29/06/2027", "2027-02-30", "demain"])
 def test_bilans_en_retard_refuse_une_date_mal_ecrite_en_francais(demo_bilans, mauvaise_date):
-    """CONTRACTS.md §5: dates are YYYY-MM-DD; anything else stops the command with a French
+    """docs/contrats.md §5: dates are YYYY-MM-DD; anything else stops the command with a French
     message naming what was typed."""
     with pytest.raises(CommandError, match=f"--date attend AAAA-MM-JJ, pas « {mauvaise_date} »"):
         retards("--date", mauvaise_date)
 
 
 def test_bilans_en_retard_appele_depuis_python_avec_la_date_en_mot_cle(trois_sessions):
-    """CONTRACTS.md §5: the same list when Python code (a script, another command) calls the
+    """docs/contrats.md §5: the same list when Python code (a script, another command) calls the
     command with `call_command("bilans_en_retard", date="2027-06-29")`."""
     sortie = StringIO()
     call_command("bilans_en_retard", date="2027-06-29", stdout=sortie)
@@ -375,7 +375,7 @@ def test_bilans_en_retard_appele_depuis_python_avec_la_date_en_mot_cle(trois_ses
 
 
 def test_bilans_en_retard_a_la_date_du_jour_a_noumea(demo_bilans):
-    """CONTRACTS.md §5: `--date` defaults to today in Pacific/Noumea: at 23:30 UTC on 28/06/2027
+    """docs/contrats.md §5: `--date` defaults to today in Pacific/Noumea: at 23:30 UTC on 28/06/2027
     it is already 29/06 in Nouméa, the day after the summer session's due date."""
     with time_machine.travel(datetime(2027, 6, 28, 23, 30, tzinfo=UTC), tick=False):
         assert retards() == retards("--date", "2027-06-29")
@@ -404,9 +404,9 @@ def transmettre(bilan, direction, jour: str):
 
 
 def test_un_bilan_transmis_a_la_date_n_est_pas_en_retard_un_bilan_renvoye_si(trois_sessions):
-    """CONTRACTS.md §5: a bilan is overdue on DATE when it had not been sent on or before DATE
+    """docs/contrats.md §5: a bilan is overdue on DATE when it had not been sent on or before DATE
     and DATE is after its due date; one sent back for completion counts again as not sent
-    (DOMAIN.md step 9), and its timers wait again on its due date."""
+    (docs/domaine.md step 9), and its timers wait again on its due date."""
     alpha1, beta1 = trois_sessions["alpha1"], trois_sessions["beta1"]
     novembre = bilan_de(SESSION_NOVEMBRE)
 

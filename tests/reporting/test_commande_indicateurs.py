@@ -1,4 +1,4 @@
-"""The `indicateurs` command (CONTRACTS.md §3): the JSON object on standard output, the same
+"""The `indicateurs` command (docs/contrats.md §3): the JSON object on standard output, the same
 indicators as a flat CSV, an XLSX workbook and a PDF, and French refusals of bad arguments."""
 
 import csv

@@ -1,5 +1,5 @@
 """Exports for the DEL's own analyses: demandeurs, prescriptions, parcours and sorties in CSV
-(UTF-8 with BOM, `;`) and XLSX, with CONTRACTS.md column names and codes; each limited to what
+(UTF-8 with BOM, `;`) and XLSX, with docs/contrats.md column names and codes; each limited to what
 the user may see, without sensitive data for a prestataire's users, logged in the journal of
 nominative exports, and read in a constant number of queries."""
 

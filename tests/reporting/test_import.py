@@ -1,4 +1,4 @@
-"""Import of the parcours history (CONTRACTS.md §2): `import_parcours FILE [--dry-run]` and the
+"""Import of the parcours history (docs/contrats.md §2): `import_parcours FILE [--dry-run]` and the
 "Import de l'historique" page, on the demo data, with a frozen clock (24/11/2026, Nouméa).
 
 Expected values are worked out by hand in the comments, never by the code under test."""
@@ -228,7 +228,7 @@ def photo():
 def test_import_ecrit_personnes_prescriptions_commissions_sessions_parcours_et_bilans(
     demo, tmp_path
 ):
-    """CONTRACTS.md §2: one row per prescription, whatever became of it; the session's rows
+    """docs/contrats.md §2: one row per prescription, whatever became of it; the session's rows
     form one order with its bilan de fin de parcours; success exits 0 and prints the counts."""
     code, sortie, erreurs = importer(tmp_path, en_csv(session_ete_2024()))
     assert (code, erreurs) == (0, "")
@@ -340,7 +340,7 @@ def test_import_ecrit_personnes_prescriptions_commissions_sessions_parcours_et_b
 
 
 def test_reimporter_le_meme_fichier_ne_change_rien(demo, tmp_path):
-    """CONTRACTS.md §2: "Re-importing the same file changes nothing: rows are keyed on
+    """docs/contrats.md §2: "Re-importing the same file changes nothing: rows are keyed on
     reference"."""
     contenu = en_csv(session_ete_2024())
     importer(tmp_path, contenu)
@@ -449,7 +449,7 @@ def test_une_decision_apres_un_ajournement_ajoute_un_passage(demo, tmp_path):
     ids=["point-virgule", "virgule", "bom-point-virgule", "bom-virgule", "xlsx"],
 )
 def test_csv_point_virgule_ou_virgule_avec_ou_sans_bom_et_xlsx(demo, tmp_path, contenu, nom):
-    """CONTRACTS.md §2: `.csv` (UTF-8, with or without BOM; `;` or `,`, detected) and `.xlsx`
+    """docs/contrats.md §2: `.csv` (UTF-8, with or without BOM; `;` or `,`, detected) and `.xlsx`
     (date cells or text dates) give the same import."""
     code, sortie, erreurs = importer(tmp_path, contenu(), nom=nom)
     assert (code, erreurs) == (0, "")
@@ -469,7 +469,7 @@ def test_un_fichier_ni_csv_ni_xlsx_est_refuse_en_francais(demo, tmp_path):
 
 
 def test_dry_run_valide_compte_et_n_ecrit_rien(demo, tmp_path):
-    """CONTRACTS.md §2: `--dry-run` validates, prints the counts it would create and update,
+    """docs/contrats.md §2: `--dry-run` validates, prints the counts it would create and update,
     and writes nothing (the dry run is journaled as such)."""
     avant = photo()
     code, sortie, _ = importer(tmp_path, en_csv(session_ete_2024()), "--dry-run")
@@ -712,7 +712,7 @@ REFUS = {
 def test_une_ligne_invalide_est_refusee_avec_sa_ligne_et_sa_colonne_et_rien_n_est_ecrit(
     demo, tmp_path, changement, attendu
 ):
-    """CONTRACTS.md §2: "A file with any invalid row writes nothing; the command prints every
+    """docs/contrats.md §2: "A file with any invalid row writes nothing; the command prints every
     error as `line N: column: message` and exits with status 1"; the header is line 1."""
     rangees = _deux_lignes()
     rangees[1] = rangees[1] | changement
@@ -728,7 +728,7 @@ def test_une_ligne_invalide_est_refusee_avec_sa_ligne_et_sa_colonne_et_rien_n_es
 
 
 def test_colonne_inconnue_et_colonne_obligatoire_absente_sur_la_ligne_1(demo, tmp_path):
-    """CONTRACTS.md §2: "Unknown columns are an error (a typo must not silently drop data)"."""
+    """docs/contrats.md §2: "Unknown columns are an error (a typo must not silently drop data)"."""
     colonnes = [c for c in COLONNES if c != "conseiller"] + ["satisfation"]
     code, _, erreurs = importer(tmp_path, en_csv([rangee()], colonnes=colonnes))
     assert code == 1
@@ -777,7 +777,7 @@ def test_une_decision_enregistree_ne_change_pas_par_un_nouvel_import(demo, tmp_p
 
 
 def test_un_bilan_transmis_apres_coup_acheve_la_redaction_et_la_del_l_examine(demo, tmp_path):
-    """CONTRACTS.md §2: `bilan_transmis` records the session's bilan as sent on that date. An
+    """docs/contrats.md §2: `bilan_transmis` records the session's bilan as sent on that date. An
     imported session's bilan still owed is followed by its process like any other; a re-import
     that gives it as sent does its writing step on that date (by the import's author, whatever
     their role), and the DEL examines it in the application. Once sent, it is sent from its
@@ -932,7 +932,7 @@ def test_un_parcours_importe_paraît_dans_les_listes_et_les_pages_de_parcours(
 
 
 def test_un_prestataire_ne_voit_pas_les_parcours_importes_d_un_autre(demo, tmp_path, client):
-    """DOMAIN.md: a prestataire's users see only their own organisation's parcours: ALPHA's
+    """docs/domaine.md: a prestataire's users see only their own organisation's parcours: ALPHA's
     direction does not see BETA's imported session, nor BETA ALPHA's."""
     rangees = session_ete_2024()[:2]
     rangees.append(
@@ -959,7 +959,7 @@ def test_un_prestataire_ne_voit_pas_les_parcours_importes_d_un_autre(demo, tmp_p
 
 
 def test_un_parcours_importe_en_cours_compte_dans_les_remunerations(demo, tmp_path):
-    """CONTRACTS.md §4: an imported running parcours is paid like any other. Entered on
+    """docs/contrats.md §4: an imported running parcours is paid like any other. Entered on
     01/10/2026 for 6 months (to 31/03/2027): in November 2026, 30 days of 30, at the SMG of
     167 602 F: 167 602 × 30 ÷ 30 ÷ 2 = 83 801 F."""
     rangees = [
@@ -986,7 +986,7 @@ def _deposer(client, contenu, nom="suivi.csv"):
 
 
 def test_la_page_montre_l_apercu_puis_importe_le_meme_fichier(demo, client):
-    """CONTRACTS.md §2: the same file in the web interface, with django-import-export's
+    """docs/contrats.md §2: the same file in the web interface, with django-import-export's
     preview: nothing is written before the confirmation."""
     client.force_login(demo["gestionnaire1"])
     assert client.get(reverse("imports:index")).status_code == 200

@@ -1,4 +1,4 @@
-"""Imported sessions owe their bilan de fin de parcours like any other (CONTRACTS.md §2): the
+"""Imported sessions owe their bilan de fin de parcours like any other (docs/contrats.md §2): the
 demo's history file, imported on 24/11/2026, shows its late session as overdue, alerts the
 managers, reminds the prestataire of the one soon due, and leaves the one already sent as
 history."""
@@ -58,7 +58,7 @@ def destinataires(bilan) -> set[str]:
 
 
 def test_an_imported_bilan_still_owed_is_followed_like_any_other(demo):
-    """DOMAIN.md step 9: reminder 7 days before the due date, the managers alerted the day
+    """docs/domaine.md step 9: reminder 7 days before the due date, the managers alerted the day
     after it, for an imported session as for one ordered here."""
     with a("2026-11-24"):
         call_command("import_parcours", str(HISTORIQUE), stdout=StringIO())

@@ -1,7 +1,7 @@
-"""The CCTP indicators (CONTRACTS.md §3) of a small cohort whose every value is worked out by
+"""The CCTP indicators (docs/contrats.md §3) of a small cohort whose every value is worked out by
 hand below: every class of exit, early exits, refusals, an adjournment, a person still running,
 a binôme, both lots, the period's boundaries. The same cohort is loaded twice: written to the
-database as the application would, and through the import file of CONTRACTS.md §2."""
+database as the application would, and through the import file of docs/contrats.md §2."""
 
 import csv
 import io
@@ -50,7 +50,7 @@ from tests.factories import PrestataireFactory, UserFactory
 
 DU, AU = date(2025, 1, 1), date(2025, 6, 30)
 
-# The columns of the import file (CONTRACTS.md §2), in its order.
+# The columns of the import file (docs/contrats.md §2), in its order.
 COLONNES = [
     "reference", "nom", "prenom", "date_naissance", "genre", "niveau_formation", "commune",
     "lot", "prestataire", "conseiller", "travailleur_social", "date_prescription",
@@ -97,7 +97,7 @@ def valide(commission, session, entree, duree="", **suite) -> dict:
 
 
 def stage(debut, fin) -> dict:
-    """A parcours led to its term holds a stage (DOMAIN.md); the indicators do not read it."""
+    """A parcours led to its term holds a stage (docs/domaine.md); the indicators do not read it."""
     return {"stage_entreprise": "Boulangerie du Port", "stage_debut": debut, "stage_fin": fin}
 
 
@@ -395,7 +395,7 @@ def cohorte(referentiel):
 
 
 def test_indicateurs_de_la_cohorte_calcules_a_la_main(cohorte):
-    """CONTRACTS.md §3, every key, all lots and prestataires: the values worked out above."""
+    """docs/contrats.md §3, every key, all lots and prestataires: the values worked out above."""
     assert calculer_indicateurs(DU, AU) == ATTENDU
 
 
@@ -678,7 +678,7 @@ def test_tableau_a_plat(cohorte):
     assert lignes["taux_entree"] == 0.5455
 
 
-# --- The same cohort through the import file (CONTRACTS.md §2) -----------------------------
+# --- The same cohort through the import file (docs/contrats.md §2) -----------------------------
 
 
 def ecrire_fichier(chemin, lignes: list[dict]) -> None:

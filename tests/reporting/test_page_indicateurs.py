@@ -1,4 +1,4 @@
-"""The indicators page (DOMAIN.md, "Indicators"; CONTRACTS.md §3): the figures of
+"""The indicators page (docs/domaine.md, "Indicators"; docs/contrats.md §3): the figures of
 `calculer_indicateurs` for the period, lot and prestataire chosen, as the CCTP table, the
 detail tables and charts, and the same figures as XLSX and PDF files. A prestataire's
 direction reads its own organisation's figures only, whatever it types in the address.

@@ -1,6 +1,6 @@
 """The managers' dashboard (pilotage:index): what is late or soon due, with its days of delay
-and a link to the page where to act (DOMAIN.md step 9: "a late bilan is visible to managers the
-day after its due date"). A prestataire's direction sees the same board, limited to its own
+and a link to the page where to act (docs/domaine.md step 9: "a late bilan is visible to managers
+the day after its due date"). A prestataire's direction sees the same board, limited to its own
 organisation; BETA never sees anything of ALPHA's."""
 
 from datetime import date, timedelta
@@ -67,7 +67,7 @@ def test_tableau_de_bord_des_retards_et_de_ce_qui_est_bientot_du(client, demo_bi
     avenant, issued on 24/11: 2 days), KAOUMA not entered 15 days after the acknowledgement of
     12/11 (4 days), ALPHA's October état not submitted by 10/11 (21 days). The summer session's
     bilan, due on 28/06/2027, is soon due on 20/06 (in 8 days) and overdue on 29/06 (1 day),
-    the day after its due date and not before (DOMAIN.md step 9)."""
+    the day after its due date and not before (docs/domaine.md step 9)."""
     gestionnaire1 = demo_bilans["gestionnaire1"]
     bon_beta = emettre_la_commande_de_beta(demo_bilans)
     avenant = Avenant.objects.get(bon__numero="BC-2026-0002")

@@ -1,6 +1,6 @@
 """A conseiller prescribes; in binôme the travailleur social co-signs; then the commission.
 
-DOMAIN.md, "The process, end to end", step 1, and "Lots" (lot 2 needs CRHD recognition).
+docs/domaine.md, "The process, end to end", step 1, and "Lots" (lot 2 needs CRHD recognition).
 """
 
 from datetime import date, datetime, timedelta
@@ -260,7 +260,7 @@ def test_conseiller_withdraws_a_draft_with_a_reason(client, monde):
 
 
 def test_cosignature_reminder_after_5_days_waiting(client, monde):
-    """DOMAIN.md step 1 / issue: a reminder when the co-signature has waited 5 days."""
+    """docs/domaine.md step 1 / issue: a reminder when the co-signature has waited 5 days."""
     debut = datetime(2026, 1, 27, 16, 0, tzinfo=NOUMEA)  # across a month end
     with time_machine.travel(debut, tick=False):
         prescrire(client, monde, **binome(monde, date_accord="2026-01-26"))

@@ -1,6 +1,6 @@
 """Demo data: prestataires, one user per role, demandeurs and prescriptions in every state.
 
-Idempotent: a second run finds everything in place and creates nothing (CONTRACTS.md §1).
+Idempotent: a second run finds everything in place and creates nothing (docs/contrats.md §1).
 """
 
 from datetime import date, datetime

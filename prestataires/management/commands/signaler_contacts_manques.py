@@ -1,4 +1,4 @@
-"""DOMAIN.md: no silent parcours (15 and 30 days without contact) and the maintien's planned
+"""docs/domaine.md: no silent parcours (15 and 30 days without contact) and the maintien's planned
 contacts (1, 2, 3 months after the exit, 7 days' grace). Run daily; each lapse is flagged
 once."""
 

@@ -1,4 +1,4 @@
-"""CONTRACTS.md §4: the stipends of a month, one object per stagiaire, for finance's tools."""
+"""docs/contrats.md §4: the stipends of a month, one object per stagiaire, for finance's tools."""
 
 import json
 from datetime import date
@@ -20,7 +20,7 @@ def _mois(texte: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Affiche les rémunérations dues et déclarées d'un mois (CONTRACTS.md §4)."
+    help = "Affiche les rémunérations dues et déclarées d'un mois (docs/contrats.md §4)."
 
     def add_arguments(self, parser):
         parser.add_argument("--mois", required=True, type=_mois, help="AAAA-MM")

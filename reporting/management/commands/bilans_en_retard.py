@@ -1,4 +1,4 @@
-"""CONTRACTS.md §5: the sessions whose bilan de fin de parcours is overdue on a date."""
+"""docs/contrats.md §5: the sessions whose bilan de fin de parcours is overdue on a date."""
 
 import json
 from datetime import date
@@ -18,7 +18,7 @@ def _date(texte: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Liste les bilans de fin de parcours en retard à une date (CONTRACTS.md §5)."
+    help = "Liste les bilans de fin de parcours en retard à une date (docs/contrats.md §5)."
 
     def add_arguments(self, parser):
         parser.add_argument(

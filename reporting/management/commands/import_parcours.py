@@ -1,4 +1,4 @@
-"""CONTRACTS.md §2: bring the parcours history of a follow-up spreadsheet (.csv or .xlsx) in.
+"""docs/contrats.md §2: bring the parcours history of a follow-up spreadsheet (.csv or .xlsx) in.
 
 Every error is printed on the error output as `line N: column: message` (the header is line
 1) and the command exits with status 1, having written nothing. What it imports is recorded
@@ -14,7 +14,7 @@ from reporting.importation import Fichier, FichierIllisible, importer, utilisate
 
 class Command(BaseCommand):
     help = (
-        "Importe l'historique des parcours (CONTRACTS.md §2) d'un fichier .csv ou .xlsx ; "
+        "Importe l'historique des parcours (docs/contrats.md §2) d'un fichier .csv ou .xlsx ; "
         "--dry-run vérifie et compte sans rien écrire."
     )
 

@@ -1,4 +1,4 @@
-"""CONTRACTS.md §3: the CCTP indicators of a period, for the DEL's tools and the bilans."""
+"""docs/contrats.md §3: the CCTP indicators of a period, for the DEL's tools and the bilans."""
 
 import json
 import re
@@ -35,7 +35,7 @@ def _format(texte: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Affiche les indicateurs du CCTP d'une période (CONTRACTS.md §3)."
+    help = "Affiche les indicateurs du CCTP d'une période (docs/contrats.md §3)."
 
     def add_arguments(self, parser):
         parser.add_argument("--du", required=True, type=_date, help="AAAA-MM-JJ, inclus")
