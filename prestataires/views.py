@@ -17,7 +17,7 @@ from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
-from . import perms, services
+from . import perms, services, stages
 from .filters import EntrepriseFilter, ModuleFilter, ParcoursFilter
 from .forms import (
     ActionPlanForm,
@@ -285,9 +285,7 @@ class StageCreateView(ParcoursVisiblesMixin, generic.FormView):
 
     def form_valid(self, form):
         try:
-            stage = services.preparer_stage(
-                self.parcours, par=self.request.user, **form.cleaned_data
-            )
+            stage = stages.preparer_stage(self.parcours, par=self.request.user, **form.cleaned_data)
         except ValidationError as refus:
             form.add_error(None, refus)
             return self.form_invalid(form)
@@ -346,7 +344,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         self.par_formulaire(
             "modifier",
             form,
-            lambda data: services.modifier_stage(stage, par=request.user, **data),
+            lambda data: stages.modifier_stage(stage, par=request.user, **data),
         )
         return "Convention de stage modifiée."
 
@@ -355,7 +353,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         self.par_formulaire(
             "cocher",
             form,
-            lambda data: services.cocher_verifications(self.object, par=request.user, **data),
+            lambda data: stages.cocher_verifications(self.object, par=request.user, **data),
         )
         return "Vérifications enregistrées."
 
@@ -364,12 +362,12 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         self.par_formulaire(
             "verifier",
             form,
-            lambda data: services.verifier_stage(self.object, par=request.user, **data),
+            lambda data: stages.verifier_stage(self.object, par=request.user, **data),
         )
         return "Vérifications faites : le stage peut démarrer à son premier jour."
 
     def action_demarrer(self, request):
-        services.demarrer_stage(self.object, par=request.user)
+        stages.demarrer_stage(self.object, par=request.user)
         return "Stage démarré."
 
     def action_visite(self, request):
@@ -377,7 +375,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         visite = self.par_formulaire(
             "visite",
             form,
-            lambda data: services.visiter_stage(self.object, par=request.user, **data),
+            lambda data: stages.visiter_stage(self.object, par=request.user, **data),
         )
         return f"{visite} enregistrée."
 
@@ -386,7 +384,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         self.par_formulaire(
             "terminer",
             form,
-            lambda data: services.terminer_stage(
+            lambda data: stages.terminer_stage(
                 self.object,
                 par=request.user,
                 termine_le=data["termine_le"],
@@ -401,7 +399,7 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         self.par_formulaire(
             "annuler",
             form,
-            lambda data: services.annuler_stage(self.object, par=request.user, **data),
+            lambda data: stages.annuler_stage(self.object, par=request.user, **data),
         )
         return "Stage annulé."
 

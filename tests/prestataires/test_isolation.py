@@ -20,7 +20,7 @@ from viewflow.workflow.models import Task
 from accounts.roles import Role
 from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
-from prestataires import services
+from prestataires import services, stages
 from prestataires.enums import EtatParcours, EtatStage
 from prestataires.models import (
     ActionPlan,
@@ -90,7 +90,7 @@ def alpha(demo, kaouma, alpha3):
             engagement=3, savoir_etre=2,
         )  # fmt: skip
     with a("2026-11-20"):
-        stage = services.preparer_stage(
+        stage = stages.preparer_stage(
             kaouma,
             par=alpha2,
             entreprise=boulangerie,
@@ -103,7 +103,7 @@ def alpha(demo, kaouma, alpha3):
             activites_competences="Mise en rayon, encaissement",
             criteres_evaluation="Ponctualité, relation client",
         )
-        services.cocher_verifications(stage, par=alpha2, conditions_accueil=True, convention=True)
+        stages.cocher_verifications(stage, par=alpha2, conditions_accueil=True, convention=True)
     kaouma.refresh_from_db()
     stage.refresh_from_db()
     assert (kaouma.etat, kaouma.charge, stage.etat) == (

@@ -14,6 +14,7 @@ from accounts.models import User
 from bons_de_commande.enums import EtatBonDeCommande
 from bons_de_commande.models import BonDeCommande
 from prestataires import services as parcours_services
+from prestataires import stages
 from prestataires.enums import ObjetStage, TypeFin
 from prestataires.models import Entreprise, Parcours, Stage
 from procurement.enums import EtatSession
@@ -91,7 +92,7 @@ def stage_termine(parcours, par, debut: date, fin: date) -> Stage:
     """A stage of the parcours with ALPHA's bakery, its convention checked the day before,
     started on `debut` and finished on `fin` with its bilan and report."""
     with a((debut - timedelta(days=1)).isoformat()), transaction.atomic():
-        stage = parcours_services.preparer_stage(
+        stage = stages.preparer_stage(
             parcours,
             par=par,
             entreprise=Entreprise.objects.get(raison_sociale="Boulangerie du Quartier Latin"),
@@ -104,14 +105,12 @@ def stage_termine(parcours, par, debut: date, fin: date) -> Stage:
             activites_competences="Mise en rayon, encaissement",
             criteres_evaluation="Ponctualité, relation client",
         )
-        parcours_services.cocher_verifications(
-            stage, par=par, conditions_accueil=True, convention=True
-        )
-        parcours_services.verifier_stage(stage, par=par, verifie_le=debut - timedelta(days=1))
+        stages.cocher_verifications(stage, par=par, conditions_accueil=True, convention=True)
+        stages.verifier_stage(stage, par=par, verifie_le=debut - timedelta(days=1))
     with a(debut.isoformat()), transaction.atomic():
-        parcours_services.demarrer_stage(stage, par=par)
+        stages.demarrer_stage(stage, par=par)
     with a(fin.isoformat(), heure=17), transaction.atomic():
-        parcours_services.terminer_stage(
+        stages.terminer_stage(
             stage, par=par, termine_le=fin, bilan="Très bien", rapport="Projet confirmé"
         )
     stage.refresh_from_db()
