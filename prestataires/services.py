@@ -3,11 +3,11 @@ its stages are in `stages.py`. Views, flows, the demo data and tests all call th
 each one runs inside the caller's transaction and locks the parcours it changes."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from procurement.calendrier import ajouter_mois
+from procurement.calendrier import a_minuit, ajouter_mois
 from procurement.models import today
 from workflows.actions import exiger_transition
 from workflows.taches import accomplir, annuler_processus, lancer
@@ -395,6 +395,11 @@ def clore_maintien(parcours: Parcours, *, par, motif: str = ""):
         return _clore_maintien(verrouiller(parcours, par), par=par, motif=motif_de_cloture)
 
     return accomplir(parcours.process, "maintenir", par=par, action=clore)
+
+
+def moment_de_cloture_du_maintien(parcours: Parcours) -> datetime:
+    """Midnight, Nouméa time, on the day the 3 months after the exit are over."""
+    return a_minuit(parcours.fin_maintien)
 
 
 def clore_maintien_echu(parcours: Parcours):
