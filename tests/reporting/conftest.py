@@ -1,11 +1,13 @@
 """The bilans de fin de parcours and the managers' dashboard: the demo data seeded on
 24/11/2026, the people of ALPHA's summer session taken to their exit, and bilans made in bulk
-for the volume tests. Nothing here is used automatically: each test asks for what it needs."""
+for the volume tests; the day of the history import's stories; the indicators' hand-worked
+cohort. Nothing here is used automatically: each test asks for what it needs."""
 
 from datetime import date, datetime, timedelta
 from itertools import count
 
 import pytest
+import time_machine
 from django.db import transaction
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -22,6 +24,8 @@ from procurement.models import AttributionLot, Prestataire, SessionCommission, T
 from reporting.models import BilanFinParcours, echeance_du_bilan
 from tests.conftest import DEMO_SEMEE_LE
 from tests.prestataires.conftest import NOUMEA, a
+from tests.reporting.cohorte_indicateurs import COHORTE, charger, creer_referentiel
+from tests.reporting.historique import MAINTENANT
 
 # The demo is seeded on this day (as the stipend tests do): ALPHA's summer session
 # BC-2026-0001 (WAIA, OUNEMOA, GOPOEA) runs, ALPHA's November order BC-2026-0002 waits for
@@ -40,6 +44,27 @@ def demo_bilans(demo, settings):
     """The demo data; a login outlives the months the stories below move the clock over."""
     settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
     return demo
+
+
+@pytest.fixture
+def le_jour_de_l_import():
+    """Today is 24/11/2026 in Nouméa for the history import's stories: dates after it are in
+    the future."""
+    with time_machine.travel(MAINTENANT, tick=False):
+        yield
+
+
+@pytest.fixture
+def referentiel(db):
+    """The people and organisations the rows of the indicators' hand-worked cohort name."""
+    creer_referentiel()
+
+
+@pytest.fixture
+def cohorte(referentiel):
+    """The indicators' hand-worked cohort (cohorte_indicateurs.py), period 01/01/2025 to
+    30/06/2025."""
+    charger(COHORTE)
 
 
 def bilan_de(session: str) -> BilanFinParcours:
