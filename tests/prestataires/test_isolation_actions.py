@@ -236,6 +236,23 @@ def test_les_memes_envois_reussissent_pour_alpha(client, demo, alpha, action):
 # --- 2. Forms cannot reach another prestataire's things ----------------------------------------
 
 
+def stage_refuse(client, parcours, donnees):
+    """A stage of `parcours` prepared with `donnees`: the page comes back, the company refused."""
+    reponse = client.post(reverse("parcours:stage_add", args=[parcours.pk]), donnees)
+    assert reponse.status_code == 200
+    assert "entreprise" in reponse.context["form"].errors
+    return reponse
+
+
+def inscription_refusee(client, module, parcours):
+    """`parcours` enrolled in `module`: refused on the form (400), nothing done."""
+    reponse, _, succes = envoyer(
+        client, module.get_absolute_url(), {"action": "inscrire", "parcours": [parcours.pk]}
+    )
+    assert (reponse.status_code, succes) == (400, [])
+    return reponse
+
+
 def test_un_stage_ne_se_prepare_pas_dans_une_entreprise_d_un_autre_prestataire(
     client, demo, alpha, beta
 ):
@@ -245,12 +262,9 @@ def test_un_stage_ne_se_prepare_pas_dans_une_entreprise_d_un_autre_prestataire(
 
     client.force_login(demo["alpha1"])
     with a(JOUR_DES_ACTIONS, heure=10):
-        reponse = client.post(
-            reverse("parcours:stage_add", args=[alpha.parcours.pk]),
-            {**donnees, "entreprise": beta.entreprise.pk},
+        reponse = stage_refuse(
+            client, alpha.parcours, {**donnees, "entreprise": beta.entreprise.pk}
         )
-        assert reponse.status_code == 200
-        assert "entreprise" in reponse.context["form"].errors
         assert "Menuiserie Beta" not in reponse.content.decode()
         # Nor can an existing convention be moved to BETA's company.
         modifier = {**donnees_de("modifier", alpha, demo), "stage-entreprise": beta.entreprise.pk}
@@ -260,12 +274,7 @@ def test_un_stage_ne_se_prepare_pas_dans_une_entreprise_d_un_autre_prestataire(
 
     client.force_login(demo["beta1"])
     with a(JOUR_DES_ACTIONS, heure=10):
-        reponse = client.post(
-            reverse("parcours:stage_add", args=[beta.parcours.pk]),
-            {**donnees, "entreprise": alpha.entreprise.pk},
-        )
-    assert reponse.status_code == 200
-    assert "entreprise" in reponse.context["form"].errors
+        stage_refuse(client, beta.parcours, {**donnees, "entreprise": alpha.entreprise.pk})
     assert etat_des_lieux() == avant
 
 
@@ -273,21 +282,13 @@ def test_un_module_n_inscrit_pas_le_parcours_d_un_autre_prestataire(client, demo
     avant = etat_des_lieux()
     client.force_login(demo["alpha1"])
     with a(JOUR_DES_ACTIONS, heure=10):
-        reponse, _, succes = envoyer(
-            client, alpha.module.get_absolute_url(),
-            {"action": "inscrire", "parcours": [beta.parcours.pk]},
-        )  # fmt: skip
-        assert (reponse.status_code, succes) == (400, [])
+        reponse = inscription_refusee(client, alpha.module, beta.parcours)
         assert "parcours" in reponse.context["form"].errors
         assert "SIMUTOGA" not in reponse.content.decode()
 
     client.force_login(demo["beta1"])
     with a(JOUR_DES_ACTIONS, heure=10):
-        reponse, _, succes = envoyer(
-            client, beta.module.get_absolute_url(),
-            {"action": "inscrire", "parcours": [alpha.parcours.pk]},
-        )  # fmt: skip
-        assert (reponse.status_code, succes) == (400, [])
+        reponse = inscription_refusee(client, beta.module, alpha.parcours)
         assert "KAOUMA" not in reponse.content.decode()
         # Nor removed from ALPHA's module, through BETA's.
         reponse, _, succes = envoyer(

@@ -21,7 +21,7 @@ from prestataires.enums import ObjetStage, TypeFin
 from prestataires.models import Entreprise, Parcours, Stage
 from procurement.enums import EtatSession
 from procurement.models import AttributionLot, Prestataire, SessionCommission, TypeSortie
-from reporting.models import BilanFinParcours, echeance_du_bilan
+from reporting.models import BilanFinParcours
 from tests.conftest import DEMO_SEMEE_LE
 from tests.prestataires.conftest import NOUMEA, a
 from tests.reporting.cohorte_indicateurs import COHORTE, charger, creer_referentiel
@@ -184,12 +184,5 @@ def creer_bilans(code: str, fins) -> list[BilanFinParcours]:
     acknowledged order and their bilan, not sent."""
     bons = creer_bons(code, len(fins))
     return BilanFinParcours.objects.bulk_create(
-        BilanFinParcours(
-            bon=bon,
-            prestataire_id=bon.prestataire_id,
-            lot_id=bon.lot_id,
-            fin_session=fin,
-            echeance=echeance_du_bilan(fin),
-        )
-        for bon, fin in zip(bons, fins, strict=True)
+        BilanFinParcours.de_la_session(bon, fin) for bon, fin in zip(bons, fins, strict=True)
     )
