@@ -18,6 +18,7 @@ from documents.pdf import enregistrer_pdf
 from procurement.enums import Decision, EtatPrescription
 from procurement.models import AttributionLot, Prescription
 from workflows.actions import exiger_transition
+from workflows.notifications import notifier
 from workflows.taches import accomplir, lancer
 
 from .enums import EtatLigne, NatureAvenant
@@ -195,6 +196,25 @@ def accuser(bon: BonDeCommande, *, par):
         return _parcours_lances(lignes)
 
     return accomplir(bon.session.process, "accuser_reception", par=par, action=accuser_reception)
+
+
+def _alerter_l_emetteur(document, libelle: str, prestataire) -> None:
+    """An issued document not acknowledged DELAI_ACCUSE_RECEPTION after its issue: its issuer
+    is told (the flows' timers, once per document)."""
+    notifier(
+        document.emis_par,
+        f"{libelle} {document} n'a pas été accusé par {prestataire} "
+        f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
+        lien=document.get_absolute_url(),
+    )
+
+
+def alerter_bon_non_accuse(bon: BonDeCommande) -> None:
+    _alerter_l_emetteur(bon, "Le bon de commande", bon.prestataire)
+
+
+def alerter_avenant_non_accuse(avenant: Avenant) -> None:
+    _alerter_l_emetteur(avenant, "L'avenant", avenant.bon.prestataire)
 
 
 def cloturer(bon: BonDeCommande, par) -> None:

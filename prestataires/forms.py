@@ -17,8 +17,8 @@ from .models import (
     Parcours,
     RendezVous,
     Stage,
-    normaliser_ridet,
 )
+from .models.stages import normaliser_ridet
 
 TEXTE_COURT = forms.Textarea(attrs={"rows": 3})
 

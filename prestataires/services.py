@@ -1,13 +1,13 @@
-"""The rules of running a parcours (docs/domaine.md, process steps 5 to 8, "Stage en entreprise",
-"Sorties"). Views, flows, the demo data and tests all call these functions; each one runs
-inside the caller's transaction and locks the parcours it changes."""
+"""The rules of running a parcours (docs/domaine.md, process steps 5 to 8, "Sorties"); those of
+its stages are in `stages.py`. Views, flows, the demo data and tests all call these functions;
+each one runs inside the caller's transaction and locks the parcours it changes."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from procurement.calendrier import ajouter_mois
+from procurement.calendrier import a_minuit, ajouter_mois
 from procurement.models import today
 from workflows.actions import exiger_transition
 from workflows.taches import accomplir, annuler_processus, lancer
@@ -27,9 +27,7 @@ from .models import (
     ModuleCollectif,
     Parcours,
     RendezVous,
-    Stage,
     Suspension,
-    VisiteStage,
 )
 from .perms import peut_attribuer, peut_conduire
 from .signals import session_modifiee
@@ -89,19 +87,20 @@ def contacts_prevus(parcours: Parcours, dates_des_contacts) -> list[ContactPrevu
 NON_CONDUCTEUR = "Seul le prestataire chargé de ce parcours peut le modifier."
 
 
-def _verrouiller(parcours: Parcours, par) -> Parcours:
+def verrouiller(parcours: Parcours, par) -> Parcours:
+    """The parcours, locked for the change, if `par` conducts it."""
     parcours = Parcours.objects.select_for_update(of=("self",)).get(pk=parcours.pk)
     if not peut_conduire(parcours, par):
         raise PermissionDenied(NON_CONDUCTEUR)
     return parcours
 
 
-def _exiger(transition, par, refus: str):
+def exiger(transition, par, refus: str):
     """The rule of a parcours' or stage's transition (who conducts it, from which state)."""
     exiger_transition(transition, par, refus=refus, interdit=NON_CONDUCTEUR)
 
 
-def _exiger_actif(parcours: Parcours, quoi: str):
+def exiger_actif(parcours: Parcours, quoi: str):
     """No event is recorded on a parcours not entered yet, or after its closure."""
     if parcours.etat == EtatParcours.ATTENTE_ENTREE:
         raise ValidationError(f"Enregistrez d'abord l'entrée avant {quoi}.")
@@ -188,8 +187,8 @@ def attribuer(parcours: Parcours, *, par, charge) -> Parcours:
 
 def _entrer(parcours: Parcours, *, par, date_premier_contact: date, date_entree: date):
     """The person enters: the planned end follows from the validated duration (lot 2: 8)."""
-    parcours = _verrouiller(parcours, par)
-    _exiger(parcours.entrer, par, "L'entrée de cette personne est déjà enregistrée.")
+    parcours = verrouiller(parcours, par)
+    exiger(parcours.entrer, par, "L'entrée de cette personne est déjà enregistrée.")
     accuse_le = parcours.ligne.date_de_commande()
     erreurs = {}
     if date_premier_contact > date_entree:
@@ -223,8 +222,8 @@ def jours_suspendus(parcours: Parcours) -> int:
 def _suspendre(parcours: Parcours, *, par, debut: date, motif: str, commentaire: str = ""):
     """Health, family or housing: a pause, not a rupture; the parcours resumes where it
     stopped."""
-    parcours = _verrouiller(parcours, par)
-    _exiger(parcours.suspendre, par, "Seul un parcours en cours peut être suspendu.")
+    parcours = verrouiller(parcours, par)
+    exiger(parcours.suspendre, par, "Seul un parcours en cours peut être suspendu.")
     _exiger_date_du_parcours(parcours, debut, "Le début de la suspension")
     derniere = parcours.suspensions.order_by("-fin").first()
     if derniere and debut < derniere.fin:
@@ -261,8 +260,8 @@ def _terminer_suspension(parcours: Parcours, fin: date, quoi: str) -> Suspension
 
 def _reprendre(parcours: Parcours, *, par, reprise: date):
     """The planned end moves back by as many days as the suspension lasted."""
-    parcours = _verrouiller(parcours, par)
-    _exiger(parcours.reprendre, par, "Ce parcours n'est pas suspendu.")
+    parcours = verrouiller(parcours, par)
+    exiger(parcours.reprendre, par, "Ce parcours n'est pas suspendu.")
     suspension = _terminer_suspension(parcours, reprise, "La reprise")
     parcours.fin_prevue = fin_prevue_du_parcours(
         parcours.date_entree, parcours.duree_mois, jours_suspendus(parcours)
@@ -294,8 +293,8 @@ def _sortir(
     """Record the exit: at term (it needs a finished stage), or early (sortie anticipée or
     rupture: the reason, the difficulties met and préconisations are required). The class of
     the exit (ED, SD, SP) follows from the situation at exit."""
-    parcours = _verrouiller(parcours, par)
-    _exiger(
+    parcours = verrouiller(parcours, par)
+    exiger(
         parcours.sortir,
         par,
         f"Une sortie ne s'enregistre que sur un parcours en cours "
@@ -393,9 +392,14 @@ def clore_maintien(parcours: Parcours, *, par, motif: str = ""):
 
     def clore():
         motif_de_cloture = motif or "Maintien clos par le prestataire"
-        return _clore_maintien(_verrouiller(parcours, par), par=par, motif=motif_de_cloture)
+        return _clore_maintien(verrouiller(parcours, par), par=par, motif=motif_de_cloture)
 
     return accomplir(parcours.process, "maintenir", par=par, action=clore)
+
+
+def moment_de_cloture_du_maintien(parcours: Parcours) -> datetime:
+    """Midnight, Nouméa time, on the day the 3 months after the exit are over."""
+    return a_minuit(parcours.fin_maintien)
 
 
 def clore_maintien_echu(parcours: Parcours):
@@ -408,7 +412,7 @@ def clore_maintien_echu(parcours: Parcours):
 
 def _clore_maintien(parcours, *, par, motif):
     """`par` None: the flow's timer closes it."""
-    _exiger(parcours.clore_maintien, par, "Ce parcours n'est pas en maintien dans l'emploi.")
+    exiger(parcours.clore_maintien, par, "Ce parcours n'est pas en maintien dans l'emploi.")
     parcours.maintien_clos_le = min(today(), parcours.fin_maintien)
     parcours.clore_maintien(par=par, motif=motif)
     parcours.save()
@@ -416,7 +420,7 @@ def _clore_maintien(parcours, *, par, motif):
 
 
 def noter_contact_maintien(parcours: Parcours, *, par, **champs) -> ContactMaintien:
-    parcours = _verrouiller(parcours, par)
+    parcours = verrouiller(parcours, par)
     if not parcours.en_maintien:
         raise ValidationError("Les contacts de maintien suivent une sortie en emploi.")
     jour = champs["date"]
@@ -435,8 +439,8 @@ def noter_contact_maintien(parcours: Parcours, *, par, **champs) -> ContactMaint
 
 
 def valider_projet(parcours: Parcours, *, par, projet: str, valide_le: date):
-    parcours = _verrouiller(parcours, par)
-    _exiger_actif(parcours, "plan d'action")
+    parcours = verrouiller(parcours, par)
+    exiger_actif(parcours, "plan d'action")
     _exiger_date_du_parcours(parcours, valide_le, "La validation du projet")
     parcours.projet_professionnel = projet
     parcours.projet_valide_le = valide_le
@@ -445,16 +449,16 @@ def valider_projet(parcours: Parcours, *, par, projet: str, valide_le: date):
 
 
 def ajouter_action(parcours: Parcours, *, par, **champs) -> ActionPlan:
-    parcours = _verrouiller(parcours, par)
-    _exiger_actif(parcours, "plan d'action")
+    parcours = verrouiller(parcours, par)
+    exiger_actif(parcours, "plan d'action")
     if champs["echeance"] < parcours.date_entree:
         raise ValidationError({"echeance": "L'échéance précède l'entrée en parcours."})
     return ActionPlan.objects.create(parcours=parcours, **champs)
 
 
 def changer_statut_action(action: ActionPlan, *, par, statut: str) -> ActionPlan:
-    parcours = _verrouiller(action.parcours, par)
-    _exiger_actif(parcours, "plan d'action")
+    parcours = verrouiller(action.parcours, par)
+    exiger_actif(parcours, "plan d'action")
     action.statut = statut
     action.save(update_fields=["statut"])
     return action
@@ -463,8 +467,8 @@ def changer_statut_action(action: ActionPlan, *, par, statut: str) -> ActionPlan
 def noter_rendez_vous(
     parcours: Parcours, *, par, freins_travailles=(), freins_leves=(), **champs
 ) -> RendezVous:
-    parcours = _verrouiller(parcours, par)
-    _exiger_actif(parcours, "rendez-vous")
+    parcours = verrouiller(parcours, par)
+    exiger_actif(parcours, "rendez-vous")
     _exiger_date_du_parcours(parcours, champs["date"], "La date du rendez-vous")
     module = champs.get("module")
     if module and module.prestataire_id != parcours.prestataire_id:
@@ -478,13 +482,13 @@ def noter_rendez_vous(
 def evaluer(parcours: Parcours, *, par, **champs) -> Evaluation:
     """Four axes, 1 to 4: one evaluation at entry, any during the parcours, one at exit
     (recorded up to the end of the maintien)."""
-    parcours = _verrouiller(parcours, par)
+    parcours = verrouiller(parcours, par)
     moment = champs["moment"]
     if moment == MomentEvaluation.SORTIE:
         if not parcours.evaluable:
             raise ValidationError("Ce parcours est clos : plus d'évaluation possible.")
     else:
-        _exiger_actif(parcours, "évaluation")
+        exiger_actif(parcours, "évaluation")
     _exiger_date_du_parcours(parcours, champs["date"], "La date de l'évaluation")
     if moment != MomentEvaluation.INTERMEDIAIRE and (
         parcours.evaluations.filter(moment=moment).exists()
@@ -504,8 +508,8 @@ def inscrire_au_module(module: ModuleCollectif, parcours_list, *, par) -> int:
         raise PermissionDenied("Ce module n'est pas celui de votre structure.")
     ajoutes = 0
     for parcours in parcours_list:
-        parcours = _verrouiller(parcours, par)
-        _exiger_actif(parcours, "module")
+        parcours = verrouiller(parcours, par)
+        exiger_actif(parcours, "module")
         module.participants.add(parcours)
         ajoutes += 1
     return ajoutes
@@ -515,147 +519,3 @@ def retirer_du_module(module: ModuleCollectif, parcours: Parcours, *, par):
     if par.prestataire_id != module.prestataire_id:
         raise PermissionDenied("Ce module n'est pas celui de votre structure.")
     module.participants.remove(parcours)
-
-
-# --- Stages -------------------------------------------------------------------------------
-
-
-def _verifier_dates_du_stage(parcours: Parcours, debut: date, fin: date):
-    """A stage lies inside the parcours."""
-    erreurs = {}
-    if fin < debut:
-        erreurs["fin"] = "Le dernier jour précède le premier."
-    if debut < parcours.date_entree:
-        erreurs["debut"] = (
-            f"Le stage ne peut pas commencer avant l'entrée en parcours "
-            f"({parcours.date_entree:%d/%m/%Y})."
-        )
-    if fin > parcours.fin_prevue:
-        erreurs["fin"] = (
-            f"Le stage doit finir au plus tard à la fin prévue du parcours "
-            f"({parcours.fin_prevue:%d/%m/%Y})."
-        )
-    if erreurs:
-        raise ValidationError(erreurs)
-
-
-def preparer_stage(parcours: Parcours, *, par, **champs) -> Stage:
-    parcours = _verrouiller(parcours, par)
-    _exiger_actif(parcours, "stage")
-    if champs["entreprise"].prestataire_id != parcours.prestataire_id:
-        raise PermissionDenied("Cette entreprise n'est pas dans votre répertoire.")
-    _verifier_dates_du_stage(parcours, champs["debut"], champs["fin"])
-    return Stage.objects.create(parcours=parcours, cree_par=par, **champs)
-
-
-def _verrouiller_stage(stage: Stage, par) -> Stage:
-    _verrouiller(stage.parcours, par)
-    return Stage.objects.select_for_update(of=("self",)).select_related("parcours").get(pk=stage.pk)
-
-
-def modifier_stage(stage: Stage, *, par, **champs) -> Stage:
-    """The convention can change until its checks are done; after, it is what was signed."""
-    stage = _verrouiller_stage(stage, par)
-    if not stage.en_preparation:
-        raise ValidationError("La convention est vérifiée : elle ne se modifie plus.")
-    _verifier_dates_du_stage(stage.parcours, champs["debut"], champs["fin"])
-    for champ, valeur in champs.items():
-        setattr(stage, champ, valeur)
-    stage.save()
-    return stage
-
-
-DEJA_VERIFIE = "Les vérifications de ce stage sont déjà faites."
-
-
-def verifier_stage(stage: Stage, *, par, verifie_le: date) -> Stage:
-    """The checks the CCTP asks before the stage: the host company's conditions, and the
-    convention signed by the three parties."""
-    stage = _verrouiller_stage(stage, par)
-    _exiger(stage.verifier, par, DEJA_VERIFIE)
-    manquants = [
-        stage._meta.get_field(champ).verbose_name
-        for champ in ("conditions_accueil_verifiees", "convention_signee")
-        if not getattr(stage, champ)
-    ]
-    if manquants:
-        raise ValidationError(f"Vérification incomplète : {', '.join(manquants)}.")
-    if verifie_le > today():
-        raise ValidationError("La date de vérification est dans le futur.")
-    if verifie_le > stage.debut:
-        raise ValidationError(
-            f"Les vérifications se font avant le stage (premier jour : {stage.debut:%d/%m/%Y})."
-        )
-    stage.verifie_le = verifie_le
-    stage.verifier(par=par)
-    stage.save()
-    return stage
-
-
-def cocher_verifications(stage: Stage, *, par, conditions_accueil: bool, convention: bool):
-    stage = _verrouiller_stage(stage, par)
-    if not stage.en_preparation:
-        raise ValidationError(DEJA_VERIFIE)
-    stage.conditions_accueil_verifiees = conditions_accueil
-    stage.convention_signee = convention
-    stage.save(update_fields=["conditions_accueil_verifiees", "convention_signee"])
-    return stage
-
-
-def demarrer_stage(stage: Stage, *, par) -> Stage:
-    stage = _verrouiller_stage(stage, par)
-    _exiger(
-        stage.demarrer,
-        par,
-        "Un stage ne démarre pas avant ses vérifications."
-        if stage.en_preparation
-        else f"Ce stage est {stage.get_etat_display().lower()}.",
-    )
-    if stage.parcours.etat != EtatParcours.EN_COURS:
-        raise ValidationError("Le parcours n'est pas en cours (suspendu ou clos).")
-    if stage.debut > today():
-        raise ValidationError(f"Le stage commence le {stage.debut:%d/%m/%Y}.")
-    stage.demarrer(par=par)
-    stage.save()
-    return stage
-
-
-def visiter_stage(stage: Stage, *, par, date: date, compte_rendu: str) -> VisiteStage:
-    stage = _verrouiller_stage(stage, par)
-    if not stage.en_cours:
-        raise ValidationError("Les visites de suivi ont lieu pendant le stage.")
-    if not stage.debut <= date <= min(stage.fin, today()):
-        raise ValidationError(
-            {"date": f"Une visite a lieu pendant le stage ({stage.debut:%d/%m/%Y} – "
-             f"{stage.fin:%d/%m/%Y}), et pas dans le futur."}
-        )  # fmt: skip
-    return VisiteStage.objects.create(stage=stage, par=par, date=date, compte_rendu=compte_rendu)
-
-
-def terminer_stage(stage: Stage, *, par, termine_le: date, bilan: str, rapport: str) -> Stage:
-    stage = _verrouiller_stage(stage, par)
-    _exiger(stage.terminer, par, "Seul un stage en cours se termine.")
-    erreurs = {}
-    if not bilan.strip():
-        erreurs["bilan_entreprise"] = "Le bilan de stage avec l'entreprise est requis."
-    if not rapport.strip():
-        erreurs["rapport_stage"] = "Le rapport de stage est requis."
-    if not stage.debut <= termine_le <= today():
-        erreurs["termine_le"] = (
-            f"La fin du stage se situe entre son premier jour ({stage.debut:%d/%m/%Y}) et "
-            "aujourd'hui."
-        )
-    if erreurs:
-        raise ValidationError(erreurs)
-    stage.bilan_entreprise, stage.rapport_stage, stage.termine_le = bilan, rapport, termine_le
-    stage.terminer(par=par)
-    stage.save()
-    return stage
-
-
-def annuler_stage(stage: Stage, *, par, motif: str) -> Stage:
-    stage = _verrouiller_stage(stage, par)
-    _exiger(stage.annuler, par, "Un stage commencé ne s'annule pas : enregistrez son bilan.")
-    stage.annuler(par=par, motif=motif)
-    stage.save()
-    return stage

@@ -1,11 +1,13 @@
 """The follow-up a parcours is owed, checked every day (`signaler_contacts_manques`) and read by
 the managers' dashboard: no silent parcours (docs/domaine.md: 15 and 30 days without contact), the
-maintien's planned contacts, and the entry expected after the order's acknowledgement."""
+maintien's planned contacts; and the alerts the parcours' process fires on its timers: the entry
+expected after the order's acknowledgement, a suspension reaching 6 months."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
+from procurement.calendrier import a_minuit, ajouter_mois
 from workflows.notifications import notifier
 
 from .enums import EtatParcours
@@ -16,10 +18,38 @@ from .services import contacts_prevus
 # flow's timer alerts the conseiller référent; the dashboard lists it).
 DELAI_ENTREE = timedelta(days=15)
 
+# docs/domaine.md: a suspension reaching 6 months alerts the conseiller référent.
+DUREE_SUSPENSION_ALERTE_MOIS = 6
+
 # No silent parcours: without a recorded contact, its referent is told after 15 days, the
 # conseiller référent after 30.
 SILENCE_REFERENT = timedelta(days=15)
 SILENCE_CONSEILLER = timedelta(days=30)
+
+
+def alerter_entree_tardive(parcours: Parcours) -> None:
+    notifier(
+        parcours.ligne.prescription.conseiller,
+        f"{parcours.demandeur} n'est pas entré(e) en parcours chez {parcours.prestataire} "
+        f"{DELAI_ENTREE.days} jours après l'accusé de réception de la commande.",
+        lien=parcours.get_absolute_url(),
+    )
+
+
+def moment_alerte_suspension(parcours: Parcours) -> datetime:
+    """Midnight, Nouméa time, 6 months after the start of the running suspension."""
+    debut = parcours.suspensions.get(fin__isnull=True).debut
+    return a_minuit(ajouter_mois(debut, DUREE_SUSPENSION_ALERTE_MOIS))
+
+
+def alerter_suspension_longue(parcours: Parcours) -> None:
+    notifier(
+        parcours.ligne.prescription.conseiller,
+        f"Le parcours de {parcours.demandeur} chez {parcours.prestataire} est suspendu "
+        f"depuis {DUREE_SUSPENSION_ALERTE_MOIS} mois : décidez avec le prestataire de sa "
+        "reprise ou de sa fin.",
+        lien=parcours.get_absolute_url(),
+    )
 
 
 def signaler_contacts_manques(jour) -> int:

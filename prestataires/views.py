@@ -17,7 +17,7 @@ from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
-from . import perms, services
+from . import perms, services, stages
 from .filters import EntrepriseFilter, ModuleFilter, ParcoursFilter
 from .forms import (
     ActionPlanForm,
@@ -142,39 +142,19 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         )
 
     def action_attribuer(self, request):
-        form = self.formulaire("attribuer", request.POST)
-        parcours = self.par_formulaire(
-            "attribuer",
-            form,
-            lambda data: services.attribuer(self.object, par=request.user, charge=data["charge"]),
-        )
+        parcours = self.sur_le_dossier("attribuer", services.attribuer)
         return f"Parcours confié à {parcours.charge}."
 
     def action_entrer(self, request):
-        form = self.formulaire("entrer", request.POST)
-        parcours = self.par_formulaire(
-            "entrer", form, lambda data: services.entrer(self.object, par=request.user, **data)
-        )
+        parcours = self.sur_le_dossier("entrer", services.entrer)
         return f"Entrée enregistrée : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_projet(self, request):
-        form = self.formulaire("projet", request.POST)
-        self.par_formulaire(
-            "projet",
-            form,
-            lambda data: services.valider_projet(
-                self.object, par=request.user, projet=data["projet"], valide_le=data["valide_le"]
-            ),
-        )
+        self.sur_le_dossier("projet", services.valider_projet)
         return "Projet professionnel enregistré."
 
     def action_ajouter_action(self, request):
-        form = self.formulaire("ajouter_action", request.POST)
-        action = self.par_formulaire(
-            "ajouter_action",
-            form,
-            lambda data: services.ajouter_action(self.object, par=request.user, **data),
-        )
+        action = self.sur_le_dossier("ajouter_action", services.ajouter_action)
         return f"Action « {action} » ajoutée au plan d'action."
 
     def action_statut_action(self, request):
@@ -186,44 +166,23 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Action « {action} » : {action.get_statut_display().lower()}."
 
     def action_rendez_vous(self, request):
-        form = self.formulaire("rendez_vous", request.POST)
-        rendez_vous = self.par_formulaire(
-            "rendez_vous",
-            form,
-            lambda data: services.noter_rendez_vous(self.object, par=request.user, **data),
-        )
+        rendez_vous = self.sur_le_dossier("rendez_vous", services.noter_rendez_vous)
         return f"{rendez_vous} enregistré."
 
     def action_evaluer(self, request):
-        form = self.formulaire("evaluer", request.POST)
-        evaluation = self.par_formulaire(
-            "evaluer", form, lambda data: services.evaluer(self.object, par=request.user, **data)
-        )
+        evaluation = self.sur_le_dossier("evaluer", services.evaluer)
         return f"{evaluation} enregistrée."
 
     def action_suspendre(self, request):
-        form = self.formulaire("suspendre", request.POST)
-        self.par_formulaire(
-            "suspendre",
-            form,
-            lambda data: services.suspendre(self.object, par=request.user, **data),
-        )
+        self.sur_le_dossier("suspendre", services.suspendre)
         return "Parcours suspendu : sa fin prévue reculera d'autant à la reprise."
 
     def action_reprendre(self, request):
-        form = self.formulaire("reprendre", request.POST)
-        parcours = self.par_formulaire(
-            "reprendre",
-            form,
-            lambda data: services.reprendre(self.object, par=request.user, **data),
-        )
+        parcours = self.sur_le_dossier("reprendre", services.reprendre)
         return f"Parcours repris : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_sortir(self, request):
-        form = self.formulaire("sortir", request.POST)
-        parcours = self.par_formulaire(
-            "sortir", form, lambda data: services.sortir(self.object, par=request.user, **data)
-        )
+        parcours = self.sur_le_dossier("sortir", services.sortir)
         if parcours.en_maintien:
             return (
                 f"Sortie enregistrée ({parcours.type_sortie}) : maintien dans l'emploi suivi "
@@ -232,21 +191,11 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Sortie enregistrée ({parcours.type_sortie}) : parcours terminé."
 
     def action_contact_maintien(self, request):
-        form = self.formulaire("contact_maintien", request.POST)
-        contact = self.par_formulaire(
-            "contact_maintien",
-            form,
-            lambda data: services.noter_contact_maintien(self.object, par=request.user, **data),
-        )
+        contact = self.sur_le_dossier("contact_maintien", services.noter_contact_maintien)
         return f"{contact} enregistré."
 
     def action_clore_maintien(self, request):
-        form = self.formulaire("clore_maintien", request.POST)
-        self.par_formulaire(
-            "clore_maintien",
-            form,
-            lambda data: services.clore_maintien(self.object, par=request.user, **data),
-        )
+        self.sur_le_dossier("clore_maintien", services.clore_maintien)
         return "Maintien dans l'emploi clos : parcours terminé."
 
 
@@ -285,9 +234,7 @@ class StageCreateView(ParcoursVisiblesMixin, generic.FormView):
 
     def form_valid(self, form):
         try:
-            stage = services.preparer_stage(
-                self.parcours, par=self.request.user, **form.cleaned_data
-            )
+            stage = stages.preparer_stage(self.parcours, par=self.request.user, **form.cleaned_data)
         except ValidationError as refus:
             form.add_error(None, refus)
             return self.form_invalid(form)
@@ -341,68 +288,40 @@ class StageDetailView(ActionsMixin, StagesVisiblesMixin, generic.DetailView):
         )
 
     def action_modifier(self, request):
-        stage = self.object
-        form = self.formulaire("modifier", request.POST)
-        self.par_formulaire(
-            "modifier",
-            form,
-            lambda data: services.modifier_stage(stage, par=request.user, **data),
-        )
+        self.sur_le_dossier("modifier", stages.modifier_stage)
         return "Convention de stage modifiée."
 
     def action_cocher(self, request):
-        form = self.formulaire("cocher", request.POST)
-        self.par_formulaire(
-            "cocher",
-            form,
-            lambda data: services.cocher_verifications(self.object, par=request.user, **data),
-        )
+        self.sur_le_dossier("cocher", stages.cocher_verifications)
         return "Vérifications enregistrées."
 
     def action_verifier(self, request):
-        form = self.formulaire("verifier", request.POST)
-        self.par_formulaire(
-            "verifier",
-            form,
-            lambda data: services.verifier_stage(self.object, par=request.user, **data),
-        )
+        self.sur_le_dossier("verifier", stages.verifier_stage)
         return "Vérifications faites : le stage peut démarrer à son premier jour."
 
     def action_demarrer(self, request):
-        services.demarrer_stage(self.object, par=request.user)
+        stages.demarrer_stage(self.object, par=request.user)
         return "Stage démarré."
 
     def action_visite(self, request):
-        form = self.formulaire("visite", request.POST)
-        visite = self.par_formulaire(
-            "visite",
-            form,
-            lambda data: services.visiter_stage(self.object, par=request.user, **data),
-        )
+        visite = self.sur_le_dossier("visite", stages.visiter_stage)
         return f"{visite} enregistrée."
 
     def action_terminer(self, request):
-        form = self.formulaire("terminer", request.POST)
         self.par_formulaire(
             "terminer",
-            form,
-            lambda data: services.terminer_stage(
+            lambda form: stages.terminer_stage(
                 self.object,
                 par=request.user,
-                termine_le=data["termine_le"],
-                bilan=data["bilan_entreprise"],
-                rapport=data["rapport_stage"],
+                termine_le=form.cleaned_data["termine_le"],
+                bilan=form.cleaned_data["bilan_entreprise"],
+                rapport=form.cleaned_data["rapport_stage"],
             ),
         )
         return "Stage terminé : bilan et rapport enregistrés."
 
     def action_annuler(self, request):
-        form = self.formulaire("annuler", request.POST)
-        self.par_formulaire(
-            "annuler",
-            form,
-            lambda data: services.annuler_stage(self.object, par=request.user, **data),
-        )
+        self.sur_le_dossier("annuler", stages.annuler_stage)
         return "Stage annulé."
 
 
@@ -513,12 +432,16 @@ class ModuleCreateView(ModulesMixin, generic.CreateView):
 class ModuleDetailView(ActionsMixin, ModulesMixin, generic.DetailView):
     template_name = "prestataires/module_detail.html"
     actions = ("inscrire", "retirer")
+    formulaires = {"inscrire": ParticipantsForm}
 
     def parcours_visibles(self):
         return Parcours.objects.visibles_par(self.request.user)
 
     def peut_modifier(self):
         return perms.peut_modifier_le_module(self.object, self.request.user)
+
+    def kwargs_du_formulaire(self, action):
+        return {"module": self.object, "parcours_visibles": self.parcours_visibles()}
 
     def get_context_data(self, forms=None, **kwargs):
         forms = forms or {}
@@ -531,9 +454,7 @@ class ModuleDetailView(ActionsMixin, ModulesMixin, generic.DetailView):
         )
         form = None
         if self.peut_modifier():
-            form = forms.get("inscrire") or ParticipantsForm(
-                module=self.object, parcours_visibles=self.parcours_visibles()
-            )
+            form = forms.get("inscrire") or self.formulaire("inscrire")
             if not form.is_bound and not form.fields["parcours"].queryset.exists():
                 form = None
         return super().get_context_data(
@@ -548,14 +469,10 @@ class ModuleDetailView(ActionsMixin, ModulesMixin, generic.DetailView):
 
     def action_inscrire(self, request):
         self.exiger("prestataires.change_modulecollectif", self.peut_modifier())
-        form = ParticipantsForm(
-            request.POST, module=self.object, parcours_visibles=self.parcours_visibles()
-        )
         nombre = self.par_formulaire(
             "inscrire",
-            form,
-            lambda data: services.inscrire_au_module(
-                self.object, data["parcours"], par=request.user
+            lambda form: services.inscrire_au_module(
+                self.object, form.cleaned_data["parcours"], par=request.user
             ),
         )
         return f"{nombre} personne(s) inscrite(s) au module."

@@ -6,6 +6,7 @@ the database transaction around it.
 """
 
 from collections import Counter
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django_fsm import has_transition_perm
 
 from documents.pdf import enregistrer_pdf
 from workflows.actions import exiger_transition
+from workflows.notifications import notifier
 from workflows.taches import accomplir, demarrer
 
 from .enums import Decision
@@ -63,6 +65,20 @@ def cosigner(prescription: Prescription, par) -> None:
     _verifier_travailleur_social(prescription.cosigner, prescription, par)
     prescription.cosigner(par=par)
     prescription.save()
+
+
+# A binôme prescription not co-signed 5 days after it was sent: the travailleur social is
+# reminded once (the flow's timer).
+DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
+
+
+def rappeler_cosignature(prescription: Prescription) -> None:
+    notifier(
+        prescription.travailleur_social,
+        f"Rappel : la prescription n° {prescription.pk} ({prescription.demandeur}) attend "
+        f"votre co-signature depuis {DELAI_RAPPEL_COSIGNATURE.days} jours.",
+        lien=prescription.get_absolute_url(),
+    )
 
 
 def renvoyer(prescription: Prescription, par, motif: str) -> None:

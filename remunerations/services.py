@@ -6,7 +6,7 @@ are a step of the état's process (open, submit, send back, accept) have one ent
 which runs the rule and completes the step in one transaction.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +14,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import utilisateurs_du_role
+from accounts.roles import Role
 from prestataires.models import Parcours
-from procurement.calendrier import ajouter_mois, mois_de
+from procurement.calendrier import a_minuit, ajouter_mois, mois_de
 from procurement.models import Prestataire, today
 from workflows.actions import exiger_transition
+from workflows.notifications import notifier
 from workflows.taches import accomplir, lancer
 
 from . import calcul
@@ -289,6 +292,11 @@ def accepter(etat: EtatRemuneration, *, par):
     return accomplir(etat.process, "rapprocher", par=par, action=lambda: _accepter(etat, par=par))
 
 
+def moment_du_retard(etat: EtatRemuneration) -> datetime:
+    """Midnight, Nouméa time, once the 10th of the next month is over."""
+    return a_minuit(etat.date_limite + timedelta(days=1))
+
+
 def signaler_retard(etat: EtatRemuneration) -> bool:
     """The 10th of the next month has passed and the état was never submitted: finance is
     told once (True when it is)."""
@@ -297,6 +305,12 @@ def signaler_retard(etat: EtatRemuneration) -> bool:
         return False
     etat.retard_signale_le = timezone.now()
     etat.save(update_fields=["retard_signale_le"])
+    for destinataire in utilisateurs_du_role(Role.FINANCE):
+        notifier(
+            destinataire,
+            f"{etat} : non soumis le {etat.date_limite:%d/%m/%Y}.",
+            lien=etat.get_absolute_url(),
+        )
     return True
 
 

@@ -196,21 +196,14 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def action_regulariser(self, request):
         self._exiger_declarant()
-        form = self.formulaire("regulariser", request.POST)
-        self.par_formulaire(
-            "regulariser",
-            form,
-            lambda donnees: services.regulariser(self.object, par=request.user, **donnees),
-        )
+        self.sur_le_dossier("regulariser", services.regulariser)
         return "Régularisation ajoutée : déclarez ce qui a été versé pour elle."
 
     def action_renvoyer(self, request):
         services.exiger_finance(request.user)
-        form = self.formulaire("renvoyer", request.POST)
         self.par_formulaire(
             "renvoyer",
-            form,
-            lambda donnees: services.renvoyer(
+            lambda form: services.renvoyer(
                 self.object, par=request.user, commentaires=form.commentaires()
             ),
         )

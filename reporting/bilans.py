@@ -16,12 +16,15 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import utilisateurs_du_role
+from accounts.roles import Role
 from prestataires.enums import EtatParcours, TypeFin
 from prestataires.models import Evaluation, Parcours
 from procurement.calendrier import a_minuit
 from procurement.enums import ClasseSortie
 from procurement.models import today
 from workflows.actions import exiger_transition
+from workflows.notifications import notifier
 
 from .enums import ETATS_REDACTION
 from .models import AppreciationBilan, BilanFinParcours, echeance_du_bilan
@@ -307,18 +310,34 @@ def _noter_une_fois(bilan: BilanFinParcours, champ: str) -> bool:
     return True
 
 
-def noter_rappel(bilan: BilanFinParcours) -> bool:
-    """7 days before the due date, the prestataire is reminded once, if still not sent (not
-    once it is overdue, e.g. an imported late session: then the managers are alerted)."""
+def rappeler(bilan: BilanFinParcours) -> None:
+    """7 days before the due date, the prestataire's direction is reminded once, if still not
+    sent (not once it is overdue, e.g. an imported late session: then the managers are
+    alerted)."""
     if bilan.echeance and today() > bilan.echeance:
-        return False
-    return _noter_une_fois(bilan, "rappel_envoye_le")
+        return
+    if _noter_une_fois(bilan, "rappel_envoye_le"):
+        for destinataire in utilisateurs_du_role(
+            Role.PRESTATAIRE_DIRECTION, prestataire_id=bilan.prestataire_id
+        ):
+            notifier(
+                destinataire,
+                f"{bilan} : à transmettre au plus tard le {bilan.echeance:%d/%m/%Y}.",
+                lien=bilan.get_absolute_url(),
+            )
 
 
-def noter_retard(bilan: BilanFinParcours) -> bool:
+def signaler_retard(bilan: BilanFinParcours) -> None:
     """The day after the due date, a bilan still not sent is overdue: managers are told
     once."""
-    return _noter_une_fois(bilan, "retard_signale_le")
+    if _noter_une_fois(bilan, "retard_signale_le"):
+        for destinataire in utilisateurs_du_role(Role.GESTIONNAIRE):
+            notifier(
+                destinataire,
+                f"{bilan} ({bilan.prestataire.code}) : en retard, attendu le "
+                f"{bilan.echeance:%d/%m/%Y}.",
+                lien=bilan.get_absolute_url(),
+            )
 
 
 # --- Overdue bilans, for the DEL's tools (docs/contrats.md §5) -----------------------------------

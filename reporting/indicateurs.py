@@ -50,7 +50,8 @@ from django.utils import timezone
 
 from documents.pdf import rendre_pdf
 from prestataires.enums import MomentEvaluation
-from prestataires.models import AXES_EVALUATION, Parcours
+from prestataires.models import Parcours
+from prestataires.models.parcours import AXES_EVALUATION
 from prestataires.services import TYPES_FIN_ANTICIPEE
 from procurement.enums import ClasseSortie, Decision, EtatPrescription, Genre
 from procurement.models import (

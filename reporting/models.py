@@ -105,6 +105,19 @@ class BilanFinParcours(DossierDeProcessus):
             models.Index(fields=["etat", "echeance"], name="bilan_etat_idx"),
         ]
 
+    @classmethod
+    def de_la_session(cls, bon, fin_session, **champs):
+        """The bilan (not saved yet) of the session `bon` launched, ended on `fin_session`:
+        its prestataire and lot are the order's, its due date follows from the end."""
+        return cls(
+            bon=bon,
+            prestataire_id=bon.prestataire_id,
+            lot_id=bon.lot_id,
+            fin_session=fin_session,
+            echeance=echeance_du_bilan(fin_session),
+            **champs,
+        )
+
     def __str__(self):
         return f"Bilan de fin de parcours de la session {self.bon}"
 

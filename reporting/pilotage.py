@@ -140,6 +140,18 @@ def commandes_non_accusees(user, jour: date) -> Liste:
     )
 
 
+def _alerte_du_parcours(parcours, echeance, jour: date, detail: str) -> Alerte:
+    """A parcours due on `echeance`: the person, the prestataire, the days late, its page."""
+    return Alerte(
+        f"{parcours.demandeur.nom} {parcours.demandeur.prenom}",
+        parcours.prestataire.code,
+        echeance,
+        _retard(jour, echeance),
+        parcours.get_absolute_url(),
+        detail,
+    )
+
+
 def parcours_non_entres(user, jour: date) -> Liste:
     """Parcours ordered and acknowledged, not entered: late 15 days after the order's (or
     avenant's) acknowledgement."""
@@ -153,14 +165,7 @@ def parcours_non_entres(user, jour: date) -> Liste:
     def alerte(parcours):
         commande = parcours.ligne.date_de_commande()
         echeance = commande + DELAI_ENTREE if commande else None
-        return Alerte(
-            f"{parcours.demandeur.nom} {parcours.demandeur.prenom}",
-            parcours.prestataire.code,
-            echeance,
-            _retard(jour, echeance),
-            parcours.get_absolute_url(),
-            f"commande {parcours.ligne.bon}",
-        )
+        return _alerte_du_parcours(parcours, echeance, jour, f"commande {parcours.ligne.bon}")
 
     liste = _liste("Parcours non entrés", "Aucun parcours en attente d'entrée.", queryset, alerte)
     liste.alertes.sort(key=lambda a: -a.jours_de_retard)
@@ -180,12 +185,10 @@ def parcours_silencieux(user, jour: date) -> Liste:
         echeance = parcours.dernier_contact + SILENCE_REFERENT
         silence = jour - parcours.dernier_contact
         a_qui = "au conseiller référent" if silence > SILENCE_CONSEILLER else "au référent"
-        return Alerte(
-            f"{parcours.demandeur.nom} {parcours.demandeur.prenom}",
-            parcours.prestataire.code,
+        return _alerte_du_parcours(
+            parcours,
             echeance,
-            _retard(jour, echeance),
-            parcours.get_absolute_url(),
+            jour,
             f"dernier contact le {parcours.dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
         )
 

@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.roles import Role
 from bons_de_commande.enums import EtatLigne
 from bons_de_commande.models import LigneCommande
+from prestataires.models import Parcours
 from procurement.enums import EtatPrescription
 from procurement.models import (
     AttributionLot,
@@ -111,4 +112,19 @@ def lignes_commandees(
             bon=bon, prescription=prescription, duree_mois=duree_mois, etat=EtatLigne.COMMANDEE
         )
         for prescription in prescriptions
+    )
+
+
+def parcours_de_la_ligne(ligne, **suivi) -> Parcours:
+    """The parcours (not saved) of a line of `lignes_commandees`: its prestataire, person and
+    lot are its prescription's, its validated duration the line's; `suivi`, what became of
+    it."""
+    prescription = ligne.prescription
+    return Parcours(
+        ligne=ligne,
+        prestataire=prescription.prestataire,
+        demandeur=prescription.demandeur,
+        lot=prescription.lot,
+        duree_mois=ligne.duree_mois,
+        **suivi,
     )

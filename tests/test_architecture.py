@@ -96,3 +96,34 @@ def test_no_app_imports_an_app_downstream_of_it():
 
     trouvees = violations(NIVEAU, en_aval)
     assert not trouvees, "\n".join(trouvees)
+
+
+# A module a reader takes in whole: past this size it does several jobs, to split along its
+# seams (issue 15). config/urls.py only assembles the apps' pages (README, "Architecture").
+LIGNES_PAR_MODULE = 600
+LIGNES_DE_CONFIG_URLS = 80
+
+
+def modules_du_projet():
+    """Every Python file of the project outside the migrations: at its root and in its folders
+    (not the hidden ones, such as a virtualenv, nor the installed package's metadata)."""
+    yield from sorted(RACINE.glob("*.py"))
+    for dossier in sorted(RACINE.iterdir()):
+        if dossier.is_dir() and not dossier.name.startswith(".") and dossier.suffix != ".egg-info":
+            for chemin in sorted(dossier.rglob("*.py")):
+                if "migrations" not in chemin.relative_to(RACINE).parts:
+                    yield chemin
+
+
+def test_no_module_outside_the_migrations_runs_past_600_lines():
+    trop_longs = [
+        f"{chemin.relative_to(RACINE)}: {lignes} lines"
+        for chemin in modules_du_projet()
+        if (lignes := len(chemin.read_text().splitlines())) > LIGNES_PAR_MODULE
+    ]
+    assert not trop_longs, "\n".join(trop_longs)
+
+
+def test_config_urls_only_assembles_the_apps_pages():
+    lignes = len((RACINE / "config" / "urls.py").read_text().splitlines())
+    assert lignes <= LIGNES_DE_CONFIG_URLS, f"config/urls.py: {lignes} lines"

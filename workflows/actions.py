@@ -138,16 +138,26 @@ class ActionsMixin:
         self.object.refresh_from_db()
         return self.object.get_absolute_url()
 
-    def par_formulaire(self, cle, form, service):
-        """Run `service(cleaned_data)` if the form is valid; a refusal of the service shows on
-        the form's fields (its ValidationError names them) and changes nothing."""
+    def par_formulaire(self, action, service):
+        """Run `service(form)` with the action's form bound to the POST, if it is valid; a
+        refusal of the service shows on the form's fields (its ValidationError names them) and
+        changes nothing."""
+        form = self.formulaire(action, self.request.POST)
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    return service(form.cleaned_data)
+                    return service(form)
             except ValidationError as refus:
                 form.add_error(None, refus)
-        raise Refus(forms={cle: form})
+        raise Refus(forms={action: form})
+
+    def sur_le_dossier(self, action, service):
+        """The action's form run by `service(record, par=user, **cleaned_data)`: the form's
+        fields are the service's arguments."""
+        return self.par_formulaire(
+            action,
+            lambda form: service(self.object, par=self.request.user, **form.cleaned_data),
+        )
 
     def exiger(self, permission, condition=True):
         if not (self.request.user.has_perm(permission) and condition):

@@ -1,20 +1,16 @@
 """The viewflow processes of the DEL. Each flow reads like its diagram; the rules are elsewhere."""
 
-from datetime import timedelta
-
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from accounts.models import utilisateurs_du_role
-from accounts.roles import Role
+from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatBonDeCommande
 from bons_de_commande.models import Avenant
-from bons_de_commande.services import DELAI_ACCUSE_RECEPTION
 from prestataires import services as parcours_services
+from prestataires import suivi
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
-from prestataires.suivi import DELAI_ENTREE
-from procurement.calendrier import a_minuit, ajouter_mois
+from procurement import services as prescriptions
 from procurement.enums import EtatPrescription
 from procurement.models import Prescription, SessionCommission
 from remunerations import services as remunerations
@@ -33,11 +29,7 @@ from .models import (
     PrescriptionProcess,
     RemunerationProcess,
 )
-from .notifications import notifier
 from .taches import enregistrer_flux, rattacher
-
-DELAI_RAPPEL_COSIGNATURE = timedelta(days=5)
-DUREE_SUSPENSION_ALERTE_MOIS = 6
 
 
 def _etat_est(etat):
@@ -91,7 +83,7 @@ class PrescriptionFlow(flow.Flow):
         .Permission("procurement.cosign_prescription")
         .Assign(lambda activation: activation.process.prescription.travailleur_social)
         .OnTimeout(
-            DELAI_RAPPEL_COSIGNATURE,
+            prescriptions.DELAI_RAPPEL_COSIGNATURE,
             this.rappeler_cosignature,
             interrupting=False,
             title="5 jours sans co-signature",
@@ -110,13 +102,7 @@ class PrescriptionFlow(flow.Flow):
     retiree = flow.End().Annotation(title="Prescription retirée")
 
     def envoyer_rappel_cosignature(self, activation):
-        prescription = activation.process.prescription
-        notifier(
-            prescription.travailleur_social,
-            f"Rappel : la prescription n° {prescription.pk} ({prescription.demandeur}) attend "
-            f"votre co-signature depuis {DELAI_RAPPEL_COSIGNATURE.days} jours.",
-            lien=prescription.get_absolute_url(),
-        )
+        prescriptions.rappeler_cosignature(activation.process.prescription)
 
 
 def _accuse_de_reception(titre, suite):
@@ -128,7 +114,7 @@ def _accuse_de_reception(titre, suite):
         .Annotation(title=titre)
         .Permission("bons_de_commande.accuser_bondecommande")
         .OnTimeout(
-            DELAI_ACCUSE_RECEPTION,
+            commandes.DELAI_ACCUSE_RECEPTION,
             this.relancer_accuse,
             interrupting=False,
             title="5 jours sans accusé de réception",
@@ -142,15 +128,6 @@ def _relance_de_l_accuse():
         flow.Function(this.escalader_accuse)
         .Annotation(title="Alerter le gestionnaire")
         .Next(this.alerte_envoyee)
-    )
-
-
-def _alerter_l_emetteur(document, libelle, prestataire):
-    notifier(
-        document.emis_par,
-        f"{libelle} {document} n'a pas été accusé par {prestataire} "
-        f"{DELAI_ACCUSE_RECEPTION.days} jours après son émission.",
-        lien=document.get_absolute_url(),
     )
 
 
@@ -240,8 +217,7 @@ class CommissionFlow(flow.Flow):
         return bon.get_absolute_url() if bon else session.get_absolute_url()
 
     def escalader_accuse(self, activation):
-        bon = _bon(activation)
-        _alerter_l_emetteur(bon, "Le bon de commande", bon.prestataire)
+        commandes.alerter_bon_non_accuse(_bon(activation))
 
 
 @enregistrer_flux(Avenant)
@@ -281,23 +257,11 @@ class AvenantFlow(flow.Flow):
         return process.avenant.get_absolute_url()
 
     def escalader_accuse(self, activation):
-        avenant = activation.process.avenant
-        _alerter_l_emetteur(avenant, "L'avenant", avenant.bon.prestataire)
+        commandes.alerter_avenant_non_accuse(activation.process.avenant)
 
 
 def _parcours_est(etat):
     return lambda activation: activation.process.parcours.etat == etat
-
-
-def _six_mois_de_suspension(activation):
-    """docs/domaine.md: a suspension reaching 6 months alerts the conseiller référent."""
-    debut = activation.process.parcours.suspensions.get(fin__isnull=True).debut
-    return a_minuit(ajouter_mois(debut, DUREE_SUSPENSION_ALERTE_MOIS))
-
-
-def _fin_du_maintien(activation):
-    """Midnight, Nouméa time, on the day the 3 months after the exit are over."""
-    return a_minuit(activation.process.parcours.fin_maintien)
 
 
 @enregistrer_flux(Parcours)
@@ -330,7 +294,7 @@ class SuiviParcoursFlow(flow.Flow):
         .Annotation(title="Enregistrer l'entrée")
         .Permission("prestataires.suivre_parcours")
         .OnTimeout(
-            DELAI_ENTREE,
+            suivi.DELAI_ENTREE,
             this.alerter_conseiller,
             interrupting=False,
             title="15 jours sans entrée",
@@ -363,7 +327,7 @@ class SuiviParcoursFlow(flow.Flow):
         .Annotation(title="Reprendre le parcours suspendu (ou le terminer)")
         .Permission("prestataires.suivre_parcours")
         .OnTimeout(
-            _six_mois_de_suspension,
+            lambda activation: suivi.moment_alerte_suspension(activation.process.parcours),
             this.alerter_suspension,
             interrupting=False,
             title="6 mois de suspension",
@@ -394,7 +358,13 @@ class SuiviParcoursFlow(flow.Flow):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title="Suivre le maintien dans l'emploi")
         .Permission("prestataires.suivre_parcours")
-        .OnTimeout(_fin_du_maintien, this.clore_maintien, title="3 mois après la sortie")
+        .OnTimeout(
+            lambda activation: parcours_services.moment_de_cloture_du_maintien(
+                activation.process.parcours
+            ),
+            this.clore_maintien,
+            title="3 mois après la sortie",
+        )
         .Next(this.maintien_clos)
     )
 
@@ -412,31 +382,13 @@ class SuiviParcoursFlow(flow.Flow):
         return process.parcours.get_absolute_url()
 
     def alerter_entree_tardive(self, activation):
-        parcours = activation.process.parcours
-        notifier(
-            parcours.ligne.prescription.conseiller,
-            f"{parcours.demandeur} n'est pas entré(e) en parcours chez {parcours.prestataire} "
-            f"{DELAI_ENTREE.days} jours après l'accusé de réception de la commande.",
-            lien=parcours.get_absolute_url(),
-        )
+        suivi.alerter_entree_tardive(activation.process.parcours)
 
     def alerter_suspension_longue(self, activation):
-        parcours = activation.process.parcours
-        notifier(
-            parcours.ligne.prescription.conseiller,
-            f"Le parcours de {parcours.demandeur} chez {parcours.prestataire} est suspendu "
-            f"depuis {DUREE_SUSPENSION_ALERTE_MOIS} mois : décidez avec le prestataire de sa "
-            "reprise ou de sa fin.",
-            lien=parcours.get_absolute_url(),
-        )
+        suivi.alerter_suspension_longue(activation.process.parcours)
 
     def clore_maintien_echu(self, activation):
         parcours_services.clore_maintien_echu(activation.process.parcours)
-
-
-def _lendemain_de_la_date_limite(activation):
-    """Midnight, Nouméa time, once the 10th of the next month is over."""
-    return a_minuit(activation.process.etat_remuneration.date_limite + timedelta(days=1))
 
 
 @enregistrer_flux(EtatRemuneration)
@@ -466,7 +418,7 @@ class RemunerationFlow(flow.Flow):
         .Annotation(title="Déclarer et soumettre l'état de rémunération")
         .Permission("remunerations.declarer_etatremuneration")
         .OnTimeout(
-            _lendemain_de_la_date_limite,
+            lambda activation: remunerations.moment_du_retard(activation.process.etat_remuneration),
             this.signaler_retard,
             interrupting=False,
             title="Non soumis le 10 du mois suivant",
@@ -503,14 +455,7 @@ class RemunerationFlow(flow.Flow):
         return process.etat_remuneration.get_absolute_url()
 
     def signaler_a_la_finance(self, activation):
-        etat = activation.process.etat_remuneration
-        if remunerations.signaler_retard(etat):
-            for destinataire in utilisateurs_du_role(Role.FINANCE):
-                notifier(
-                    destinataire,
-                    f"{etat} : non soumis le {etat.date_limite:%d/%m/%Y}.",
-                    lien=etat.get_absolute_url(),
-                )
+        remunerations.signaler_retard(activation.process.etat_remuneration)
 
 
 @enregistrer_flux(BilanFinParcours)
@@ -590,24 +535,7 @@ class BilanFlow(flow.Flow):
         return process.bilan.get_absolute_url()
 
     def rappeler_au_prestataire(self, activation):
-        bilan = activation.process.bilan
-        if bilans.noter_rappel(bilan):
-            for destinataire in utilisateurs_du_role(
-                Role.PRESTATAIRE_DIRECTION, prestataire_id=bilan.prestataire_id
-            ):
-                notifier(
-                    destinataire,
-                    f"{bilan} : à transmettre au plus tard le {bilan.echeance:%d/%m/%Y}.",
-                    lien=bilan.get_absolute_url(),
-                )
+        bilans.rappeler(activation.process.bilan)
 
     def signaler_aux_gestionnaires(self, activation):
-        bilan = activation.process.bilan
-        if bilans.noter_retard(bilan):
-            for destinataire in utilisateurs_du_role(Role.GESTIONNAIRE):
-                notifier(
-                    destinataire,
-                    f"{bilan} ({bilan.prestataire.code}) : en retard, attendu le "
-                    f"{bilan.echeance:%d/%m/%Y}.",
-                    lien=bilan.get_absolute_url(),
-                )
+        bilans.signaler_retard(activation.process.bilan)

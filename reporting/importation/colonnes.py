@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from import_export import widgets
 
-from prestataires.models import AXES_EVALUATION
+from prestataires.models.parcours import AXES_EVALUATION
 from procurement.models import Commune
 from procurement.text import normalise
 

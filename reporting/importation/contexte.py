@@ -15,7 +15,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from bons_de_commande.models import BonDeCommande, LigneCommande
 from prestataires.enums import EtatStage, MomentEvaluation
-from prestataires.models import AXES_EVALUATION, Entreprise, Evaluation, Parcours, Stage
+from prestataires.models import Entreprise, Evaluation, Parcours, Stage
+from prestataires.models.parcours import AXES_EVALUATION
 from prestataires.services import TYPES_FIN_ANTICIPEE
 from procurement.enums import EtatSession
 from procurement.models import (

@@ -13,7 +13,7 @@ from procurement.models import PassageCommission, SessionCommission
 
 from ..bilans import fins_de_sessions
 from ..enums import EtatBilan
-from ..models import BilanFinParcours, echeance_du_bilan
+from ..models import BilanFinParcours
 from ..services import actualiser_bilan, enregistrer_bilan_transmis, suivre_bilan
 from .contexte import LOT, Contexte
 
@@ -51,12 +51,9 @@ class BilansDesSessions:
             bon = self.nouveaux_bons[session]
             fin = fins.get(bon.pk)
             crees.append(
-                BilanFinParcours(
-                    bon=bon,
-                    prestataire_id=bon.prestataire_id,
-                    lot_id=bon.lot_id,
-                    fin_session=fin,
-                    echeance=echeance_du_bilan(fin),
+                BilanFinParcours.de_la_session(
+                    bon,
+                    fin,
                     etat=EtatBilan.TRANSMIS if transmis else EtatBilan.A_REDIGER,
                     transmis_le=transmis,
                     transmis_par=self.par if transmis else None,

@@ -4,7 +4,8 @@ and its stage."""
 from datetime import date
 
 from prestataires.enums import EtatStage, MomentEvaluation, ObjetStage
-from prestataires.models import AXES_EVALUATION, Entreprise, Evaluation, Stage
+from prestataires.models import Entreprise, Evaluation, Stage
+from prestataires.models.parcours import AXES_EVALUATION
 from procurement.text import normalise
 
 from .colonnes import EVAL_ENTREE, EVAL_SORTIE

@@ -122,14 +122,7 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
         return "Bilan transmis à la DEL."
 
     def action_renvoyer(self, request):
-        form = self.formulaire("renvoyer", request.POST)
-        self.par_formulaire(
-            "renvoyer",
-            form,
-            lambda donnees: services.renvoyer(
-                self.object, par=request.user, motif=donnees["motif"]
-            ),
-        )
+        self.sur_le_dossier("renvoyer", services.renvoyer)
         return "Bilan renvoyé au prestataire pour complément."
 
     def action_accepter(self, request):

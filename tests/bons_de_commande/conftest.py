@@ -20,18 +20,26 @@ def prescription(nom):
     return Prescription.objects.get(demandeur__nom=nom)
 
 
-@pytest.fixture
-def seance(demo):
-    """A session of ALPHA (lot 1), open, with DUPONT and HMAE on its agenda."""
-    session = services.ouvrir_session(
+def ouvrir_une_seance(demo, lot: int, code: str, jour, **membres) -> SessionCommission:
+    """A session of prestataire `code` on lot `lot` on `jour`, opened by gestionnaire1 with
+    commission1 for the DEL (`membres_prestataire`: the prestataire's members, if any)."""
+    return services.ouvrir_session(
         SessionCommission(
-            date_seance=date(2026, 11, 24),
-            lot=Lot.objects.get(numero=1),
-            prestataire=Prestataire.objects.get(code="ALPHA"),
+            date_seance=jour,
+            lot=Lot.objects.get(numero=lot),
+            prestataire=Prestataire.objects.get(code=code),
         ),
         par=demo["gestionnaire1"],
         membres_del=[demo["commission1"]],
-        membres_prestataire=[demo["alpha1"]],
+        **membres,
+    )
+
+
+@pytest.fixture
+def seance(demo):
+    """A session of ALPHA (lot 1), open, with DUPONT and HMAE on its agenda."""
+    session = ouvrir_une_seance(
+        demo, 1, "ALPHA", date(2026, 11, 24), membres_prestataire=[demo["alpha1"]]
     )
     services.inscrire(
         session, [prescription("DUPONT"), prescription("HMAE")], par=demo["gestionnaire1"]

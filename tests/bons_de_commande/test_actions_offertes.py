@@ -10,11 +10,10 @@ import pytest
 from bons_de_commande import services as commandes
 from bons_de_commande.views import BonDetailView
 from procurement import services
-from procurement.models import Lot, Prestataire, SessionCommission
 from procurement.views import SessionDetailView
 from tests.offertes import verifier_les_offres
 
-from .conftest import prescription, valider
+from .conftest import ouvrir_une_seance, prescription, valider
 
 pytestmark = pytest.mark.django_db
 
@@ -73,11 +72,7 @@ def test_la_page_d_une_seance_offre_sa_preparation_puis_sa_deliberation(demo):
     """The gestionnaire prepares the agenda and opens the sitting once it has a prescription;
     the commission's members then decide and close it; the others read."""
     gestionnaire, commission = demo["gestionnaire1"], demo["commission1"]
-    session = services.ouvrir_session(
-        SessionCommission(date_seance=date(2026, 11, 24), lot=Lot.objects.get(numero=1),
-                          prestataire=Prestataire.objects.get(code="ALPHA")),
-        par=gestionnaire, membres_del=[commission],
-    )  # fmt: skip
+    session = ouvrir_une_seance(demo, 1, "ALPHA", date(2026, 11, 24))
 
     def verifier(**attendu):
         utilisateurs = ("gestionnaire1", "commission1", "conseiller1")

@@ -20,8 +20,8 @@ from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement import services
 from procurement.enums import EtatPrescription
-from procurement.models import Frein, Lot, Prescription, Prestataire, SessionCommission, today
-from tests.bons_de_commande.conftest import prescription, texte_pdf, valider
+from procurement.models import Frein, Lot, Prescription, Prestataire, today
+from tests.bons_de_commande.conftest import ouvrir_une_seance, prescription, texte_pdf, valider
 from tests.factories import DemandeurFactory
 from workflows.history import historique
 from workflows.models import Notification
@@ -222,15 +222,7 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     commandes.proposer_remplacant(ligne, nouvelle, par=gestionnaire)
 
     # Expedited single-item session.
-    express = services.ouvrir_session(
-        SessionCommission(
-            date_seance=datetime(2026, 11, 25).date(),
-            lot=Lot.objects.get(numero=1),
-            prestataire=Prestataire.objects.get(code="ALPHA"),
-        ),
-        par=gestionnaire,
-        membres_del=[demo["commission1"]],
-    )
+    express = ouvrir_une_seance(demo, 1, "ALPHA", datetime(2026, 11, 25).date())
     services.inscrire(express, [nouvelle], par=gestionnaire)
     services.ouvrir_seance(express, par=gestionnaire)
     valider(express, "WAHETRA", demo["commission1"], 5)

@@ -11,13 +11,11 @@ from procurement import services
 from procurement.enums import Decision, EtatPrescription, EtatSession
 from procurement.models import (
     Frein,
-    Lot,
     PassageCommission,
-    Prestataire,
     SessionCommission,
     today,
 )
-from tests.bons_de_commande.conftest import prescription, texte_pdf, valider
+from tests.bons_de_commande.conftest import ouvrir_une_seance, prescription, texte_pdf, valider
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +37,7 @@ def test_commission_validation_lot1_requires_a_duration_of_1_to_24_months(demo, 
 
 
 def test_commission_validation_lot2_is_always_8_months(demo):
-    session = services.ouvrir_session(
-        SessionCommission(
-            date_seance=today(),
-            lot=Lot.objects.get(numero=2),
-            prestataire=Prestataire.objects.get(code="GAMMA"),
-        ),
-        par=demo["gestionnaire1"],
-        membres_del=[demo["commission1"]],
-    )
+    session = ouvrir_une_seance(demo, 2, "GAMMA", today())
     services.inscrire(session, [prescription("LEROUX")], par=demo["gestionnaire1"])
     services.ouvrir_seance(session, par=demo["gestionnaire1"])
     assert valider(session, "LEROUX", demo["commission1"], 3).duree_mois == 8
@@ -152,15 +142,7 @@ def test_decision_form_shows_the_error_at_the_duration_field(demo, seance):
 
 @pytest.mark.pdf
 def test_agenda_filters_and_pdf(demo):
-    session = services.ouvrir_session(
-        SessionCommission(
-            date_seance=today(),
-            lot=Lot.objects.get(numero=1),
-            prestataire=Prestataire.objects.get(code="ALPHA"),
-        ),
-        par=demo["gestionnaire1"],
-        membres_del=[demo["commission1"]],
-    )
+    session = ouvrir_une_seance(demo, 1, "ALPHA", today())
     client = Client()
     client.force_login(demo["gestionnaire1"])
     page = client.get(session.get_absolute_url(), {"conseiller": demo["conseiller1"].pk})

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_fsm import has_transition_perm
 
-from prestataires import services
+from prestataires import services, stages
 from prestataires.enums import EtatParcours, EtatStage
 from prestataires.models import Entreprise
 from prestataires.views import ParcoursDetailView, StageDetailView
@@ -65,7 +65,7 @@ def test_un_stage_offre_a_ceux_qui_conduisent_son_parcours_les_transitions_de_so
     with a("2026-11-16"):
         services.entrer(kaouma, par=alpha2, date_premier_contact=date(2026, 11, 13),
                         date_entree=date(2026, 11, 16))  # fmt: skip
-        stage = services.preparer_stage(
+        stage = stages.preparer_stage(
             kaouma, par=alpha2, entreprise=Entreprise.objects.filter(prestataire__code="ALPHA")[0],
             objet="decouvrir", objectifs="Découvrir la vente", tuteur_nom="J. Tein",
             debut=date(2026, 12, 7), fin=date(2026, 12, 18), heures_hebdo=35,
@@ -80,15 +80,15 @@ def test_un_stage_offre_a_ceux_qui_conduisent_son_parcours_les_transitions_de_so
 
     with a("2026-12-01"):
         a_l_etat(EtatStage.PREPARATION, "modifier", "cocher", "verifier", "annuler")
-        services.cocher_verifications(stage, par=alpha2, conditions_accueil=True, convention=True)
-        services.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 1))
+        stages.cocher_verifications(stage, par=alpha2, conditions_accueil=True, convention=True)
+        stages.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 1))
         a_l_etat(EtatStage.VERIFIE, "demarrer", "annuler")
     with a("2026-12-07"):
-        services.demarrer_stage(stage, par=alpha2)
+        stages.demarrer_stage(stage, par=alpha2)
         a_l_etat(EtatStage.EN_COURS, "visite", "terminer")
     with a("2026-12-18"):
-        services.terminer_stage(stage, par=alpha2, termine_le=date(2026, 12, 18), bilan="Bien",
-                                rapport="Projet confirmé")  # fmt: skip
+        stages.terminer_stage(stage, par=alpha2, termine_le=date(2026, 12, 18), bilan="Bien",
+                              rapport="Projet confirmé")  # fmt: skip
         a_l_etat(EtatStage.TERMINE)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from prestataires import services
+from prestataires import services, stages
 from prestataires.models import Entreprise
 from procurement.models import Frein
 from tests.bons_de_commande.conftest import texte_pdf
@@ -32,7 +32,7 @@ def test_la_convention_de_stage_ne_montre_aucune_donnee_sensible(client, demo, p
     with a("2026-11-20"):
         services.entrer(parcours_lot2, par=gamma, date_premier_contact=date(2026, 11, 20),
                     date_entree=date(2026, 11, 20))  # fmt: skip
-        stage = services.preparer_stage(
+        stage = stages.preparer_stage(
             parcours_lot2, par=gamma, entreprise=entreprise, objet="decouvrir",
             objectifs="Découvrir l'entretien des espaces verts", tuteur_nom="M. Hnautra",
             debut=date(2026, 12, 1), fin=date(2026, 12, 12), heures_hebdo=20,

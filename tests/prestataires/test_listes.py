@@ -29,7 +29,7 @@ from procurement.models import (
     Prestataire,
     TypeSortie,
 )
-from tests.factories import lignes_commandees
+from tests.factories import lignes_commandees, parcours_de_la_ligne
 
 PAR_PAGE = 50
 # The DEL reads everything, ALPHA's direction all ALPHA's records, its chargé d'insertion
@@ -130,15 +130,8 @@ def creer_parcours(demo, nombre, premier=0):
                 "type_sortie": next(sorties),
             }
         parcours.append(
-            Parcours(
-                ligne=ligne,
-                prestataire=alpha,
-                demandeur=ligne.prescription.demandeur,
-                lot=lot,
-                duree_mois=6,
-                etat=etat,
-                charge=alpha2 if rang % 2 == 0 else None,
-                **suivi,
+            parcours_de_la_ligne(
+                ligne, etat=etat, charge=alpha2 if rang % 2 == 0 else None, **suivi
             )
         )
     return Parcours.objects.bulk_create(parcours)

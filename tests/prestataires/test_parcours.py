@@ -17,6 +17,17 @@ from workflows.models import Notification
 from .conftest import a, poster
 
 
+def evaluer(client, url, moment, jour, **axes):
+    """The parcours page's evaluation form, sent: its moment, its date and the four axes."""
+    poster(
+        client,
+        url,
+        action="evaluer",
+        **{"evaluation-moment": moment, "evaluation-date": jour},
+        **{f"evaluation-{axe}": note for axe, note in axes.items()},
+    )
+
+
 @pytest.mark.pdf
 def test_parcours_complet_de_l_entree_au_maintien_clos_par_le_minuteur(client, demo, kaouma):
     """Issue 4, "Done when": entry, a module, a plan d'action, a stage with its convention,
@@ -44,11 +55,8 @@ def test_parcours_complet_de_l_entree_au_maintien_clos_par_le_minuteur(client, d
             "rdv-objet": "Atelier CV", "rdv-freins_travailles": [Frein.objects.get(
                 code="garde_enfants").pk],
         })  # fmt: skip
-        poster(client, url, action="evaluer", **{
-            "evaluation-moment": "entree", "evaluation-date": "2026-11-17",
-            "evaluation-projet": 2, "evaluation-freins": 1, "evaluation-engagement": 3,
-            "evaluation-savoir_etre": 2,
-        })  # fmt: skip
+        evaluer(client, url, "entree", "2026-11-17", projet=2, freins=1, engagement=3,
+                savoir_etre=2)  # fmt: skip
     assert list(module.participants.all()) == [kaouma]
     assert kaouma.actions.get().intitule == "Refaire le CV"
 
@@ -96,11 +104,8 @@ def test_parcours_complet_de_l_entree_au_maintien_clos_par_le_minuteur(client, d
             "sortie-type_sortie": TypeSortie.objects.get(code="cdi").pk,
             "sortie-satisfaction": 5,
         })  # fmt: skip
-        poster(client, url, action="evaluer", **{
-            "evaluation-moment": "sortie", "evaluation-date": "2027-05-29",
-            "evaluation-projet": 4, "evaluation-freins": 3, "evaluation-engagement": 4,
-            "evaluation-savoir_etre": 4,
-        })  # fmt: skip
+        evaluer(client, url, "sortie", "2027-05-29", projet=4, freins=3, engagement=4,
+                savoir_etre=4)  # fmt: skip
     kaouma.refresh_from_db()
     assert (kaouma.etat, kaouma.classe_sortie) == (EtatParcours.MAINTIEN, "ED")
     assert kaouma.fin_maintien == date(2027, 8, 29)

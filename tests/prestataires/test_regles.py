@@ -11,10 +11,11 @@ from viewflow.workflow.status import STATUS
 
 from bons_de_commande import services as commandes
 from bons_de_commande.models import LigneCommande
-from prestataires import services
+from prestataires import services, stages
 from prestataires.enums import EtatParcours, EtatStage, TypeFin
 from prestataires.forms import EntrepriseForm
-from prestataires.models import Entreprise, Parcours, Stage, normaliser_ridet
+from prestataires.models import Entreprise, Parcours, Stage
+from prestataires.models.stages import normaliser_ridet
 from procurement.calendrier import ajouter_mois
 from procurement.models import Prestataire, TypeSortie
 
@@ -155,7 +156,7 @@ def en_cours(demo, kaouma):
 
 
 def stage_de(parcours, par, debut=date(2026, 12, 7), fin=date(2026, 12, 18)):
-    return services.preparer_stage(
+    return stages.preparer_stage(
         parcours, par=par, entreprise=Entreprise.objects.filter(prestataire__code="ALPHA")[0],
         objet="decouvrir", objectifs="Découvrir la vente", tuteur_nom="J. Tein", debut=debut,
         fin=fin, heures_hebdo=35, activites_competences="Vente", criteres_evaluation="Assiduité",
@@ -165,13 +166,13 @@ def stage_de(parcours, par, debut=date(2026, 12, 7), fin=date(2026, 12, 18)):
 def stage_termine(parcours, par):
     with a("2026-12-01"):
         stage = stage_de(parcours, par)
-        services.cocher_verifications(stage, par=par, conditions_accueil=True, convention=True)
-        services.verifier_stage(stage, par=par, verifie_le=date(2026, 12, 1))
+        stages.cocher_verifications(stage, par=par, conditions_accueil=True, convention=True)
+        stages.verifier_stage(stage, par=par, verifie_le=date(2026, 12, 1))
     with a("2026-12-07"):
-        services.demarrer_stage(stage, par=par)
+        stages.demarrer_stage(stage, par=par)
     with a("2026-12-18"):
-        services.terminer_stage(stage, par=par, termine_le=date(2026, 12, 18), bilan="Bien",
-                                rapport="Projet confirmé")  # fmt: skip
+        stages.terminer_stage(stage, par=par, termine_le=date(2026, 12, 18), bilan="Bien",
+                              rapport="Projet confirmé")  # fmt: skip
     stage.refresh_from_db()
     return stage
 
@@ -202,17 +203,17 @@ def test_un_stage_ne_demarre_pas_avant_ses_verifications(demo, en_cours):
     with a("2026-12-09"):
         stage = stage_de(en_cours, alpha2)
         with pytest.raises(ValidationError, match="avant ses vérifications"):
-            services.demarrer_stage(stage, par=alpha2)
+            stages.demarrer_stage(stage, par=alpha2)
         with pytest.raises(ValidationError, match="Vérification incomplète"):
-            services.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 6))
-        services.cocher_verifications(stage, par=alpha2, conditions_accueil=True, convention=True)
+            stages.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 6))
+        stages.cocher_verifications(stage, par=alpha2, conditions_accueil=True, convention=True)
         with pytest.raises(ValidationError, match="avant le stage"):
-            services.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 8))
-        services.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 6))
+            stages.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 8))
+        stages.verifier_stage(stage, par=alpha2, verifie_le=date(2026, 12, 6))
         with pytest.raises(ValidationError, match="ne se modifie plus"):
-            services.modifier_stage(stage, par=alpha2, debut=date(2026, 12, 8),
-                                    fin=date(2026, 12, 18))  # fmt: skip
-        services.demarrer_stage(stage, par=alpha2)
+            stages.modifier_stage(stage, par=alpha2, debut=date(2026, 12, 8),
+                                  fin=date(2026, 12, 18))  # fmt: skip
+        stages.demarrer_stage(stage, par=alpha2)
     stage.refresh_from_db()
     assert stage.etat == EtatStage.EN_COURS
 
@@ -224,8 +225,8 @@ def test_un_stage_se_termine_avec_son_bilan_et_son_rapport(demo, en_cours):
     with a("2026-12-20"):
         autre = stage_de(en_cours, alpha2, debut=date(2027, 1, 4), fin=date(2027, 1, 8))
         with pytest.raises(ValidationError, match="Seul un stage en cours"):
-            services.terminer_stage(autre, par=alpha2, termine_le=date(2027, 1, 8), bilan="",
-                                    rapport="")  # fmt: skip
+            stages.terminer_stage(autre, par=alpha2, termine_le=date(2027, 1, 8), bilan="",
+                                  rapport="")  # fmt: skip
 
 
 # --- Suspension ------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""Stipend stories: the demo data seeded on 24/11/2026, and stagiaires placed at any dates."""
+"""Stipend stories: the demo data seeded on 24/11/2026, and stagiaires placed at any dates;
+for the isolation stories, ALPHA's October état beside BETA's."""
 
 from datetime import date
 from decimal import Decimal
 from itertools import count
+from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
@@ -25,6 +27,8 @@ from procurement.models import (
     cle_doublon,
 )
 from remunerations import calcul, services
+from remunerations.enums import EtatDeclaration
+from remunerations.models import EtatRemuneration
 from tests.prestataires.conftest import NOUMEA, a, poster, refuse  # noqa: F401
 
 # In the demo (tests/conftest.py), ALPHA's August and September are reconciled, October is
@@ -135,3 +139,41 @@ def declarer_le_du(etat, direction, ecart=0):
         services.declarer(etat, par=direction, version=etat.version, declarations=declarations)
     etat.refresh_from_db()
     return etat
+
+
+# --- The isolation stories: ALPHA's October état and BETA's ------------------------------------
+
+# The day the pages are read and the actions sent.
+JOUR = "2026-11-24"
+OCTOBRE = date(2026, 10, 1)
+# ALPHA's stagiaires of the demo, paid from August 2026.
+STAGIAIRES_D_ALPHA = ("WAIA", "OUNEMOA", "GOPOEA")
+# BETA's stagiaire, entered on 5 October 2026.
+STAGIAIRE_DE_BETA = "SIWENE"
+
+
+@pytest.fixture
+def alpha(demo):
+    """ALPHA's October état (declared, not submitted) and its stagiaires."""
+    etat = EtatRemuneration.objects.get(prestataire__code="ALPHA", mois=OCTOBRE)
+    assert etat.etat == EtatDeclaration.BROUILLON
+    parcours = Parcours.objects.filter(
+        prestataire__code="ALPHA", demandeur__nom__in=STAGIAIRES_D_ALPHA
+    )
+    assert parcours.count() == 3
+    return SimpleNamespace(etat=etat, parcours={p.demandeur.nom: p for p in parcours})
+
+
+@pytest.fixture
+def beta(demo):
+    """BETA's stagiaire entered on 5 October 2026, and BETA's October état opened for it."""
+    with a(JOUR):
+        parcours = placer_stagiaire("BETA", date(2026, 10, 5), nom=STAGIAIRE_DE_BETA)
+        etat = services.ouvrir_etat(Prestataire.objects.get(code="BETA"), OCTOBRE)
+    assert etat.prestataire.code == "BETA"
+    assert [ligne.nom for ligne in calcul.releve(etat).lignes] == [STAGIAIRE_DE_BETA]
+    return SimpleNamespace(etat=etat, parcours=parcours, reference=reference(parcours))
+
+
+def reference(parcours) -> str:
+    return calcul.calculer(parcours, OCTOBRE, Decimal(0)).reference

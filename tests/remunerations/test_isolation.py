@@ -1,79 +1,34 @@
-"""Prestataire isolation on every page, action and file of the états de rémunération
-(docs/domaine.md: "a prestataire's users see only their own organisation's orders, parcours and
-bilans [...] This is a hard security boundary, tested on every view, export and API
-endpoint"): a prestataire's direction never sees nor changes another prestataire's état, its
-lines or its stagiaires (a real 404, never a 403 that would confirm the état exists), and its
-month and year files and totals hold its own stagiaires only; finance reconciles and reads
-everything, the gestionnaire reads everything and reconciles nothing, finance declares
-nothing; a chargé d'insertion and the rest of the DEL have no access at all.
+"""Prestataire isolation on every page and file of the états de rémunération (docs/domaine.md:
+"a prestataire's users see only their own organisation's orders, parcours and bilans [...] This
+is a hard security boundary, tested on every view, export and API endpoint"): a prestataire's
+direction never sees another prestataire's état, its lines or its stagiaires (a real 404, never
+a 403 that would confirm the état exists), and its month and year files and totals hold its own
+stagiaires only; finance and the gestionnaire read everything; a chargé d'insertion and the rest
+of the DEL have no access at all. The actions are in test_isolation_actions.py.
 
 The stories run on the demo data seeded on 24/11/2026 (ALPHA's August and September are
 reconciled, its October is declared and waits to be submitted), with a stagiaire of BETA
-entered on 5 October 2026 and BETA's October état opened."""
+entered on 5 October 2026 and BETA's October état opened (tests/remunerations/conftest.py)."""
 
 import io
 from datetime import date
-from decimal import Decimal
-from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from django.contrib.messages import get_messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
-from viewflow.workflow.models import Task
 
 from prestataires.models import Parcours
 from procurement.models import Prestataire
-from remunerations import calcul, services
-from remunerations.enums import EtatDeclaration
-from remunerations.models import EtatRemuneration, LigneRemuneration
+from remunerations import calcul
+from remunerations.models import EtatRemuneration
 from tests.bons_de_commande.conftest import texte_pdf
-from workflows.models import Notification, Transition
+from tests.isolation import connecte
 
-from .conftest import a, declarer_le_du, placer_stagiaire
+from .conftest import JOUR, OCTOBRE, STAGIAIRE_DE_BETA, STAGIAIRES_D_ALPHA, a, reference
 
 pytestmark = pytest.mark.django_db
 
-# The day the pages are read and the actions sent.
-JOUR = "2026-11-24"
-OCTOBRE = date(2026, 10, 1)
-# ALPHA's stagiaires of the demo, paid from August 2026.
-STAGIAIRES_D_ALPHA = ("WAIA", "OUNEMOA", "GOPOEA")
-# BETA's stagiaire, entered on 5 October 2026.
-STAGIAIRE_DE_BETA = "SIWENE"
 SANS_ACCES = ("alpha2", "conseiller1", "admin", "commission1", "ts1")
-
-
-# --- The data ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def alpha(demo):
-    """ALPHA's October état (declared, not submitted) and its stagiaires."""
-    etat = EtatRemuneration.objects.get(prestataire__code="ALPHA", mois=OCTOBRE)
-    assert etat.etat == EtatDeclaration.BROUILLON
-    parcours = Parcours.objects.filter(
-        prestataire__code="ALPHA", demandeur__nom__in=STAGIAIRES_D_ALPHA
-    )
-    assert parcours.count() == 3
-    return SimpleNamespace(etat=etat, parcours={p.demandeur.nom: p for p in parcours})
-
-
-@pytest.fixture
-def beta(demo):
-    """BETA's stagiaire entered on 5 October 2026, and BETA's October état opened for it."""
-    with a(JOUR):
-        parcours = placer_stagiaire("BETA", date(2026, 10, 5), nom=STAGIAIRE_DE_BETA)
-        etat = services.ouvrir_etat(Prestataire.objects.get(code="BETA"), OCTOBRE)
-    assert etat.prestataire.code == "BETA"
-    assert [ligne.nom for ligne in calcul.releve(etat).lignes] == [STAGIAIRE_DE_BETA]
-    return SimpleNamespace(etat=etat, parcours=parcours, reference=reference(parcours))
-
-
-def reference(parcours) -> str:
-    return calcul.calculer(parcours, OCTOBRE, Decimal(0)).reference
 
 
 def traces_d_alpha() -> set[str]:
@@ -92,32 +47,6 @@ def traces_d_alpha() -> set[str]:
 def traces_de_beta(beta) -> set[str]:
     return {"BETA", Prestataire.objects.get(code="BETA").raison_sociale, STAGIAIRE_DE_BETA,
             beta.reference}  # fmt: skip
-
-
-def connecte(user) -> Client:
-    """A browser of its own for each user: no message left by another's request."""
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def envoyer(client, url, donnees):
-    """POST, and the error and success messages it left."""
-    reponse = client.post(url, donnees)
-    messages = list(get_messages(reponse.wsgi_request))
-    erreurs = [m.message for m in messages if m.level_tag == "error"]
-    succes = [m.message for m in messages if m.level_tag == "success"]
-    return reponse, erreurs, succes
-
-
-def etat_des_lieux():
-    """Everything an action on an état could change."""
-    lieux = {
-        modele._meta.label: list(modele.objects.order_by("pk").values())
-        for modele in (EtatRemuneration, LigneRemuneration, Transition, Notification)
-    }
-    lieux["taches"] = list(Task.objects.order_by("pk").values("pk", "status", "owner_id"))
-    return lieux
 
 
 def texte_xlsx(contenu) -> str:
@@ -193,150 +122,7 @@ def test_l_etat_d_un_prestataire_et_ses_fichiers_ne_s_ouvrent_qu_a_sa_direction_
                 assert fuites(contenu, autres) == [], (username, cle)
 
 
-# --- 2. Actions on an état ---------------------------------------------------------------------
-
-
-ACTIONS = ("declarer", "soumettre", "regulariser", "renvoyer", "accepter")
-DE_LA_DIRECTION = ("declarer", "soumettre", "regulariser")
-DE_LA_FINANCE = ("renvoyer", "accepter")
-
-
-def test_les_actions_testees_sont_toutes_celles_de_la_vue():
-    from remunerations.views import EtatDetailView
-
-    assert EtatDetailView.actions == ACTIONS
-
-
-def declarations(etat):
-    """The declaration form as the direction would send it: every line paid what is due,
-    with its cover."""
-    donnees = {"version": etat.version}
-    for ligne in calcul.releve(etat).lignes:
-        k = services.cle(ligne)
-        donnees |= {
-            f"h_{k}": str(ligne.absences_heures),
-            f"d_{k}": ligne.montant_du,
-            f"c_{k}": round(ligne.montant_du * Decimal("0.0645")),
-        }
-    return donnees
-
-
-def donnees_de(action, etat, parcours_rapproche=None):
-    """A well-formed POST of each action on the état, in the state where it is allowed."""
-    etat.refresh_from_db()
-    if action in ("declarer", "soumettre"):
-        return {"action": action, **declarations(etat)}
-    if action == "regulariser":
-        return {
-            "action": action,
-            "regularisation-parcours": parcours_rapproche.pk,
-            "regularisation-mois": "2026-09",
-            "regularisation-absences_heures": "3",
-        }
-    if action == "renvoyer":
-        premiere = services.cle(calcul.releve(etat).lignes[0])
-        return {"action": action, f"renvoi-n_{premiere}": "Le montant versé ne suit pas le dû."}
-    return {"action": action}
-
-
-def soumettre(etat, direction):
-    """The direction declares every line (if needed) and submits the état."""
-    with a(JOUR, heure=9):
-        if not calcul.releve(etat).complet:
-            declarer_le_du(etat, direction)
-        services.soumettre(etat, par=direction)
-    etat.refresh_from_db()
-    assert etat.etat == EtatDeclaration.SOUMIS
-
-
-def dans_l_etat_de(action, etat, direction):
-    """The état as the action expects it: open to the direction, or submitted to finance."""
-    if action in DE_LA_FINANCE:
-        soumettre(etat, direction)
-    return etat
-
-
-@pytest.mark.parametrize("action", ACTIONS)
-def test_une_action_d_un_autre_prestataire_sur_l_etat_d_alpha_repond_404_et_ne_change_rien(
-    demo, alpha, beta, action
-):
-    etat = dans_l_etat_de(action, alpha.etat, demo["alpha1"])
-    donnees = donnees_de(action, etat, alpha.parcours["WAIA"])
-    avant = etat_des_lieux()
-    for username in ("beta1", "gamma1"):
-        with a(JOUR, heure=10):
-            reponse, _, succes = envoyer(connecte(demo[username]), etat.get_absolute_url(), donnees)
-        assert (username, reponse.status_code, succes) == (username, 404, [])
-    assert etat_des_lieux() == avant
-
-
-@pytest.mark.parametrize("action", ACTIONS)
-def test_une_action_d_alpha_sur_l_etat_de_beta_repond_404_et_ne_change_rien(
-    demo, alpha, beta, action
-):
-    etat = dans_l_etat_de(action, beta.etat, demo["beta1"])
-    # ALPHA names its own reconciled stagiaire: BETA's état must not take it either.
-    donnees = donnees_de(action, etat, alpha.parcours["WAIA"])
-    avant = etat_des_lieux()
-    for username in ("alpha1", "gamma1"):
-        with a(JOUR, heure=10):
-            reponse, _, succes = envoyer(connecte(demo[username]), etat.get_absolute_url(), donnees)
-        assert (username, reponse.status_code, succes) == (username, 404, [])
-    assert etat_des_lieux() == avant
-
-
-# The DEL users who may read the état but not do the action.
-REFUS_DE_LA_DEL = {
-    "declarer": ("finance1", "gestionnaire1"),
-    "soumettre": ("finance1", "gestionnaire1"),
-    "regulariser": ("finance1", "gestionnaire1"),
-    "renvoyer": ("gestionnaire1",),
-    "accepter": ("gestionnaire1",),
-}
-
-
-@pytest.mark.parametrize("action", ACTIONS)
-def test_la_finance_ne_declare_pas_et_le_gestionnaire_ne_rapproche_pas(demo, alpha, action):
-    """Finance neither declares nor submits a prestataire's état, the gestionnaire only reads:
-    each is refused, with an error message or a 403, and nothing changes."""
-    etat = dans_l_etat_de(action, alpha.etat, demo["alpha1"])
-    donnees = donnees_de(action, etat, alpha.parcours["WAIA"])
-    avant = etat_des_lieux()
-    for username in REFUS_DE_LA_DEL[action]:
-        with a(JOUR, heure=10):
-            reponse, erreurs, succes = envoyer(
-                connecte(demo[username]), etat.get_absolute_url(), donnees
-            )
-        assert not succes, (username, succes)
-        if reponse.status_code == 302:
-            assert erreurs, (username, "redirect without an error message")
-            assert "/accounts/login/" not in reponse.url
-        else:
-            assert reponse.status_code in (400, 403), (username, reponse.status_code)
-    assert etat_des_lieux() == avant
-
-
-# Who does each action rightfully.
-AUTEURS = dict.fromkeys(DE_LA_DIRECTION, "alpha1") | dict.fromkeys(DE_LA_FINANCE, "finance1")
-
-
-@pytest.mark.parametrize("action", ACTIONS)
-def test_les_memes_envois_reussissent_pour_qui_y_a_droit(demo, alpha, action):
-    """The control of the tests above: their POSTs are well formed and allowed in the état's
-    state, so what refused them was who sent them."""
-    etat = dans_l_etat_de(action, alpha.etat, demo["alpha1"])
-    donnees = donnees_de(action, etat, alpha.parcours["WAIA"])
-    avant = etat_des_lieux()
-    with a(JOUR, heure=10):
-        reponse, erreurs, succes = envoyer(
-            connecte(demo[AUTEURS[action]]), etat.get_absolute_url(), donnees
-        )
-    assert (reponse.status_code, erreurs) == (302, []), getattr(reponse, "context", None)
-    assert succes
-    assert etat_des_lieux() != avant
-
-
-# --- 3. Lists, totals and the month's and year's files ----------------------------------------
+# --- 2. Lists, totals and the month's and year's files -----------------------------------------
 
 
 def fichiers_du_mois_et_de_l_annee():
@@ -489,115 +275,7 @@ def test_le_charge_d_insertion_et_le_reste_de_la_del_n_ont_aucun_acces(demo, alp
     assert not EtatRemuneration.objects.filter(mois=date(2026, 11, 1)).exists()
 
 
-# --- 4. Opening a month, and the regularisation form -------------------------------------------
-
-
-@pytest.mark.parametrize(("username", "code"), [("alpha1", "ALPHA"), ("beta1", "BETA")])
-def test_une_direction_n_ouvre_que_les_mois_de_son_propre_prestataire(
-    demo, alpha, beta, username, code
-):
-    """Whatever the POST names, the month opened is the user's own prestataire's."""
-    autres = Prestataire.objects.exclude(code=code)
-    avant = {p.code: list(p.etats_remuneration.values()) for p in autres}
-    client = connecte(demo[username])
-    with a(JOUR, heure=10):
-        reponse = client.post(
-            reverse("remunerations:ouvrir"),
-            {"mois": "2026-11", "prestataire": autres[0].pk, "prestataire_id": autres[0].pk},
-        )
-    assert reponse.status_code == 302
-    novembre = EtatRemuneration.objects.get(mois=date(2026, 11, 1))
-    assert novembre.prestataire.code == code
-    assert reponse.url == novembre.get_absolute_url()
-    assert {p.code: list(p.etats_remuneration.values()) for p in autres} == avant
-
-
-@pytest.mark.parametrize("username", ["finance1", "gestionnaire1"])
-def test_la_del_n_ouvre_pas_de_mois_pour_un_prestataire(demo, alpha, beta, username):
-    avant = etat_des_lieux()
-    with a(JOUR, heure=10):
-        reponse = connecte(demo[username]).post(
-            reverse("remunerations:ouvrir"),
-            {"mois": "2026-11", "prestataire": Prestataire.objects.get(code="BETA").pk},
-        )
-    assert reponse.status_code == 403
-    assert etat_des_lieux() == avant
-
-
-@pytest.fixture
-def beta_rapproche(demo, beta):
-    """A second BETA stagiaire, entered on 7 September 2026: BETA's September is declared,
-    submitted and reconciled, so that its October état takes regularisations."""
-    with a(JOUR, heure=8):
-        parcours = placer_stagiaire("BETA", date(2026, 9, 7), nom="WAKAINE")
-        septembre = services.ouvrir_etat(Prestataire.objects.get(code="BETA"), date(2026, 9, 1))
-    soumettre(septembre, demo["beta1"])
-    with a(JOUR, heure=9):
-        services.accepter(septembre, par=demo["finance1"])
-    septembre.refresh_from_db()
-    assert septembre.etat == EtatDeclaration.ACCEPTE
-    assert calcul.premiers_etats_ouverts([beta.etat.prestataire_id]) == {
-        beta.etat.prestataire_id: beta.etat.pk
-    }
-    return parcours
-
-
-@pytest.mark.parametrize("username", ["beta1", "alpha1"])
-def test_la_regularisation_ne_propose_ni_n_accepte_le_parcours_d_un_autre_prestataire(
-    demo, alpha, beta, beta_rapproche, username
-):
-    """Each direction's regularisation form offers its own stagiaires only; naming the other
-    prestataire's reconciled parcours is refused on the field, and nothing is written."""
-    etat, propre, autre = {
-        "beta1": (beta.etat, beta_rapproche, alpha.parcours["WAIA"]),
-        "alpha1": (alpha.etat, alpha.parcours["WAIA"], beta_rapproche),
-    }[username]
-    client = connecte(demo[username])
-    with a(JOUR, heure=10):
-        page = client.get(etat.get_absolute_url())
-    form = page.context["form_regularisation"]
-    assert form is not None
-    choix = list(form.fields["parcours"].queryset)
-    assert propre in choix
-    assert {p.prestataire_id for p in choix} == {etat.prestataire_id}
-    assert autre.demandeur.nom not in page.content.decode()
-
-    avant = etat_des_lieux()
-    with a(JOUR, heure=10):
-        reponse, _, succes = envoyer(client, etat.get_absolute_url(),
-                                     donnees_de("regulariser", etat, autre))  # fmt: skip
-    assert (reponse.status_code, succes) == (400, [])
-    assert "parcours" in reponse.context["form_regularisation"].errors
-    assert autre.demandeur.nom not in reponse.content.decode()
-    assert etat_des_lieux() == avant
-
-    # The control: the same POST with the direction's own reconciled stagiaire is taken.
-    with a(JOUR, heure=10):
-        poste = donnees_de("regulariser", etat, propre)
-        reponse, erreurs, succes = envoyer(client, etat.get_absolute_url(), poste)
-    assert (reponse.status_code, erreurs) == (302, [])
-    assert LigneRemuneration.objects.filter(
-        etat=etat, parcours=propre, mois=date(2026, 9, 1)
-    ).exists()
-
-
-def test_la_regularisation_ne_s_ecrit_pas_par_le_service_sur_le_parcours_d_un_autre(
-    demo, alpha, beta, beta_rapproche
-):
-    """Below the form, the service itself refuses a stagiaire of ALPHA on BETA's état."""
-    avant = etat_des_lieux()
-    with a(JOUR, heure=10), pytest.raises((PermissionDenied, ValidationError)):
-        services.regulariser(
-            beta.etat,
-            par=demo["beta1"],
-            parcours=alpha.parcours["WAIA"],
-            mois=date(2026, 9, 1),
-            absences_heures=Decimal(3),
-        )
-    assert etat_des_lieux() == avant
-
-
-# --- 5. Home page ------------------------------------------------------------------------------
+# --- 3. Home page ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("username", "code"), [("alpha1", "ALPHA"), ("beta1", "BETA")])

@@ -29,7 +29,7 @@ from procurement.models import (
 from remunerations import calcul, services
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
-from tests.factories import lignes_commandees
+from tests.factories import lignes_commandees, parcours_de_la_ligne
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
 
 from .conftest import a, declarer_le_du, placer_stagiaire
@@ -80,12 +80,8 @@ def creer_stagiaires(code, nombre, entrees, *, lot=1):
                 "type_sortie": next(sorties),
             }
         parcours.append(
-            Parcours(
-                ligne=ligne,
-                prestataire=prestataire,
-                demandeur=ligne.prescription.demandeur,
-                lot=lot,
-                duree_mois=7,
+            parcours_de_la_ligne(
+                ligne,
                 etat=EtatParcours.TERMINE if sortie else EtatParcours.EN_COURS,
                 date_premier_contact=entree,
                 date_entree=entree,

@@ -1,11 +1,13 @@
 """The bilans de fin de parcours and the managers' dashboard: the demo data seeded on
 24/11/2026, the people of ALPHA's summer session taken to their exit, and bilans made in bulk
-for the volume tests. Nothing here is used automatically: each test asks for what it needs."""
+for the volume tests; the day of the history import's stories; the indicators' hand-worked
+cohort. Nothing here is used automatically: each test asks for what it needs."""
 
 from datetime import date, datetime, timedelta
 from itertools import count
 
 import pytest
+import time_machine
 from django.db import transaction
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -14,13 +16,16 @@ from accounts.models import User
 from bons_de_commande.enums import EtatBonDeCommande
 from bons_de_commande.models import BonDeCommande
 from prestataires import services as parcours_services
+from prestataires import stages
 from prestataires.enums import ObjetStage, TypeFin
 from prestataires.models import Entreprise, Parcours, Stage
 from procurement.enums import EtatSession
 from procurement.models import AttributionLot, Prestataire, SessionCommission, TypeSortie
-from reporting.models import BilanFinParcours, echeance_du_bilan
+from reporting.models import BilanFinParcours
 from tests.conftest import DEMO_SEMEE_LE
 from tests.prestataires.conftest import NOUMEA, a
+from tests.reporting.cohorte_indicateurs import COHORTE, charger, creer_referentiel
+from tests.reporting.historique import MAINTENANT
 
 # The demo is seeded on this day (as the stipend tests do): ALPHA's summer session
 # BC-2026-0001 (WAIA, OUNEMOA, GOPOEA) runs, ALPHA's November order BC-2026-0002 waits for
@@ -39,6 +44,27 @@ def demo_bilans(demo, settings):
     """The demo data; a login outlives the months the stories below move the clock over."""
     settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
     return demo
+
+
+@pytest.fixture
+def le_jour_de_l_import():
+    """Today is 24/11/2026 in Nouméa for the history import's stories: dates after it are in
+    the future."""
+    with time_machine.travel(MAINTENANT, tick=False):
+        yield
+
+
+@pytest.fixture
+def referentiel(db):
+    """The people and organisations the rows of the indicators' hand-worked cohort name."""
+    creer_referentiel()
+
+
+@pytest.fixture
+def cohorte(referentiel):
+    """The indicators' hand-worked cohort (cohorte_indicateurs.py), period 01/01/2025 to
+    30/06/2025."""
+    charger(COHORTE)
 
 
 def bilan_de(session: str) -> BilanFinParcours:
@@ -91,7 +117,7 @@ def stage_termine(parcours, par, debut: date, fin: date) -> Stage:
     """A stage of the parcours with ALPHA's bakery, its convention checked the day before,
     started on `debut` and finished on `fin` with its bilan and report."""
     with a((debut - timedelta(days=1)).isoformat()), transaction.atomic():
-        stage = parcours_services.preparer_stage(
+        stage = stages.preparer_stage(
             parcours,
             par=par,
             entreprise=Entreprise.objects.get(raison_sociale="Boulangerie du Quartier Latin"),
@@ -104,14 +130,12 @@ def stage_termine(parcours, par, debut: date, fin: date) -> Stage:
             activites_competences="Mise en rayon, encaissement",
             criteres_evaluation="Ponctualité, relation client",
         )
-        parcours_services.cocher_verifications(
-            stage, par=par, conditions_accueil=True, convention=True
-        )
-        parcours_services.verifier_stage(stage, par=par, verifie_le=debut - timedelta(days=1))
+        stages.cocher_verifications(stage, par=par, conditions_accueil=True, convention=True)
+        stages.verifier_stage(stage, par=par, verifie_le=debut - timedelta(days=1))
     with a(debut.isoformat()), transaction.atomic():
-        parcours_services.demarrer_stage(stage, par=par)
+        stages.demarrer_stage(stage, par=par)
     with a(fin.isoformat(), heure=17), transaction.atomic():
-        parcours_services.terminer_stage(
+        stages.terminer_stage(
             stage, par=par, termine_le=fin, bilan="Très bien", rapport="Projet confirmé"
         )
     stage.refresh_from_db()
@@ -160,12 +184,5 @@ def creer_bilans(code: str, fins) -> list[BilanFinParcours]:
     acknowledged order and their bilan, not sent."""
     bons = creer_bons(code, len(fins))
     return BilanFinParcours.objects.bulk_create(
-        BilanFinParcours(
-            bon=bon,
-            prestataire_id=bon.prestataire_id,
-            lot_id=bon.lot_id,
-            fin_session=fin,
-            echeance=echeance_du_bilan(fin),
-        )
-        for bon, fin in zip(bons, fins, strict=True)
+        BilanFinParcours.de_la_session(bon, fin) for bon, fin in zip(bons, fins, strict=True)
     )

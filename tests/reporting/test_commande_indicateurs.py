@@ -12,16 +12,9 @@ from openpyxl import load_workbook
 
 from reporting.indicateurs import calculer_indicateurs
 from tests.bons_de_commande.conftest import texte_pdf
-from tests.reporting.test_indicateurs import ATTENDU, AU, COHORTE, DU, charger, creer_referentiel
+from tests.reporting.cohorte_indicateurs import ATTENDU, AU, DU, creer_referentiel
 
 PERIODE = ["--du", DU.isoformat(), "--au", AU.isoformat()]
-
-
-@pytest.fixture
-def cohorte(db):
-    """The hand-worked cohort of test_indicateurs.py, period 01/01/2025 to 30/06/2025."""
-    creer_referentiel()
-    charger(COHORTE)
 
 
 def indicateurs(*arguments) -> str:

@@ -32,7 +32,7 @@ from procurement.models import (
     TypeSortie,
 )
 from reporting.models import JournalExport
-from tests.factories import lignes_commandees
+from tests.factories import lignes_commandees, parcours_de_la_ligne
 from tests.prestataires.conftest import NOUMEA, a
 from tests.reporting.conftest import parcours_de, sortie_anticipee, stage_termine
 
@@ -484,10 +484,8 @@ def ajouter_parcours(demo, nombre, premier=0):
     )  # fmt: skip
     sorties, entree = cycle(TypeSortie.objects.all()), date(2026, 11, 16)
     Parcours.objects.bulk_create(
-        Parcours(
-            ligne=ligne, prestataire=bon.prestataire, demandeur=ligne.prescription.demandeur,
-            lot=bon.lot, duree_mois=6, date_entree=entree,
-            fin_prevue=entree + timedelta(days=180),
+        parcours_de_la_ligne(
+            ligne, date_entree=entree, fin_prevue=entree + timedelta(days=180),
             **(
                 {"etat": EtatParcours.TERMINE, "date_sortie": entree + timedelta(days=10),
                  "type_fin": TypeFin.ANTICIPEE, "type_sortie": next(sorties)}

@@ -21,7 +21,7 @@ from prestataires.models import Evaluation, Parcours
 from procurement.models import Frein, Lot, Prescription, Prestataire, TypeSortie
 from reporting import annuel
 from reporting.indicateurs import calculer_indicateurs, lignes_du_tableau
-from tests.factories import lignes_commandees
+from tests.factories import lignes_commandees, parcours_de_la_ligne
 from tests.prestataires.conftest import a
 from tests.prestataires.test_listes import ecarts, mesurer
 from tests.reporting.conftest import creer_bons
@@ -58,9 +58,8 @@ def cohorte(demo, code: str, nombre: int) -> list[Parcours]:
                 "satisfaction": 1 + rang % 5,
             }
         parcours.append(
-            Parcours(
-                ligne=ligne, prestataire=prestataire, demandeur=ligne.prescription.demandeur,
-                lot=lot, duree_mois=6, date_premier_contact=entree, date_entree=entree,
+            parcours_de_la_ligne(
+                ligne, date_premier_contact=entree, date_entree=entree,
                 fin_prevue=entree + timedelta(days=180), **suivi,
             )
         )  # fmt: skip

@@ -16,7 +16,7 @@ from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement.models import Lot, Prestataire
 from remunerations.models import EtatRemuneration
-from tests.factories import lignes_commandees
+from tests.factories import lignes_commandees, parcours_de_la_ligne
 from tests.prestataires.conftest import a
 from tests.prestataires.test_listes import afficher, ecarts, mesurer
 
@@ -158,8 +158,7 @@ def grandir(nombre: int):
             lot=lot, conseiller=conseiller, duree_mois=7, nom=f"ATTENTE{code}",
         )  # fmt: skip
         Parcours.objects.bulk_create(
-            Parcours(ligne=ligne, prestataire=prestataire, demandeur=ligne.prescription.demandeur,
-                     lot=lot, duree_mois=7, etat=EtatParcours.ATTENTE_ENTREE)
+            parcours_de_la_ligne(ligne, etat=EtatParcours.ATTENTE_ENTREE)
             for ligne in lignes
         )  # fmt: skip
         creer_bons(code, nombre, etat=EtatBonDeCommande.EMIS, emis_le=SEED)

@@ -318,13 +318,12 @@ class Command(BaseCommand):
         antidater(bon, emis_le=emis_le, accuse_le=accuse_le)
         return bon
 
+    def acteurs(self, *usernames):
+        """The demo's users who act in a story, by their usernames."""
+        return [self.users[username] for username in usernames]
+
     def commissions(self):
-        users = self.users
-        gestionnaire, commission, alpha = (
-            users["gestionnaire1"],
-            users["commission1"],
-            users["alpha1"],
-        )
+        gestionnaire, commission, alpha = self.acteurs("gestionnaire1", "commission1", "alpha1")
 
         def prescription_de(nom):
             return Prescription.objects.get(demandeur__nom=nom)
@@ -351,7 +350,7 @@ class Command(BaseCommand):
             accuse_le=datetime(2026, 11, 12, 10, tzinfo=NOUMEA),
         )
         parcours_services.attribuer(
-            Parcours.objects.get(demandeur__nom="KAOUMA"), par=alpha, charge=users["alpha2"]
+            Parcours.objects.get(demandeur__nom="KAOUMA"), par=alpha, charge=self.users["alpha2"]
         )
         avenant = commandes.desister(
             bon.lignes.get(prescription__demandeur__nom="TEANYOUEN"),
@@ -396,12 +395,7 @@ class Command(BaseCommand):
 
     def session_ete(self):
         """ALPHA's summer session, its order acknowledged mid-August, its people entered."""
-        users = self.users
-        gestionnaire, commission, alpha = (
-            users["gestionnaire1"],
-            users["commission1"],
-            users["alpha1"],
-        )
+        gestionnaire, commission, alpha = self.acteurs("gestionnaire1", "commission1", "alpha1")
         session = self.ouvrir_session(SESSION_ETE, "ALPHA", "alpha1")
         services.inscrire(
             session,

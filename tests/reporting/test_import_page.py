@@ -1,0 +1,104 @@
+"""The "Import de l'historique" page (docs/contrats.md §2): the file previewed with
+django-import-export, then imported on confirmation; its errors listed; only the managers and
+the administrator import. On the demo data, with a frozen clock (24/11/2026, Nouméa)."""
+
+from datetime import date
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from bons_de_commande.models import BonDeCommande
+from prestataires.models import Parcours
+from procurement.models import Prescription
+from reporting.models import ImportParcours
+from tests.reporting.historique import deux_lignes, en_csv, en_xlsx, photo, session_ete_2024
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("le_jour_de_l_import")]
+
+
+def _deposer(client, contenu, nom="suivi.csv"):
+    return client.post(reverse("imports:index"), {"fichier": SimpleUploadedFile(nom, contenu)})
+
+
+def test_la_page_montre_l_apercu_puis_importe_le_meme_fichier(demo, client):
+    """docs/contrats.md §2: the same file in the web interface, with django-import-export's
+    preview: nothing is written before the confirmation."""
+    client.force_login(demo["gestionnaire1"])
+    assert client.get(reverse("imports:index")).status_code == 200
+    avant = photo()
+    apercu = _deposer(client, en_xlsx(session_ete_2024()), nom="suivi.xlsx")
+    assert apercu.status_code == 200
+    page = apercu.content.decode()
+    assert "6 à créer" in page and "Nouvelle" in page and "H-0004" in page
+    assert "Importer ces 6 lignes" in page
+    assert photo() == avant
+    empreinte = apercu.context["confirmation"]["empreinte"].value()
+
+    reponse = client.post(reverse("imports:confirmer"), {"empreinte": empreinte}, follow=True)
+    assert reponse.redirect_chain == [(reverse("imports:index"), 302)]
+    assert [str(m) for m in reponse.context["messages"]] == [
+        "Import de suivi.xlsx : 6 lignes ; créées : 6, mises à jour : 0, inchangées : 0."
+    ]
+    assert Parcours.objects.get(ligne__prescription__reference="H-0001").fin_prevue == date(
+        2024, 8, 28
+    )
+    assert BonDeCommande.objects.get(numero="S-2024-01").emis_par == demo["gestionnaire1"]
+    assert list(ImportParcours.objects.order_by("le", "pk").values_list("essai", "par")) == [
+        (True, demo["gestionnaire1"].pk),
+        (False, demo["gestionnaire1"].pk),
+    ]
+    # The file no longer waits: a second confirmation imports nothing.
+    reponse = client.post(reverse("imports:confirmer"), {"empreinte": empreinte})
+    assert [str(m) for m in get_messages(reponse.wsgi_request)] == [
+        "Ce fichier n'attend plus d'import : déposez-le de nouveau pour le relire."
+    ]
+    assert ImportParcours.objects.filter(essai=False).count() == 1
+    # Previewed again: every row is unchanged.
+    assert "6 inchangées" in _deposer(client, en_csv(session_ete_2024())).content.decode()
+
+
+def test_la_page_liste_toutes_les_erreurs_et_n_offre_pas_d_importer(demo, client):
+    client.force_login(demo["gestionnaire1"])
+    rangees = deux_lignes()
+    rangees[1] |= {"date_entree": "2024-01-19", "freins": "velo"}
+    reponse = _deposer(client, en_csv(rangees))
+    assert reponse.status_code == 400
+    page = reponse.content.decode()
+    assert "Ligne 3, colonne <code>freins</code> : frein inconnu « velo »" in page
+    assert (
+        "Ligne 3, colonne <code>date_entree</code> : la date d&#x27;entrée précède la date de "
+        "commission" in page
+    )
+    assert "Importer ces" not in page and reponse.context["confirmation"] is None
+    assert not Prescription.objects.filter(importee=True).exists()
+
+
+def test_la_confirmation_d_un_autre_fichier_est_refusee(demo, client):
+    client.force_login(demo["gestionnaire1"])
+    _deposer(client, en_csv(session_ete_2024()))
+    reponse = client.post(reverse("imports:confirmer"), {"empreinte": "0" * 64})
+    assert reponse.status_code == 302
+    assert not Prescription.objects.filter(importee=True).exists()
+
+
+def test_un_fichier_illisible_est_signale_sur_son_champ(demo, client):
+    client.force_login(demo["gestionnaire1"])
+    reponse = _deposer(client, b"x", nom="suivi.pdf")
+    assert reponse.status_code == 400
+    assert "Un fichier .csv ou .xlsx est attendu." in reponse.content.decode()
+    reponse = _deposer(client, "reference;nom\nH;É\n".encode("latin-1"))
+    assert reponse.status_code == 400
+    assert "enregistrez-le au format « CSV UTF-8 »" in reponse.content.decode()
+
+
+@pytest.mark.parametrize("username", ["alpha1", "alpha2", "beta1", "gamma1", "conseiller1"])
+def test_seuls_les_gestionnaires_et_l_administrateur_importent(demo, client, username):
+    """Prestataire users (and DEL staff without reporting.importer_parcours) cannot open the
+    import page nor post a file or a confirmation (403)."""
+    client.force_login(demo[username])
+    assert client.get(reverse("imports:index")).status_code == 403
+    assert _deposer(client, en_csv(session_ete_2024())).status_code == 403
+    assert client.post(reverse("imports:confirmer"), {"empreinte": "0" * 64}).status_code == 403
+    assert not Prescription.objects.filter(importee=True).exists()
