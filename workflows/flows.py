@@ -1,7 +1,7 @@
 """The viewflow processes of the DEL. Each flow reads like its diagram; the rules are elsewhere."""
 
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatBonDeCommande
@@ -30,6 +30,7 @@ from .models import (
     RemunerationProcess,
 )
 from .taches import enregistrer_flux, rattacher
+from .verrou import verrou_du_processus
 
 
 def _etat_est(etat):
@@ -52,7 +53,7 @@ class PrescriptionFlow(flow.Flow):
     )
     process_summary_template = "{{ process.prescription }}"
     process_related = ("prescription__demandeur", "prescription__lot")
-    lock_impl = lock.select_for_update_lock
+    lock_impl = verrou_du_processus
 
     prescrire = (
         flow.Start(views.PrescrireView.as_view())
@@ -156,7 +157,7 @@ class CommissionFlow(flow.Flow):
     )
     process_summary_template = "{{ process.session_commission }}"
     process_related = ("session_commission__lot", "session_commission__prestataire")
-    lock_impl = lock.select_for_update_lock
+    lock_impl = verrou_du_processus
 
     ouvrir = (
         flow.Start(views.OuvrirSessionView.as_view())
@@ -236,7 +237,7 @@ class AvenantFlow(flow.Flow):
     )
     process_summary_template = "{{ process.avenant }} ({{ process.avenant.bon }})"
     process_related = ("avenant__bon",)
-    lock_impl = lock.select_for_update_lock
+    lock_impl = verrou_du_processus
 
     creer = flow.StartHandle(rattacher).Annotation(title="Avenant à émettre").Next(this.emettre)
 
@@ -283,7 +284,7 @@ class SuiviParcoursFlow(flow.Flow):
     )
     process_summary_template = "{{ process.parcours }}"
     process_related = ("parcours__demandeur", "parcours__lot")
-    lock_impl = lock.select_for_update_lock
+    lock_impl = verrou_du_processus
 
     demarrer = (
         flow.StartHandle(rattacher).Annotation(title="Bon de commande accusé").Next(this.entrer)
@@ -409,7 +410,7 @@ class RemunerationFlow(flow.Flow):
     )
     process_summary_template = "{{ process.etat_remuneration }}"
     process_related = ("etat_remuneration__prestataire",)
-    lock_impl = lock.select_for_update_lock
+    lock_impl = verrou_du_processus
 
     ouvrir = flow.StartHandle(rattacher).Annotation(title="Mois à déclarer").Next(this.declarer)
 
@@ -476,7 +477,7 @@ class BilanFlow(flow.Flow):
     )
     process_summary_template = "{{ process.bilan }}"
     process_related = ("bilan__bon",)
-    lock_impl = lock.select_for_update_lock
+    lock_impl = verrou_du_processus
 
     ouvrir = flow.StartHandle(rattacher).Annotation(title="Session commandée").Next(this.rediger)
 

@@ -46,6 +46,8 @@ MIDDLEWARE = [
     # Every page needs a login, but the login pages themselves.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A process step locked by someone else: the page again with a French message.
+    "workflows.middleware.ProcessusOccupeMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",

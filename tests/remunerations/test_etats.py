@@ -3,7 +3,6 @@ line back, ALPHA corrects it, finance accepts; the files say what the screen say
 
 import json
 import re
-import threading
 from datetime import date
 from io import BytesIO, StringIO
 
@@ -22,6 +21,7 @@ from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration, LigneRemuneration
 from remunerations.services import cle
 from remunerations.templatetags.francs import ecart, francs
+from tests.paralleles import en_meme_temps
 from workflows.models import Notification
 
 from .conftest import a, declarer_le_du, placer_stagiaire, poster, refuse
@@ -371,35 +371,13 @@ def test_months_are_reconciled_in_order(demo):
 # --- Concurrent users --------------------------------------------------------------------------
 
 
-def _en_meme_temps(nombre, action):
-    """Run `action(i)` in `nombre` threads released together; return results and errors."""
-    depart = threading.Barrier(nombre)
-    resultats, erreurs = [], []
-
-    def executer(i):
-        try:
-            depart.wait()
-            resultats.append(action(i))
-        except Exception as erreur:  # noqa: BLE001 -- returned to the test
-            erreurs.append(erreur)
-        finally:
-            connection.close()  # each thread has its own connection; free it for teardown
-
-    fils = [threading.Thread(target=executer, args=(i,)) for i in range(nombre)]
-    for fil in fils:
-        fil.start()
-    for fil in fils:
-        fil.join()
-    return resultats, erreurs
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real row locks")
 @pytest.mark.django_db(transaction=True)
 def test_a_month_opened_by_several_people_at_once_has_one_etat_and_one_process(
     demo_hors_transaction,
 ):
     alpha = Prestataire.objects.get(code="ALPHA")
-    resultats, erreurs = _en_meme_temps(
+    resultats, erreurs = en_meme_temps(
         4, lambda i: services.ouvrir_etat(alpha, date(2026, 11, 1)).pk
     )
     assert not erreurs
@@ -431,7 +409,7 @@ def test_two_saves_typed_on_the_same_version_at_once_keep_exactly_one(demo_hors_
             )
         return i
 
-    resultats, erreurs = _en_meme_temps(2, declarer)
+    resultats, erreurs = en_meme_temps(2, declarer)
     assert len(resultats) == 1 and len(erreurs) == 1
     assert "pendant votre saisie" in str(erreurs[0])
     assert ligne_de(etat, "WAIA").montant_declare == 80000 + resultats[0]
