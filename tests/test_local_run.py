@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import OperationalError, connections, transaction
 from django.db.utils import ConnectionHandler
+from django.test import TestCase
 
 from tests.factories import UserFactory
 from workflows.notifications import notifier
@@ -182,10 +183,11 @@ def test_links_in_e_mails_follow_the_port_served():
 def test_a_reminder_sent_by_the_local_run_on_port_8080_links_to_port_8080(settings):
     settings.SITE_URL = reglages("local", "SITE_URL", PORT="8080")["SITE_URL"]
     travailleur_social = UserFactory(email="ts@del.nc")
-    notifier(
-        travailleur_social,
-        "La prescription n° 12 attend votre co-signature depuis 5 jours.",
-        "/prescriptions/12/",
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notifier(
+            travailleur_social,
+            "La prescription n° 12 attend votre co-signature depuis 5 jours.",
+            "/prescriptions/12/",
+        )
     (courriel,) = mail.outbox
     assert courriel.body.endswith("\n\nhttp://127.0.0.1:8080/prescriptions/12/")

@@ -29,6 +29,7 @@ from .models import (
     PrescriptionProcess,
     RemunerationProcess,
 )
+from .notifications import une_fois_par_echeance
 from .taches import enregistrer_flux, rattacher
 from .verrou import verrou_du_processus
 
@@ -102,6 +103,7 @@ class PrescriptionFlow(flow.Flow):
     soumise = flow.End().Annotation(title="Soumise à la commission")
     retiree = flow.End().Annotation(title="Prescription retirée")
 
+    @une_fois_par_echeance
     def envoyer_rappel_cosignature(self, activation):
         prescriptions.rappeler_cosignature(activation.process.prescription)
 
@@ -217,6 +219,7 @@ class CommissionFlow(flow.Flow):
         bon = getattr(session, "bon_de_commande", None)
         return bon.get_absolute_url() if bon else session.get_absolute_url()
 
+    @une_fois_par_echeance
     def escalader_accuse(self, activation):
         commandes.alerter_bon_non_accuse(_bon(activation))
 
@@ -257,6 +260,7 @@ class AvenantFlow(flow.Flow):
     def url_dossier(self, process):
         return process.avenant.get_absolute_url()
 
+    @une_fois_par_echeance
     def escalader_accuse(self, activation):
         commandes.alerter_avenant_non_accuse(activation.process.avenant)
 
@@ -382,12 +386,15 @@ class SuiviParcoursFlow(flow.Flow):
     def url_dossier(self, process):
         return process.parcours.get_absolute_url()
 
+    @une_fois_par_echeance
     def alerter_entree_tardive(self, activation):
         suivi.alerter_entree_tardive(activation.process.parcours)
 
+    @une_fois_par_echeance
     def alerter_suspension_longue(self, activation):
         suivi.alerter_suspension_longue(activation.process.parcours)
 
+    @une_fois_par_echeance
     def clore_maintien_echu(self, activation):
         parcours_services.clore_maintien_echu(activation.process.parcours)
 
@@ -455,6 +462,7 @@ class RemunerationFlow(flow.Flow):
     def url_dossier(self, process):
         return process.etat_remuneration.get_absolute_url()
 
+    @une_fois_par_echeance
     def signaler_a_la_finance(self, activation):
         remunerations.signaler_retard(activation.process.etat_remuneration)
 
@@ -535,8 +543,10 @@ class BilanFlow(flow.Flow):
     def url_dossier(self, process):
         return process.bilan.get_absolute_url()
 
+    @une_fois_par_echeance
     def rappeler_au_prestataire(self, activation):
         bilans.rappeler(activation.process.bilan)
 
+    @une_fois_par_echeance
     def signaler_aux_gestionnaires(self, activation):
         bilans.signaler_retard(activation.process.bilan)

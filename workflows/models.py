@@ -116,6 +116,10 @@ class Notification(models.Model):
     lien = models.CharField("lien", max_length=300, blank=True)
     creee_le = models.DateTimeField("créée le", auto_now_add=True)
     lue_le = models.DateTimeField("lue le", null=True, blank=True)
+    # workflows/notifications.py: the event it tells of (notified once), and when its e-mail
+    # left (sent once).
+    cle = models.CharField("clé", max_length=100, blank=True, editable=False)
+    envoyee_le = models.DateTimeField("courriel envoyé le", null=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -125,6 +129,11 @@ class Notification(models.Model):
         indexes = [
             models.Index(
                 fields=["destinataire", "lue_le", "-creee_le"], name="notification_boite_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cle"], condition=~models.Q(cle=""), name="notification_cle_unique"
             )
         ]
 

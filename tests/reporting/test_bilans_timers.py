@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test import TestCase
 
 from bons_de_commande import services as commandes
 from bons_de_commande.models import BonDeCommande
@@ -55,8 +56,9 @@ def sessions_en_retard(*arguments) -> list[str]:
 
 
 def minuteurs(moment: datetime):
-    """Run the timer dispatcher, as cron does, at that moment."""
-    with time_machine.travel(moment, tick=False):
+    """Run the timer dispatcher, as cron does, at that moment: its work commits (the e-mails
+    leave then)."""
+    with time_machine.travel(moment, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
         call_command("workflow_timers", stdout=StringIO())
 
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
@@ -270,7 +271,10 @@ def test_cosignature_reminder_after_5_days_waiting(client, monde):
         assert fire_due_timers() == 0
     assert not Notification.objects.exists()
 
-    with time_machine.travel(debut + timedelta(days=5, minutes=1), tick=False):
+    with (
+        time_machine.travel(debut + timedelta(days=5, minutes=1), tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
         assert fire_due_timers() == 1
     notification = Notification.objects.get()
     assert notification.destinataire == monde["ts"]
