@@ -19,6 +19,7 @@ from viewflow.workflow.status import STATUS
 
 ACTIVE_TASK_STATUSES = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 PAS_A_ACCOMPLIR = "Cette étape n'est pas (ou plus) à accomplir."
+DEJA_ACCOMPLIE = "Cette étape a déjà été accomplie par quelqu'un d'autre."
 
 _FLUX_PAR_MODELE = {}
 
@@ -36,6 +37,14 @@ def enregistrer_flux(modele):
 def flux_de(record):
     """The flow that follows a record (or a record's model)."""
     return _FLUX_PAR_MODELE[record._meta.model]
+
+
+def dossier_du_processus(process):
+    """The record a process follows (None if it was deleted)."""
+    for modele, flow_class in _FLUX_PAR_MODELE.items():
+        if flow_class is process.flow_class:
+            return modele._default_manager.filter(process_id=process.pk).first()
+    return None
 
 
 def noeud(flow_class, nom):
@@ -113,7 +122,7 @@ def executer_tache(task, *, par, action, hors_application=False):
     with node.flow_class.lock(task.process_id), transaction.atomic():
         task.refresh_from_db()
         if task.status not in ACTIVE_TASK_STATUSES:
-            raise ValidationError("Cette étape a déjà été accomplie par quelqu'un d'autre.")
+            raise ValidationError(DEJA_ACCOMPLIE)
         activation = node.activation_class(task)
         if task.status == STATUS.NEW:
             if not (hors_application or node.can_assign(par, task)):

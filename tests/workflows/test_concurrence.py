@@ -22,10 +22,10 @@ from procurement.models import Prescription, SessionCommission
 from remunerations import services as remunerations
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
-from tests.bons_de_commande.conftest import ouvrir_une_seance, prescription, valider
 from tests.paralleles import en_meme_temps
 from workflows.flows import PrescriptionFlow
-from workflows.taches import PAS_A_ACCOMPLIR, noeud, tache_en_attente, task_url
+from workflows.models import Transition
+from workflows.taches import DEJA_ACCOMPLIE, PAS_A_ACCOMPLIR, noeud, tache_en_attente
 from workflows.verrou import EN_COURS, VerrouDuProcessus
 
 pytestmark = [
@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-DEJA_FAIT = {"Cette étape a déjà été accomplie par quelqu'un d'autre.", PAS_A_ACCOMPLIR}
+DEJA_FAIT = {DEJA_ACCOMPLIE, PAS_A_ACCOMPLIR}
 
 
 def poster_en_session(user, url, **donnees):
@@ -69,13 +69,10 @@ def processus_tenu(process, *, pendant=None):
         fil.join()
 
 
-def bon_a_emettre(demo):
-    """ALPHA's order for DUPONT, decided by the commission, waiting to be issued."""
-    seance = ouvrir_une_seance(demo, 1, "ALPHA", "2026-11-24", membres_prestataire=[demo["alpha1"]])
-    prescriptions.inscrire(seance, [prescription("DUPONT")], par=demo["gestionnaire1"])
-    prescriptions.ouvrir_seance(seance, par=demo["gestionnaire1"])
-    valider(seance, "DUPONT", demo["commission1"], 7)
-    return prescriptions.cloturer_seance(seance, par=demo["commission1"])
+def page_de_cosignature(prescription):
+    """The page where the travailleur social co-signs (viewflow's task page)."""
+    tache = tache_en_attente(prescription.process, noeud(PrescriptionFlow, "cosigner"))
+    return tache.flow_task.reverse("execute", args=[tache.process_id, tache.pk])
 
 
 def test_finance_accepting_the_same_etat_twice_at_once_accepts_it_once(demo_hors_transaction):
@@ -123,6 +120,31 @@ def test_three_sessions_issuing_the_same_bon_at_once_give_it_one_number(demo_hor
     assert BonDeCommande.objects.filter(numero=bon.numero).count() == 1
 
 
+def test_two_sessions_co_signing_the_same_prescription_at_once_co_sign_it_once(
+    demo_hors_transaction,
+):
+    """viewflow's task page takes the lock and checks the task before our view: the second
+    is told the step was done, on the prescription's page."""
+    demo = demo_hors_transaction
+    wamytan = Prescription.objects.get(demandeur__nom="WAMYTAN")
+    page = wamytan.get_absolute_url()
+    url = page_de_cosignature(wamytan)
+
+    reponses, erreurs = en_meme_temps(
+        2, lambda i: poster_en_session(demo["ts1"], url, action="cosigner")
+    )
+
+    assert not erreurs
+    messages = sorted(m for _, _, ms in reponses for m in ms)
+    assert [niveau for niveau, _ in messages] == ["error", "success"], reponses
+    assert messages[0][1] in {DEJA_ACCOMPLIE, EN_COURS}
+    assert {statut for statut, _, _ in reponses} == {302}
+    assert page in {lieu for _, lieu, _ in reponses}
+    wamytan.refresh_from_db()
+    assert wamytan.etat == "soumise"
+    assert Transition.objects.filter(object_id=wamytan.pk, nom="cosigner").count() == 1
+
+
 def test_acknowledging_while_the_timer_runner_holds_the_process_waits_for_its_pass(
     demo_hors_transaction,
 ):
@@ -154,13 +176,12 @@ def test_every_step_of_a_process_locked_for_long_says_to_try_again_and_changes_n
     octobre = EtatRemuneration.objects.get(prestataire__code="ALPHA", mois="2026-10-01")
     kaouma = Parcours.objects.get(demandeur__nom="KAOUMA")
     wamytan = Prescription.objects.get(demandeur__nom="WAMYTAN")
-    tache_wamytan = tache_en_attente(wamytan.process, noeud(PrescriptionFlow, "cosigner"))
     pages = [
         # (the record whose process is held, its user, the page, what they post)
         (avenant, alpha1, avenant.bon.get_absolute_url(),
          {"action": "accuser_avenant", "avenant": avenant.pk}),
         (bon_beta.session, gestionnaire1, bon_beta.get_absolute_url(), {"action": "emettre"}),
-        (wamytan, demo["ts1"], task_url(tache_wamytan), {"action": "cosigner"}),
+        (wamytan, demo["ts1"], page_de_cosignature(wamytan), {"action": "cosigner"}),
     ]  # fmt: skip
     for dossier, user, url, donnees in pages:
         with processus_tenu(dossier.process):
