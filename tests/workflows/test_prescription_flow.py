@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
@@ -23,6 +24,7 @@ from procurement.models import Frein, Lot, Prescription
 from tests.factories import DemandeurFactory, PrestataireFactory, UserFactory
 from workflows.history import historique
 from workflows.models import Notification
+from workflows.taches import DEJA_ACCOMPLIE
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 pytestmark = pytest.mark.django_db
@@ -236,7 +238,9 @@ def test_a_task_done_cannot_be_done_twice(client, monde):
     url = reverse(f"prescription:{tache.flow_task.name}:execute", args=[tache.process_id, tache.pk])
     client.force_login(monde["ts"])
     assert client.post(url, {"action": "cosigner"}).status_code == 302
-    assert client.post(url, {"action": "cosigner"}).status_code == 403
+    deuxieme = client.post(url, {"action": "cosigner"})
+    assert (deuxieme.status_code, deuxieme.url) == (302, prescription.get_absolute_url())
+    assert [m.message for m in get_messages(deuxieme.wsgi_request)][-1] == DEJA_ACCOMPLIE
     assert len(historique(prescription)) == 2
 
 
