@@ -4,13 +4,17 @@ done: try again) and see the page again; nobody gets an error page, nothing is d
 
 import threading
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+from viewflow.workflow.timers import fire_due_timers
 
 from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatAvenant, EtatBonDeCommande
@@ -24,7 +28,7 @@ from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
 from tests.paralleles import en_meme_temps
 from workflows.flows import PrescriptionFlow
-from workflows.models import Transition
+from workflows.models import Notification, Transition
 from workflows.taches import DEJA_ACCOMPLIE, PAS_A_ACCOMPLIR, noeud, tache_en_attente
 from workflows.verrou import EN_COURS, VerrouDuProcessus
 
@@ -208,3 +212,15 @@ def test_every_step_of_a_process_locked_for_long_says_to_try_again_and_changes_n
     for dossier in etats:
         dossier.refresh_from_db()
     assert [dossier.etat for dossier in etats] == avant
+
+    # The timer runner's own step: a timer whose process is held is skipped, fired next pass.
+    rappel = Task.objects.get(process=wamytan.process, flow_task_type="TIMER")
+    with time_machine.travel(rappel.scheduled + timedelta(minutes=1), tick=False):
+        with processus_tenu(wamytan.process):
+            fire_due_timers()
+        rappel.refresh_from_db()
+        assert rappel.status == STATUS.SCHEDULED
+        fire_due_timers()
+    rappel.refresh_from_db()
+    assert rappel.status == STATUS.DONE
+    assert Notification.objects.filter(destinataire=demo["ts1"]).count() == 1
