@@ -4,7 +4,6 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.views import generic
 
 from accounts.roles import suit_seulement_ses_parcours
@@ -100,12 +99,11 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
 
     def ligne(self, request):
         """The POSTed line of this order, among those the user sees (404 otherwise)."""
-        return get_object_or_404(
-            LigneCommande.objects.au_perimetre_de(request.user).select_related(
-                "bon", "prescription__demandeur"
-            ),
-            pk=request.POST.get("ligne"),
-            bon=self.object,
+        return self.choisi(
+            LigneCommande.objects.au_perimetre_de(request.user)
+            .select_related("bon", "prescription__demandeur")
+            .filter(bon=self.object),
+            "ligne",
         )
 
     def avenants_visibles(self):
@@ -129,7 +127,7 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return avenants
 
     def avenant(self, request):
-        return get_object_or_404(self.avenants_visibles(), pk=request.POST.get("avenant"))
+        return self.choisi(self.avenants_visibles(), "avenant")
 
     def action_emettre(self, request):
         bon = services.emettre(self.object, par=request.user)

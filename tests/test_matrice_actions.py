@@ -123,6 +123,37 @@ def test_chaque_utilisateur_devant_chaque_action(demo, name, action):
     assert obtenu == MATRICE[(name, action)], (name, action, USERS)
 
 
+# The actions that name a record of their own in the POST (a line, an avenant, a participant,
+# a passage), with that field and a user who may take them.
+IDENTIFIANTS = [
+    ("commandes:detail", "desister", "ligne", "alpha1"),
+    ("commandes:detail", "candidat", "ligne", "alpha1"),
+    ("commandes:detail", "remplacant", "ligne", "gestionnaire1"),
+    ("commandes:detail", "emettre_avenant", "avenant", "gestionnaire1"),
+    ("commandes:detail", "accuser_avenant", "avenant", "alpha1"),
+    ("parcours:detail", "statut_action", "ligne", "alpha1"),
+    ("modules:detail", "retirer", "parcours", "alpha1"),
+    ("seances:detail", "desinscrire", "passage", "gestionnaire1"),
+    ("seances:detail", "decider", "passage", "commission1"),
+]
+
+
+@pytest.mark.parametrize(("name", "action", "champ", "username"), IDENTIFIANTS)
+def test_un_identifiant_vide_ou_mal_forme_repond_404_jamais_500(
+    demo, name, action, champ, username
+):
+    """A crafted POST with an empty or malformed id: a 404 (no such line, passage...), never
+    a 500."""
+    record, _ = record_et_donnees(name, demo_objects())
+    for valeur in ("", "x"):
+        with transaction.atomic():
+            client = Client()
+            client.force_login(demo[username])
+            reponse = client.post(record.get_absolute_url(), {"action": action, champ: valeur})
+            transaction.set_rollback(True)
+        assert reponse.status_code == 404, (valeur, reponse.status_code)
+
+
 MATRICE = {
     # Columns: alpha1 alpha2 alpha3 beta1 admin conseiller1 ts1 commission1 gestionnaire1 finance1
     # ALPHA's summer bilan: written by ALPHA's direction, examined by the gestionnaire.
