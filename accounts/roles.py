@@ -23,6 +23,23 @@ class Role(models.TextChoices):
 
 PRESTATAIRE_ROLES = frozenset({Role.PRESTATAIRE_CHARGE, Role.PRESTATAIRE_DIRECTION})
 
+
+def suit_seulement_ses_parcours(user) -> bool:
+    """A prestataire's user who is not its direction (a chargé d'insertion) follows only the
+    people whose parcours is assigned to him: least privilege inside a prestataire."""
+    return bool(user.prestataire_id) and not user.has_role(Role.PRESTATAIRE_DIRECTION)
+
+
+def au_perimetre_de(queryset, user, *, charge: str):
+    """The records of `queryset` a chargé d'insertion may reach: those of the people he
+    follows (`charge`: the lookup from the record to its parcours' chargé, e.g.
+    "parcours__charge"). Every page, file and action a chargé reaches is narrowed here; the
+    other users' querysets are returned unchanged (their own rules apply)."""
+    if suit_seulement_ses_parcours(user):
+        return queryset.filter(**{charge: user})
+    return queryset
+
+
 _READ_PEOPLE = [
     "procurement.view_demandeur",
     "procurement.view_prescription",
@@ -36,10 +53,10 @@ _READ_PEOPLE = [
     "prestataires.view_entreprise",
     "prestataires.view_modulecollectif",
 ]
-# A prestataire's users act on their own organisation's orders only (checked per record).
+# A prestataire's users act on their own organisation's orders only (checked per record), a
+# chargé d'insertion on the lines of the people he follows only.
 _PRESTATAIRE = [
     "bons_de_commande.view_bondecommande",
-    "bons_de_commande.accuser_bondecommande",
     "bons_de_commande.desister_lignecommande",
     "prestataires.view_parcours",
     "prestataires.suivre_parcours",
@@ -114,6 +131,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     # The état de rémunération spans all the structure's stagiaires: its direction declares it.
     Role.PRESTATAIRE_DIRECTION: [
         *_PRESTATAIRE,
+        # Acknowledging an order or an avenant commits the structure to every person on it.
+        "bons_de_commande.accuser_bondecommande",
         "prestataires.attribuer_parcours",
         "remunerations.view_etatremuneration",
         "remunerations.declarer_etatremuneration",

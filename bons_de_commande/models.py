@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accounts.roles import au_perimetre_de, suit_seulement_ses_parcours
 from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
@@ -38,20 +39,29 @@ class CompteurAnnuel(models.Model):
 
 class BonDeCommandeQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """A prestataire's users see their own organisation's orders, never another's."""
+        """A prestataire's users see their own organisation's orders, never another's; its
+        chargés d'insertion only those that hold a person they follow."""
         if user.prestataire_id:
-            return self.filter(prestataire_id=user.prestataire_id).exclude(
+            bons = self.filter(prestataire_id=user.prestataire_id).exclude(
                 etat=EtatBonDeCommande.BROUILLON
             )
+            if suit_seulement_ses_parcours(user):
+                bons = bons.filter(
+                    pk__in=LigneCommande.objects.au_perimetre_de(user).values("bon_id")
+                )
+            return bons
         if user.has_perm("bons_de_commande.view_bondecommande"):
             return self
         return self.none()
 
-    def pour_liste(self):
+    def pour_liste(self, user):
+        """With the number of beneficiaries `user` sees on each order (a chargé d'insertion:
+        the people he follows)."""
+        beneficiaires = Q(lignes__etat__in=[EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT])
+        if suit_seulement_ses_parcours(user):
+            beneficiaires &= Q(lignes__in=LigneCommande.objects.au_perimetre_de(user))
         return self.select_related("lot", "prestataire", "session").annotate(
-            beneficiaires=models.Count(
-                "lignes", filter=Q(lignes__etat__in=[EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT])
-            )
+            beneficiaires=models.Count("lignes", filter=beneficiaires)
         )
 
 
@@ -203,6 +213,12 @@ class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
 
 
 class LigneQuerySet(models.QuerySet):
+    def au_perimetre_de(self, user):
+        """The lines a chargé d'insertion may see and act on: those of the people he follows
+        (their parcours is assigned to him). Everyone else: unchanged (the order's visibility
+        is checked on the order)."""
+        return au_perimetre_de(self, user, charge="parcours__charge")
+
     def pour_liste(self):
         return self.select_related(
             "prescription__demandeur",

@@ -2,10 +2,11 @@
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.views import generic
 
+from accounts.roles import suit_seulement_ses_parcours
 from documents.pdf import reponse_pdf
 from procurement.forms import MotifForm
 from workflows.actions import ActionsMixin, Refus, actions_permises
@@ -25,7 +26,8 @@ class BonsVisiblesMixin(PermissionRequiredMixin):
     permission_required = "bons_de_commande.view_bondecommande"
 
     def get_queryset(self):
-        return BonDeCommande.objects.visibles_par(self.request.user).pour_liste()
+        user = self.request.user
+        return BonDeCommande.objects.visibles_par(user).pour_liste(user)
 
 
 class BonListView(BonsVisiblesMixin, ListeView):
@@ -61,7 +63,8 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
     def get_context_data(self, forms=None, **kwargs):
         bon, user = self.object, self.request.user
         forms = forms or {}
-        lignes = list(bon.lignes.pour_liste())
+        # A chargé d'insertion sees, and acts on, the lines of the people he follows only.
+        lignes = list(bon.lignes.au_perimetre_de(user).pour_liste())
         for ligne in lignes:
             if "desister" in actions_permises(ligne, user, TRANSITIONS_DES_LIGNES):
                 ligne.form_desister = forms.get(("desister", ligne.pk)) or MotifForm(
@@ -77,12 +80,7 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
                         RemplacantForm(ligne=ligne)
                     )
                     ligne.remplacants_proposes = list(ligne.remplacants.all())
-        avenants = bon.avenants.prefetch_related(
-            "lignes_ajoutees__prescription__demandeur", "lignes_retirees__prescription__demandeur"
-        ).order_by("pk")
-        if user.prestataire_id:
-            avenants = avenants.exclude(etat=EtatAvenant.BROUILLON)
-        avenants = list(avenants)
+        avenants = list(self.avenants_visibles().order_by("pk"))
         for avenant in avenants:
             avenant.offertes = actions_permises(avenant, user, TRANSITIONS_DES_AVENANTS)
         return super().get_context_data(
@@ -93,22 +91,43 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
                 1 for ligne in lignes if ligne.etat in (EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT)
             ),
             historique=historique(bon),
+            documents_lisibles=perms.lit_les_documents_emis(user),
+            seulement_ses_personnes=suit_seulement_ses_parcours(user),
             url_processus=None if user.prestataire_id else url_du_processus(bon.session),
             **kwargs,
         )
 
     def ligne(self, request):
-        return get_object_or_404(
-            LigneCommande.objects.select_related("bon", "prescription__demandeur"),
-            pk=request.POST.get("ligne"),
-            bon=self.object,
+        """The POSTed line of this order, among those the user sees (404 otherwise)."""
+        return self.choisi(
+            LigneCommande.objects.au_perimetre_de(request.user)
+            .select_related("bon", "prescription__demandeur")
+            .filter(bon=self.object),
+            "ligne",
         )
 
-    def avenant(self, request):
-        avenants = self.object.avenants.all()
-        if request.user.prestataire_id:
+    def avenants_visibles(self):
+        """The order's avenants the user sees, with the people on each he may see: a
+        prestataire never sees a draft, a chargé d'insertion only the avenants and people of
+        those he follows."""
+        user = self.request.user
+        lignes = LigneCommande.objects.au_perimetre_de(user).select_related(
+            "prescription__demandeur"
+        )
+        avenants = self.object.avenants.prefetch_related(
+            Prefetch("lignes_ajoutees", queryset=lignes),
+            Prefetch("lignes_retirees", queryset=lignes),
+        )
+        if user.prestataire_id:
             avenants = avenants.exclude(etat=EtatAvenant.BROUILLON)
-        return get_object_or_404(avenants, pk=request.POST.get("avenant"))
+        if suit_seulement_ses_parcours(user):
+            avenants = avenants.filter(
+                Q(lignes_ajoutees__in=lignes) | Q(lignes_retirees__in=lignes)
+            ).distinct()
+        return avenants
+
+    def avenant(self, request):
+        return self.choisi(self.avenants_visibles(), "avenant")
 
     def action_emettre(self, request):
         bon = services.emettre(self.object, par=request.user)
@@ -186,7 +205,17 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return f"Réception de l'avenant {avenant} accusée{suite}."
 
 
+def bons_aux_documents_lisibles(user):
+    """The orders whose issued PDFs (and their avenants') `user` may download: none for a
+    chargé d'insertion (perms.lit_les_documents_emis), as for an order he cannot see (404)."""
+    bons = BonDeCommande.objects.visibles_par(user)
+    return bons if perms.lit_les_documents_emis(user) else bons.none()
+
+
 class BonPdfView(BonsVisiblesMixin, generic.detail.BaseDetailView):
+    def get_queryset(self):
+        return bons_aux_documents_lisibles(self.request.user)
+
     def render_to_response(self, context):
         bon = self.object
         if bon.document_id is None:
@@ -198,7 +227,7 @@ class AvenantPdfView(PermissionRequiredMixin, generic.detail.BaseDetailView):
     permission_required = "bons_de_commande.view_bondecommande"
 
     def get_queryset(self):
-        bons = BonDeCommande.objects.visibles_par(self.request.user)
+        bons = bons_aux_documents_lisibles(self.request.user)
         return Avenant.objects.filter(bon__in=bons, document__isnull=False)
 
     def render_to_response(self, context):

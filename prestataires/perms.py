@@ -1,13 +1,7 @@
 """Who may do what on a parcours, its stages and the collective modules: the rules the
 transitions name as their permission and the services check."""
 
-from accounts.roles import Role
-
-
-def voit_tous_les_parcours_de_sa_structure(user) -> bool:
-    """A prestataire's direction supervises all its parcours; a chargé d'insertion only those
-    assigned to them."""
-    return user.has_role(Role.PRESTATAIRE_DIRECTION)
+from accounts.roles import suit_seulement_ses_parcours
 
 
 def peut_conduire(parcours, user) -> bool:
@@ -16,7 +10,7 @@ def peut_conduire(parcours, user) -> bool:
     return (
         user.prestataire_id == parcours.prestataire_id
         and user.has_perm("prestataires.suivre_parcours")
-        and (voit_tous_les_parcours_de_sa_structure(user) or parcours.charge_id == user.pk)
+        and (not suit_seulement_ses_parcours(user) or parcours.charge_id == user.pk)
     )
 
 

@@ -158,7 +158,7 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Action « {action} » ajoutée au plan d'action."
 
     def action_statut_action(self, request):
-        action = get_object_or_404(ActionPlan, pk=request.POST.get("ligne"), parcours=self.object)
+        action = self.choisi(ActionPlan.objects.filter(parcours=self.object), "ligne")
         form = StatutActionForm(request.POST)
         if not form.is_valid():
             raise Refus()
@@ -479,9 +479,8 @@ class ModuleDetailView(ActionsMixin, ModulesMixin, generic.DetailView):
 
     def action_retirer(self, request):
         self.exiger("prestataires.change_modulecollectif", self.peut_modifier())
-        parcours = get_object_or_404(
-            self.object.participants.filter(pk__in=self.parcours_visibles()),
-            pk=request.POST.get("parcours"),
+        parcours = self.choisi(
+            self.object.participants.filter(pk__in=self.parcours_visibles()), "parcours"
         )
         services.retirer_du_module(self.object, parcours, par=request.user)
         return f"{parcours.demandeur} retiré(e) du module."

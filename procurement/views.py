@@ -5,7 +5,6 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.views import generic
 
 from documents.pdf import rendre_pdf, reponse_pdf
@@ -213,9 +212,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
 
     def action_desinscrire(self, request):
         self.exiger(PREPARER)
-        passage = get_object_or_404(
-            PassageCommission, pk=request.POST.get("passage"), session=self.object
-        )
+        passage = self.choisi(PassageCommission.objects.filter(session=self.object), "passage")
         services.desinscrire(passage, par=request.user)
         return f"{passage.prescription.demandeur} retiré(e) de l'ordre du jour."
 
@@ -225,12 +222,11 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
 
     def action_decider(self, request):
         self.exiger(DECIDER)
-        passage = get_object_or_404(
+        passage = self.choisi(
             PassageCommission.objects.select_related(
                 "prescription__lot", "prescription__demandeur"
-            ),
-            pk=request.POST.get("passage"),
-            session=self.object,
+            ).filter(session=self.object),
+            "passage",
         )
         form = DecisionForm(request.POST, passage=passage)
         if not form.is_valid():

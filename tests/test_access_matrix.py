@@ -1,4 +1,8 @@
-"""Every role's access to every page: a new URL that is not listed here fails the test."""
+"""Every kind of user's access to every page and file, on a given record: a new URL that is not
+listed here fails the test. The users are the demo's roles and, for the records of KAOUMA
+(her order, parcours, stage), what they are to them: ALPHA's direction (alpha1), her chargé
+(alpha2), another chargé of ALPHA (alpha3, who follows WAIA), another prestataire (beta1,
+gamma1). The actions of the pages are in test_matrice_actions.py."""
 
 from datetime import date
 
@@ -8,21 +12,25 @@ from django.urls import reverse
 
 from procurement.models import Lot, Prestataire
 from reporting.models import BilanAnnuel
-from tests.urlmatrix import all_url_names, demo_objects, flow_task
+from tests.urlmatrix import all_url_names, autre_charge, demo_objects, flow_task
 
 USERS = [
     "admin", "conseiller1", "conseiller2", "ts1", "commission1", "gestionnaire1", "finance1",
-    "alpha1", "alpha2", "beta1", "gamma1",
+    "alpha1", "alpha2", "alpha3", "beta1", "gamma1",
 ]  # fmt: skip
 DEL_READERS = {"admin", "conseiller1", "conseiller2", "ts1", "commission1", "gestionnaire1"}
 CONSEILLERS = {"conseiller1", "conseiller2"}
-# The demo orders are ALPHA's: BETA and GAMMA must not even learn they exist (404).
+# The demo orders are ALPHA's: BETA and GAMMA must not even learn they exist (404), nor a
+# chargé of ALPHA who does not follow KAOUMA.
 ORDER_READERS = {
-    **dict.fromkeys(DEL_READERS, 200), "alpha1": 200, "alpha2": 200, "beta1": 404, "gamma1": 404,
+    **dict.fromkeys(DEL_READERS, 200), "alpha1": 200, "alpha2": 200, "alpha3": 404,
+    "beta1": 404, "gamma1": 404,
 }  # fmt: skip
-PRESTATAIRES = {"alpha1", "alpha2", "beta1", "gamma1"}
+# An issued PDF names everyone on the order: not for a chargé d'insertion (docs/domaine.md §1).
+ISSUED_PDF_READERS = {**ORDER_READERS, "alpha2": 404}
+PRESTATAIRES = {"alpha1", "alpha2", "alpha3", "beta1", "gamma1"}
 # ALPHA's register and modules are shared by its staff; DEL reads them, never writes.
-ALPHA_STAFF = {**ORDER_READERS, "alpha1": 200, "alpha2": 200}
+ALPHA_STAFF = {**ORDER_READERS, "alpha1": 200, "alpha2": 200, "alpha3": 200}
 # The états de rémunération: finance, the gestionnaire and the prestataires' direction.
 REMUNERATION_READERS = {"finance1", "gestionnaire1", "alpha1", "beta1", "gamma1"}
 ETAT_READERS = {"finance1": 200, "gestionnaire1": 200, "alpha1": 200, "beta1": 404, "gamma1": 404}
@@ -110,8 +118,8 @@ MATRIX = {
     "seances:proces_verbal": DEL_READ,
     "commandes:index": only(DEL_READERS | PRESTATAIRES),
     "commandes:detail": lambda username: ORDER_READERS.get(username, 403),
-    "commandes:pdf": lambda username: ORDER_READERS.get(username, 403),
-    "commandes:avenant_pdf": lambda username: ORDER_READERS.get(username, 403),
+    "commandes:pdf": lambda username: ISSUED_PDF_READERS.get(username, 403),
+    "commandes:avenant_pdf": lambda username: ISSUED_PDF_READERS.get(username, 403),
     "parcours:index": only(DEL_READERS | PRESTATAIRES),
     "parcours:detail": lambda username: ORDER_READERS.get(username, 403),
     "parcours:stage": lambda username: ORDER_READERS.get(username, 403),
@@ -121,6 +129,7 @@ MATRIX = {
         **dict.fromkeys(DEL_READERS, 403),
         "alpha1": 302,
         "alpha2": 302,
+        "alpha3": 404,
         "beta1": 404,
         "gamma1": 404,
     }.get(username, 403),  # fmt: skip
@@ -132,6 +141,7 @@ MATRIX = {
     "entreprises:change": lambda username: {
         "alpha1": 200,
         "alpha2": 200,
+        "alpha3": 200,
         "beta1": 404,
         "gamma1": 404,
     }.get(username, 403),  # fmt: skip
@@ -316,6 +326,7 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_access_by_role(demo, name):
+    autre_charge(demo)
     url = url_for(name, demo_objects())
     response = Client().get(url)
     assert response.status_code == 302 and response.url.startswith("/accounts/login/"), (

@@ -5,11 +5,14 @@ from datetime import date
 from django.urls import URLPattern, URLResolver, get_resolver
 from viewflow.workflow.models import Task
 
+from accounts.roles import Role
 from bons_de_commande.models import Avenant, BonDeCommande
 from prestataires.models import Entreprise, ModuleCollectif, Parcours, Stage
-from procurement.models import Demandeur, Prescription, SessionCommission
+from prestataires.services import attribuer
+from procurement.models import Demandeur, Prescription, Prestataire, SessionCommission
 from remunerations.models import EtatRemuneration
 from reporting.models import BilanFinParcours
+from tests.factories import UserFactory
 
 EXCLUDED_NAMESPACES = ("admin:",)
 AUTH_PAGES = {
@@ -18,17 +21,24 @@ AUTH_PAGES = {
 }  # fmt: skip
 
 
-def all_url_names():
-    def walk(patterns, ns=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern):
-                yield ns + (p.name or "")
+def _walk(patterns, ns=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+        elif isinstance(p, URLPattern):
+            yield ns + (p.name or ""), p
 
+
+def all_url_names():
+    return set(all_url_views())
+
+
+def all_url_views():
+    """Every URL name of the project (but the admin's and the login pages) and its view's
+    class (None for a plain function)."""
     return {
-        name
-        for name in walk(get_resolver().url_patterns)
+        name: getattr(pattern.callback, "view_class", None)
+        for name, pattern in _walk(get_resolver().url_patterns)
         if not name.startswith(EXCLUDED_NAMESPACES) and name not in AUTH_PAGES
     }
 
@@ -108,3 +118,17 @@ def flow_task(objects, flow, node):
         task = candidates.first()
         if task is not None:
             return task
+
+
+def autre_charge(demo):
+    """alpha3, a chargé d'insertion of ALPHA who follows WAIA (ALPHA's summer session), not
+    KAOUMA: the "other chargé" of the matrices, beside alpha2 who follows KAOUMA."""
+    demo["alpha3"] = UserFactory(
+        username="alpha3",
+        prestataire=Prestataire.objects.get(code="ALPHA"),
+        role=Role.PRESTATAIRE_CHARGE,
+    )
+    attribuer(
+        Parcours.objects.get(demandeur__nom="WAIA"), par=demo["alpha1"], charge=demo["alpha3"]
+    )
+    return demo["alpha3"]

@@ -15,8 +15,8 @@ action runs in one transaction).
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django_fsm import can_proceed
 
 INTERDIT = "Vous n'avez pas l'autorisation de faire cette action."
@@ -158,6 +158,15 @@ class ActionsMixin:
             action,
             lambda form: service(self.object, par=self.request.user, **form.cleaned_data),
         )
+
+    def choisi(self, queryset, champ):
+        """The record the POST names in `champ` (a line, a passage...) among `queryset`: a 404
+        if it is not there, the id missing or malformed included (a crafted POST, never a
+        500)."""
+        pk = self.request.POST.get(champ, "")
+        if not pk.isdigit():
+            raise Http404(f"Aucun élément « {champ} » ne correspond à cette demande.")
+        return get_object_or_404(queryset, pk=pk)
 
     def exiger(self, permission, condition=True):
         if not (self.request.user.has_perm(permission) and condition):

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_fsm import RETURN_VALUE, transition
 
+from accounts.roles import au_perimetre_de
 from procurement.enums import ClasseSortie
 from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
@@ -27,7 +28,7 @@ from ..enums import (
     StatutAction,
     TypeFin,
 )
-from ..perms import peut_conduire, voit_tous_les_parcours_de_sa_structure
+from ..perms import peut_conduire
 
 
 class ParcoursQuerySet(models.QuerySet):
@@ -35,10 +36,9 @@ class ParcoursQuerySet(models.QuerySet):
         """A prestataire's users see their own organisation's parcours, never another's; its
         chargés d'insertion see those assigned to them. The DEL reads them all."""
         if user.prestataire_id:
-            parcours = self.filter(prestataire_id=user.prestataire_id)
-            if not voit_tous_les_parcours_de_sa_structure(user):
-                parcours = parcours.filter(charge=user)
-            return parcours
+            return au_perimetre_de(
+                self.filter(prestataire_id=user.prestataire_id), user, charge="charge"
+            )
         if user.has_perm("prestataires.view_parcours"):
             return self
         return self.none()
