@@ -7,6 +7,13 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
+from config.csp import (
+    ATTRIBUT_STYLE,
+    ELEMENT_STYLE,
+    GESTIONNAIRE_D_EVENEMENT,
+    empreintes,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Only for local runs and tests: production.py refuses to start with it.
@@ -140,14 +147,16 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_INACTIVITE_SECONDES", "3600"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_DUREE_MAXIMALE = int(os.environ.get("SESSION_DUREE_MAXIMALE_SECONDES", "36000"))
 
-# Content-Security-Policy: the pages' scripts and styles come from the application's own static
-# files; the few <style> and <script> elements the pages need carry the request's nonce. No
-# 'unsafe-inline' anywhere, nothing from another site.
+# Content-Security-Policy: scripts and styles come from the application's static files; no
+# 'unsafe-inline', nothing from another site. viewflow's templates keep a few fixed style=
+# attributes, <style> elements and onclick handlers: allowed by their hash (config/csp.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, NONCE],
+        "script-src-attr": ["'unsafe-hashes'", *empreintes(GESTIONNAIRE_D_EVENEMENT)],
+        "style-src": [SELF, NONCE, *empreintes(ELEMENT_STYLE)],
+        "style-src-attr": ["'unsafe-hashes'", *empreintes(ATTRIBUT_STYLE)],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],

@@ -1,0 +1,39 @@
+"""What the Content-Security-Policy lets through of viewflow's own templates.
+
+Our templates have no inline script, no <style> and no style= attribute (tests/test_csp.py):
+their styles are in static/. viewflow's templates, installed with the package, carry fixed
+style= attributes (`style="width:100%"`) and two fixed onclick handlers (`history.back`). Rather
+than copying a dozen of its templates to edit them, the policy allows those exact texts by their
+SHA-256 ('unsafe-hashes': the attribute whose text hashes to one of these, nothing else; no
+'unsafe-inline'). They are read from the installed package when the settings load, so a viewflow
+upgrade brings its own. Attributes built from template variables are not allowed (none used).
+"""
+
+import base64
+import hashlib
+import html
+import re
+from pathlib import Path
+
+import viewflow
+
+TEMPLATES_DE_VIEWFLOW = Path(viewflow.__file__).parent / "templates"
+ATTRIBUT_STYLE = re.compile(r'\sstyle="([^"]*)"')
+GESTIONNAIRE_D_EVENEMENT = re.compile(r'\son[a-z]+="([^"]*)"')
+ELEMENT_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+
+
+def _empreinte(texte: str) -> str:
+    condensat = hashlib.sha256(html.unescape(texte).encode()).digest()
+    return f"'sha256-{base64.b64encode(condensat).decode()}'"
+
+
+def empreintes(motif: re.Pattern, dossier: Path = TEMPLATES_DE_VIEWFLOW) -> list[str]:
+    """The hashes of the fixed texts `motif` finds in the templates under `dossier`."""
+    textes = {
+        texte
+        for fichier in dossier.rglob("*.html")
+        for texte in motif.findall(fichier.read_text(encoding="utf-8"))
+        if "{" not in texte
+    }
+    return sorted(_empreinte(texte) for texte in textes)
