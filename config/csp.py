@@ -6,7 +6,7 @@ style= attributes (`style="width:100%"`) and two fixed onclick handlers (`histor
 than copying a dozen of its templates to edit them, the policy allows those exact texts by their
 SHA-256 ('unsafe-hashes': the attribute whose text hashes to one of these, nothing else; no
 'unsafe-inline'). They are read from the installed package when the settings load, so a viewflow
-upgrade brings its own. Attributes built from template variables are not allowed (none used).
+upgrade brings its own. Texts built from template variables are not allowed (none is used).
 """
 
 import base64
@@ -34,6 +34,6 @@ def empreintes(motif: re.Pattern, dossier: Path = TEMPLATES_DE_VIEWFLOW) -> list
         texte
         for fichier in dossier.rglob("*.html")
         for texte in motif.findall(fichier.read_text(encoding="utf-8"))
-        if "{" not in texte
+        if "{{" not in texte and "{%" not in texte
     }
     return sorted(_empreinte(texte) for texte in textes)

@@ -127,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Guessing a password: after AXES_FAILURE_LIMIT failures for one username from one address, that
 # pair is locked out for CONNEXION_BLOCAGE_MINUTES (each new try during the lockout restarts
 # it); a successful login clears the count; the administrateur unlocks it sooner from the admin
-# (« Tentatives d'accès »). The lockout page is the login page with its message.
+# (« Tentatives de connexion »). The lockout page is the login page with its message.
 AXES_FAILURE_LIMIT = int(os.environ.get("CONNEXION_ECHECS_MAX", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CONNEXION_BLOCAGE_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
