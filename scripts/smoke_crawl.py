@@ -196,10 +196,14 @@ class Browser:
         """The password, then the second factor's code when the application asks for it."""
         response = self.submit(LOGIN_PATH, {"username": username, "password": password})
         landing = same_origin_path(LOGIN_PATH, response.header("Location"), self.origin)
-        if response.status == 302 and landing and landing.startswith(SECOND_FACTOR_PATH):
+        if response.status != 302 or landing is None:
+            return response
+        # The application sends the user on to the second factor from the first page asked.
+        final, _ = self.get(landing)
+        if final.startswith(SECOND_FACTOR_PATH):
             if not totp_key:
                 return Response(401, [])
-            response = self.submit(landing, {"code": totp_code(totp_key)})
+            return self.submit(final, {"code": totp_code(totp_key)})
         return response
 
 

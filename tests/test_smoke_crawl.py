@@ -111,25 +111,26 @@ KEY = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class SiteWithSecondFactor(FakeSite):
-    """Production: after the password, the session counts only once a TOTP code is typed."""
+    """Production: after the password, every page leads to the second factor until the code
+    of the user's key is typed; only then does the session count."""
 
     def __call__(self, method, path, headers, body):
         verification = "/accounts/deux-facteurs/?next=/"
+        cookies = headers.get("Cookie", "")
         if path == "/accounts/login/" and method == "POST":
             answer = super().__call__(method, path, headers, body)
             if answer.status == 302:
                 return Response(
-                    302,
-                    [("Location", verification), ("Set-Cookie", "pending=p; Secure; Path=/")],
+                    302, [("Location", "/"), ("Set-Cookie", "pending=p; Secure; Path=/")]
                 )
             return answer
-        if path == verification and method == "GET":
+        if "pending=p" in cookies and "sessionid=s" not in cookies:
             self.requests.append((method, path))
-            return html('<form method="post"><input name="csrfmiddlewaretoken" value="t0k">')
-        if path == verification:
-            self.requests.append((method, path))
-            code = parse_qs(body.decode()).get("code")
-            if "pending=p" in headers.get("Cookie", "") and code == [totp_code(KEY)]:
+            if path != verification:
+                return Response(302, [("Location", verification)])
+            if method == "GET":
+                return html('<form method="post"><input name="csrfmiddlewaretoken" value="t0k">')
+            if parse_qs(body.decode()).get("code") == [totp_code(KEY)]:
                 return Response(
                     302, [("Location", "/"), ("Set-Cookie", "sessionid=s; Secure; Path=/")]
                 )

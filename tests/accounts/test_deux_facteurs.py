@@ -130,3 +130,19 @@ def test_enroler_totp_gives_a_key_the_login_accepts(client, demo):
     assert nom == "ts1" and len(cle) == 32
     client.force_login(demo["ts1"])
     assert client.post(reverse("deux_facteurs_verifier"), {"code": code_de(appareil)}).url == "/"
+
+
+def test_through_the_login_form_the_password_then_the_code_open_the_home_page(client, demo):
+    appareil = enroler_sans_qr_code(demo["conseiller1"])
+    connexion = client.post(
+        reverse("login"), {"username": "conseiller1", "password": "demo-parcours-2026"}
+    )
+    assert connexion.status_code == 302
+    verification = client.get(connexion.url, follow=True)
+    assert verification.request["PATH_INFO"] == reverse("deux_facteurs_verifier")
+    chemin = verification.request["PATH_INFO"] + "?" + verification.request["QUERY_STRING"]
+    code = client.post(chemin, {"code": code_de(appareil)})
+    assert code.status_code == 302
+    accueil = client.get(code.url, follow=True)
+    assert accueil.request["PATH_INFO"] == ACCUEIL
+    assert "Bonjour Claire" in accueil.content.decode()
