@@ -37,3 +37,23 @@ def empreintes(motif: re.Pattern, dossier: Path = TEMPLATES_DE_VIEWFLOW) -> list
         if "{{" not in texte and "{%" not in texte
     }
     return sorted(_empreinte(texte) for texte in textes)
+
+
+TURBO = Path(viewflow.__file__).parent / "static" / "viewflow" / "js" / "turbo.es2017-umd.js"
+CSS_DE_LA_BARRE_TURBO = re.compile(r"static get defaultCSS\(\) \{\s*return unindent `(.*?)`;", re.S)
+
+
+def empreinte_barre_de_progression_turbo(fichier: Path = TURBO) -> list[str]:
+    """Turbo (viewflow's page loader) inserts a <style> for its progress bar, the text of
+    `ProgressBar.defaultCSS`: its hash, computed as Turbo builds it (`unindent`, durations
+    of 300 ms). Empty if a Turbo upgrade changes that code (tests/test_csp.py then fails)."""
+    trouve = CSS_DE_LA_BARRE_TURBO.search(fichier.read_text(encoding="utf-8"))
+    duree = re.search(r"ProgressBar\.animationDuration = (\d+);", trouve.string if trouve else "")
+    if not trouve or not duree:
+        return []
+    texte = trouve.group(1)
+    texte = texte.replace("${ProgressBar.animationDuration}", duree.group(1))
+    texte = texte.replace("${ProgressBar.animationDuration / 2}", str(int(duree.group(1)) // 2))
+    lignes = texte.removeprefix("\n").split("\n")
+    retrait = len(lignes[0]) - len(lignes[0].lstrip())
+    return [_empreinte("\n".join(ligne[retrait:] for ligne in lignes))]

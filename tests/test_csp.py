@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from config.csp import empreinte_barre_de_progression_turbo
+
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # The indicators' page draws its SVG charts for a period.
 GRAPHIQUES = {"du": "2025-01-01", "au": "2026-12-31"}
@@ -64,6 +66,14 @@ def test_the_policy_allows_nothing_inline_but_viewflow_s_fixed_attributes(client
     assert "unsafe-inline" not in politique and "unsafe-eval" not in politique
     assert "default-src 'self'" in politique and "frame-ancestors 'none'" in politique
     assert "script-src 'self';" in politique  # no nonce asked for: no inline script at all
+
+
+def test_turbo_s_progress_bar_style_is_allowed_by_its_hash():
+    """The hash Chromium reported for the <style> Turbo 7 inserts (viewflow 2.4.0)."""
+    assert empreinte_barre_de_progression_turbo() == [
+        "'sha256-WAyOw4V+FqDc35lQPyRADLBWbuNK8ahvYEaQIYF1+Ps='"
+    ]
+    assert empreinte_barre_de_progression_turbo()[0] in DIRECTIVES["style-src"]
 
 
 def test_our_templates_have_no_inline_script_style_or_handler():

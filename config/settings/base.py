@@ -11,6 +11,7 @@ from config.csp import (
     ATTRIBUT_STYLE,
     ELEMENT_STYLE,
     GESTIONNAIRE_D_EVENEMENT,
+    empreinte_barre_de_progression_turbo,
     empreintes,
 )
 
@@ -149,13 +150,19 @@ SESSION_DUREE_MAXIMALE = int(os.environ.get("SESSION_DUREE_MAXIMALE_SECONDES", "
 
 # Content-Security-Policy: scripts and styles come from the application's static files; no
 # 'unsafe-inline', nothing from another site. viewflow's templates keep a few fixed style=
-# attributes, <style> elements and onclick handlers: allowed by their hash (config/csp.py).
+# attributes, <style> elements and onclick handlers, and Turbo its progress bar's <style>:
+# allowed by their hash (config/csp.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "script-src-attr": ["'unsafe-hashes'", *empreintes(GESTIONNAIRE_D_EVENEMENT)],
-        "style-src": [SELF, NONCE, *empreintes(ELEMENT_STYLE)],
+        "style-src": [
+            SELF,
+            NONCE,
+            *empreintes(ELEMENT_STYLE),
+            *empreinte_barre_de_progression_turbo(),
+        ],
         "style-src-attr": ["'unsafe-hashes'", *empreintes(ATTRIBUT_STYLE)],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
