@@ -38,9 +38,7 @@ def echouer(client, fois, **kwargs):
         assert se_connecter(client, "mauvais", **kwargs).status_code == attendu
 
 
-def test_after_the_failure_limit_the_right_password_is_refused_with_the_reason(
-    client, conseiller
-):
+def test_after_the_failure_limit_the_right_password_is_refused_with_the_reason(client, conseiller):
     echouer(client, settings.AXES_FAILURE_LIMIT)
     page = se_connecter(client, MOT_DE_PASSE)
     html = page.content.decode()
