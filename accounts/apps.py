@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -12,3 +13,7 @@ class AccountsConfig(AppConfig):
         # Roles are Django groups whose permissions are defined in code (roles.py):
         # every migrate brings the database in line with it.
         post_migrate.connect(sync_role_groups, sender=self)
+
+        from .middleware import noter_ouverture_de_session
+
+        user_logged_in.connect(noter_ouverture_de_session)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from .roles import Role
+from .roles import ROLES_A_DEUX_FACTEURS, Role
 
 
 class User(AbstractUser):
@@ -34,6 +34,11 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return self.is_active and any(role in self.roles for role in roles)
+
+    @property
+    def doit_confirmer_deux_facteurs(self) -> bool:
+        """The roles of ROLES_A_DEUX_FACTEURS, and whoever reaches the admin."""
+        return bool(self.roles & ROLES_A_DEUX_FACTEURS) or self.is_staff or self.is_superuser
 
 
 def auteur(verbose_name=None):

@@ -22,6 +22,10 @@ class Role(models.TextChoices):
 
 
 PRESTATAIRE_ROLES = frozenset({Role.PRESTATAIRE_CHARGE, Role.PRESTATAIRE_DIRECTION})
+# Who must confirm a login with a second factor (settings.DEUX_FACTEURS_OBLIGATOIRE): every DEL
+# role and a prestataire's direction, who see or manage a whole structure's people; a chargé
+# d'insertion sees only the parcours given to them.
+ROLES_A_DEUX_FACTEURS = frozenset(Role) - {Role.PRESTATAIRE_CHARGE}
 
 
 def suit_seulement_ses_parcours(user) -> bool:
@@ -123,6 +127,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         ),
         *(f"accounts.{action}_user" for action in ("view", "add", "change")),
         "auth.view_group",
+        # Unlock a (username, address) locked out by django-axes; remove a lost phone's second
+        # factor (the user enrols again at the next login).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
         "reporting.importer_parcours",
         "reporting.view_importparcours",
         "reporting.view_journalexport",

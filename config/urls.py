@@ -3,7 +3,7 @@ menu's order), the processes theirs (`workflows.viewsets`); the admin and the ac
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
@@ -37,6 +37,7 @@ handler500 = "config.views.erreur_serveur"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path(
         "accounts/",
         AuthViewset(

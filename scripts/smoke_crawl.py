@@ -1,6 +1,7 @@
 """Log in as each demo user and fetch what they can reach; fail on any server error.
 
     .venv/bin/python scripts/smoke_crawl.py http://127.0.0.1:8000 [--par-page 20]
+        [--cles-totp FICHIER]
 
 Run by scripts/smoke_production.sh against gunicorn started with the production settings.
 Each user logs in through the real login form (CSRF token, cookies), then the crawler fetches
@@ -8,6 +9,10 @@ every page of their menus (viewflow's drawer, the admin's sidebar) and, from eac
 the first `--par-page` pages it links to (the records it lists), not followed further. It
 talks to gunicorn as the TLS proxy would: `X-Forwarded-Proto: https`, and it keeps the Secure
 cookies itself.
+
+Production asks most roles for a second factor after the password: `--cles-totp` names a file
+of `identifiant clé-en-base32` lines (what `manage.py enroler_totp` prints), and the crawler
+types the current code, computed from the key (RFC 6238), on the verification page.
 
 Pages may answer 403 or 404 (a role sees only its own records); a page answering 5xx fails the
 smoke. Every stylesheet, script and image the pages reference, and the fonts and images the
@@ -19,6 +24,9 @@ drive it with a fake site.
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import http.client
 import re
 import sys
@@ -36,6 +44,7 @@ DEMO_USERS = [
 ]  # fmt: skip
 DEMO_PASSWORD = "demo-parcours-2026"
 LOGIN_PATH = "/accounts/login/"
+SECOND_FACTOR_PATH = "/accounts/deux-facteurs/"
 STATIC_PREFIX = "/static/"
 # Links that end the session or act on a record: never followed. Their GET only shows a
 # confirmation form, but the crawl must not depend on it.
@@ -166,23 +175,46 @@ class Browser:
             path, response = following, self.request("GET", following)
         return path, response
 
-    def log_in(self, username, password) -> Response:
-        _, form = self.get(LOGIN_PATH)
+    def submit(self, path, fields) -> Response:
+        """GET the form at `path`, then POST `fields` to it with its CSRF token."""
+        _, form = self.get(path)
         token = parse(form.text).fields.get("csrfmiddlewaretoken", "")
-        body = urlencode(
-            {"csrfmiddlewaretoken": token, "username": username, "password": password}
-        ).encode()
+        body = urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
         https_origin = "https://" + urlsplit(self.origin).netloc
         return self.request(
             "POST",
-            LOGIN_PATH,
+            path,
             body,
             {
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Origin": https_origin,
-                "Referer": https_origin + LOGIN_PATH,
+                "Referer": https_origin + path,
             },
         )
+
+    def log_in(self, username, password, totp_key=None) -> Response:
+        """The password, then the second factor's code when the application asks for it."""
+        response = self.submit(LOGIN_PATH, {"username": username, "password": password})
+        landing = same_origin_path(LOGIN_PATH, response.header("Location"), self.origin)
+        if response.status != 302 or landing is None:
+            return response
+        # The application sends the user on to the second factor from the first page asked.
+        final, _ = self.get(landing)
+        if final.startswith(SECOND_FACTOR_PATH):
+            if not totp_key:
+                return Response(401, [])
+            return self.submit(final, {"code": totp_code(totp_key)})
+        return response
+
+
+def totp_code(base32_key: str, at: float | None = None) -> str:
+    """The code an authenticator application shows (RFC 6238: SHA-1, 30 s, 6 digits)."""
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(
+        base64.b32decode(base32_key), counter.to_bytes(8, "big"), hashlib.sha1
+    ).digest()
+    offset = digest[-1] & 0x0F
+    return f"{int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF:010d}"[-6:]
 
 
 def _follows(path: str) -> bool:
@@ -190,13 +222,23 @@ def _follows(path: str) -> bool:
 
 
 def crawl_user(
-    browser: Browser, user: str, password: str, per_page: int, report: Report, assets: dict
+    browser: Browser,
+    user: str,
+    password: str,
+    per_page: int,
+    report: Report,
+    assets: dict,
+    totp_key: str | None = None,
 ) -> None:
     """Log `user` in; fetch every page of their menus and `per_page` records of each."""
     started = time.monotonic()
-    login = browser.log_in(user, password)
+    login = browser.log_in(user, password, totp_key)
     landing = same_origin_path(LOGIN_PATH, login.header("Location"), browser.origin)
-    if login.status != 302 or landing is None or landing.startswith(LOGIN_PATH):
+    if (
+        login.status != 302
+        or landing is None
+        or landing.startswith((LOGIN_PATH, SECOND_FACTOR_PATH))
+    ):
         report.failures.append(
             Failure(user, LOGIN_PATH, f"connexion refusée ({login.status})", "-")
         )
@@ -265,10 +307,12 @@ def crawl(
     users=DEMO_USERS,
     password: str = DEMO_PASSWORD,
     per_page: int = 20,
+    totp_keys: dict[str, str] | None = None,
 ) -> Report:
     report, assets = Report(), {}
     for user in users:
-        crawl_user(Browser(fetch, origin), user, password, per_page, report, assets)
+        key = (totp_keys or {}).get(user)
+        crawl_user(Browser(fetch, origin), user, password, per_page, report, assets, key)
     check_assets(fetch, origin, assets, report)
     return report
 
@@ -305,13 +349,20 @@ def main(argv=None) -> int:
     parser.add_argument("origin", help="http://127.0.0.1:PORT (gunicorn)")
     parser.add_argument("--par-page", type=int, default=20, help="liens suivis par page de menu")
     parser.add_argument("--attente", type=float, default=60, help="secondes pour démarrer")
+    parser.add_argument(
+        "--cles-totp", help="fichier de lignes « identifiant clé » (manage.py enroler_totp)"
+    )
     options = parser.parse_args(argv)
+    totp_keys = {}
+    if options.cles_totp:
+        with open(options.cles_totp, encoding="utf-8") as lines:
+            totp_keys = dict(line.split() for line in lines if line.strip())
     fetch = http_fetch(options.origin)
     if not wait_until_up(fetch, options.attente):
         print(f"Le serveur ne répond pas sur {options.origin}{LOGIN_PATH}.", file=sys.stderr)
         return 1
     started = time.monotonic()
-    report = crawl(fetch, options.origin, per_page=options.par_page)
+    report = crawl(fetch, options.origin, per_page=options.par_page, totp_keys=totp_keys)
     for user in DEMO_USERS:
         if user in report.pages:
             print(f"  {user:<14} {report.pages[user]:>4} pages  {report.seconds[user]:5.1f} s")

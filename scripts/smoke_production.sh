@@ -61,11 +61,17 @@ step "seed_demo, import_parcours"
 $PY manage.py seed_demo >/dev/null
 $PY manage.py import_parcours demo/historique_parcours.csv >/dev/null
 done_in
+# Production asks for a second factor: the demo users get a TOTP key (not alpha2, a chargé
+# d'insertion, who logs in with the password alone); the crawler types the codes.
+step "enroler_totp (second facteur)"
+$PY manage.py enroler_totp admin conseiller1 conseiller2 ts1 commission1 gestionnaire1 \
+    finance1 alpha1 beta1 gamma1 >"$work/cles_totp"
+done_in
 
 # No control socket: its default path is shared by every gunicorn of this user on the machine.
 .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:${port}" --workers 2 --timeout 120 \
     --no-control-socket >"$work/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 echo "gunicorn sur 127.0.0.1:${port}, parcours des pages de chaque utilisateur de démo :"
-$PY scripts/smoke_crawl.py "http://127.0.0.1:${port}"
+$PY scripts/smoke_crawl.py "http://127.0.0.1:${port}" --cles-totp "$work/cles_totp"
 echo "Production : démarrage et pages sans erreur en $((SECONDS - started)) s."

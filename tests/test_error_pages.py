@@ -21,7 +21,7 @@ def dans_l_application(page, titre):
     assert f"<title>{titre} · {TITRE}</title>" in html
     assert 'class="vf-page"' in html and "mdc-top-app-bar" in html  # viewflow's page
     assert "/static/del.css" in html
-    assert "--mdc-theme-primary: #0b4f6c" in html  # the application's colours, Site or not
+    assert "/static/theme.css" in html  # the application's colours, Site or not
     assert '<a class="del-btn del-btn--primary" href="/">Retour à l\'accueil</a>' in html
     assert "Django" not in html
     return html

@@ -11,7 +11,7 @@ STRONG_SECRET = "k7#Qp!2vZ9x@Lr4sT8wYc1nB6mJ0hF3dG5aE_uKoPiXlRzWq-Hy"
 
 def manage(*args, **env):
     environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
+    environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
     environment.setdefault("DATABASE_URL", "sqlite:///unused.sqlite3")
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -61,3 +61,60 @@ def test_production_collects_and_serves_static_files_where_the_environment_says(
         STATIC_ROOT="/srv/parcours/static",
     )
     assert result.stdout.strip() == "/srv/parcours/static", result.stderr
+
+
+def test_production_refuses_an_email_backend_that_keeps_the_messages_on_the_server():
+    """A password-reset link must never land in a server log."""
+    for backend in ("console", "filebased", "locmem", "dummy"):
+        result = manage(
+            "check",
+            SECRET_KEY=STRONG_SECRET,
+            ALLOWED_HOSTS="parcours.del.nc",
+            EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend",
+        )
+        assert result.returncode != 0, backend
+        assert "garde les courriels sur le serveur" in result.stderr, result.stderr
+
+
+def reglage(module, expression, **env):
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print({expression})",
+        DJANGO_SETTINGS_MODULE=module,
+        SECRET_KEY=STRONG_SECRET,
+        ALLOWED_HOSTS="parcours.del.nc",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_sends_email_through_smtp_and_requires_the_second_factor():
+    production = "config.settings.production"
+    assert reglage(production, "settings.EMAIL_BACKEND") == (
+        "django.core.mail.backends.smtp.EmailBackend"
+    )
+    assert reglage(production, "settings.DEUX_FACTEURS_OBLIGATOIRE") == "True"
+    # The environment cannot turn it off.
+    assert (
+        reglage(production, "settings.DEUX_FACTEURS_OBLIGATOIRE", DEUX_FACTEURS_OBLIGATOIRE="0")
+        == "True"
+    )
+    # `make run`'s demo logs in with the password only.
+    assert reglage("config.settings.local", "settings.DEUX_FACTEURS_OBLIGATOIRE") == "False"
+
+
+def test_session_durations_come_from_the_environment():
+    expression = "settings.SESSION_COOKIE_AGE, settings.SESSION_DUREE_MAXIMALE"
+    assert reglage("config.settings.production", expression) == "3600 36000"
+    assert (
+        reglage(
+            "config.settings.production",
+            expression,
+            SESSION_INACTIVITE_SECONDES="1800",
+            SESSION_DUREE_MAXIMALE_SECONDES="28800",
+        )
+        == "1800 28800"
+    )

@@ -2,7 +2,7 @@
 
 from urllib.parse import parse_qs
 
-from scripts.smoke_crawl import Response, crawl
+from scripts.smoke_crawl import Response, crawl, totp_code
 
 ORIGIN = "http://127.0.0.1:8000"
 HEAD = (
@@ -105,3 +105,52 @@ def test_the_smoke_stays_within_its_bounds_and_never_logs_out():
     assert "/accounts/logout/" not in fetched
     assert {"/demandeurs/1/", "/demandeurs/2/"} <= fetched
     assert "/demandeurs/3/" not in fetched
+
+
+KEY = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class SiteWithSecondFactor(FakeSite):
+    """Production: after the password, every page leads to the second factor until the code
+    of the user's key is typed; only then does the session count."""
+
+    def __call__(self, method, path, headers, body):
+        verification = "/accounts/deux-facteurs/?next=/"
+        cookies = headers.get("Cookie", "")
+        if path == "/accounts/login/" and method == "POST":
+            answer = super().__call__(method, path, headers, body)
+            if answer.status == 302:
+                return Response(
+                    302, [("Location", "/"), ("Set-Cookie", "pending=p; Secure; Path=/")]
+                )
+            return answer
+        if "pending=p" in cookies and "sessionid=s" not in cookies:
+            self.requests.append((method, path))
+            if path != verification:
+                return Response(302, [("Location", verification)])
+            if method == "GET":
+                return html('<form method="post"><input name="csrfmiddlewaretoken" value="t0k">')
+            if parse_qs(body.decode()).get("code") == [totp_code(KEY)]:
+                return Response(
+                    302, [("Location", "/"), ("Set-Cookie", "sessionid=s; Secure; Path=/")]
+                )
+            return html("Code incorrect ou expiré.")
+        return super().__call__(method, path, headers, body)
+
+
+def test_a_user_asked_for_the_second_factor_logs_in_with_the_code_of_their_key():
+    fake = SiteWithSecondFactor(site().pages)
+    report = crawl(fake, ORIGIN, users=["ts1"], totp_keys={"ts1": KEY})
+    assert report.failures == [] and report.pages == {"ts1": 7}
+    assert ("POST", "/accounts/deux-facteurs/?next=/") in fake.requests
+
+
+def test_a_user_asked_for_the_second_factor_without_a_key_fails_the_smoke():
+    report = crawl(SiteWithSecondFactor(site().pages), ORIGIN, users=["ts1"])
+    assert [(f.user, f.url) for f in report.failures] == [("ts1", "/accounts/login/")]
+
+
+def test_the_totp_code_is_the_one_of_rfc_6238():
+    # RFC 6238, appendix B: the SHA-1 key "12345678901234567890" at 59 s gives 94287082.
+    key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    assert totp_code(key, at=59) == "287082"

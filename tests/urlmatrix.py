@@ -18,6 +18,8 @@ EXCLUDED_NAMESPACES = ("admin:",)
 AUTH_PAGES = {
     "login", "logout", "password_change", "password_change_done", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
+    # The second factor (tests/accounts/test_deux_facteurs.py): every logged-in user's own.
+    "deux_facteurs_verifier", "deux_facteurs_enroler", "deux_facteurs_codes",
 }  # fmt: skip
 
 

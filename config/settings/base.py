@@ -1,9 +1,19 @@
 """Settings shared by every environment; configuration comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+from config.csp import (
+    ATTRIBUT_STYLE,
+    ELEMENT_STYLE,
+    GESTIONNAIRE_D_EVENEMENT,
+    empreinte_barre_de_progression_turbo,
+    empreintes,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -20,6 +30,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_filters",
     "import_export",
     "viewflow",
@@ -43,14 +58,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login, but the login pages themselves.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.DureeMaximaleDeSessionMiddleware",
+    "accounts.middleware.DeuxFacteursMiddleware",
     # A process step locked by someone else: the page again with a French message.
     "workflows.middleware.ProcessusOccupeMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: it turns a login refused by django-axes into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,12 +115,66 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# django-axes first: a locked out (username, address) is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Guessing a password: after AXES_FAILURE_LIMIT failures for one username from one address, that
+# pair is locked out for CONNEXION_BLOCAGE_MINUTES (each new try during the lockout restarts
+# it); a successful login clears the count; the administrateur unlocks it sooner from the admin
+# (« Tentatives de connexion »). The lockout page is the login page with its message.
+AXES_FAILURE_LIMIT = int(os.environ.get("CONNEXION_ECHECS_MAX", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CONNEXION_BLOCAGE_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.connexion_bloquee"
+AXES_VERBOSE = False
+
+# Two-factor authentication (TOTP, with single-use recovery codes) for the roles of
+# accounts.roles.ROLES_A_DEUX_FACTEURS: required in production, optional in the local demo.
+DEUX_FACTEURS_OBLIGATOIRE = os.environ.get("DEUX_FACTEURS_OBLIGATOIRE", "0") == "1"
+OTP_TOTP_ISSUER = "Parcours d'insertion DEL"
+
+# A session ends after SESSION_INACTIVITE_SECONDES without a request (the expiry moves at every
+# request), and SESSION_DUREE_MAXIMALE_SECONDES after the login whatever the activity
+# (accounts.middleware.DureeMaximaleDeSessionMiddleware).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_INACTIVITE_SECONDES", "3600"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_DUREE_MAXIMALE = int(os.environ.get("SESSION_DUREE_MAXIMALE_SECONDES", "36000"))
+
+# Content-Security-Policy: scripts and styles come from the application's static files; no
+# 'unsafe-inline', nothing from another site. viewflow's templates keep a few fixed style=
+# attributes, <style> elements and onclick handlers, and Turbo its progress bar's <style>:
+# allowed by their hash (config/csp.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": ["'unsafe-hashes'", *empreintes(GESTIONNAIRE_D_EVENEMENT)],
+        "style-src": [
+            SELF,
+            NONCE,
+            *empreintes(ELEMENT_STYLE),
+            *empreinte_barre_de_progression_turbo(),
+        ],
+        "style-src-attr": ["'unsafe-hashes'", *empreintes(ATTRIBUT_STYLE)],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # New Caledonia: UTC+11 all year round, no daylight saving.
 LANGUAGE_CODE = "fr"

@@ -18,7 +18,7 @@ def page_de_l_application(page, titre):
     assert f"<title>{titre} · Parcours d'insertion DEL</title>" in html
     assert "Parcours d'insertion : DEL, province Sud" in html
     assert "vf-page-lockscreen" in html  # viewflow's login screen, as the login page
-    assert "--mdc-theme-primary: #0b4f6c" in html  # the application's colours
+    assert "/static/theme.css" in html  # the application's colours (static/theme.css)
     assert "Django" not in html
     return html
 

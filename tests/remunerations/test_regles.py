@@ -424,7 +424,7 @@ def test_smg_rate_cannot_start_before_a_reconciled_month(demo):
 
 def test_admin_add_page_shows_the_refusal_and_creates_no_rate(client, demo):
     nombre = TauxSMG.objects.count()
-    assert client.login(username="admin", password="demo-parcours-2026")
+    client.force_login(demo["admin"])
     page = client.post(
         "/admin/procurement/tauxsmg/add/",
         {"date_effet": "01/09/2026", "taux_horaire": "1000.00", "arrete": "Arrêté n° 2026-0000"},

@@ -1,0 +1,37 @@
+"""A session ends after an idle hour, and ten hours after the login however active."""
+
+from datetime import timedelta
+
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+ACCUEIL = reverse("accueil:index")
+
+
+def test_a_session_ends_after_an_idle_hour_and_each_request_renews_it(client, demo):
+    debut = timezone.now()
+    with time_machine.travel(debut, tick=False) as horloge:
+        client.force_login(demo["conseiller1"])
+        horloge.shift(timedelta(minutes=59))
+        assert client.get(ACCUEIL).status_code == 200
+        horloge.shift(timedelta(minutes=59))
+        assert client.get(ACCUEIL).status_code == 200
+        horloge.shift(timedelta(minutes=61))
+        fin = client.get(ACCUEIL)
+    assert fin.status_code == 302 and fin.url.startswith(reverse("login"))
+
+
+def test_a_session_ends_ten_hours_after_the_login_however_active(client, demo):
+    debut = timezone.now()
+    with time_machine.travel(debut, tick=False) as horloge:
+        client.force_login(demo["conseiller1"])
+        for _ in range(11):
+            horloge.shift(timedelta(minutes=50))
+            assert client.get(ACCUEIL).status_code == 200
+        horloge.shift(timedelta(minutes=50, seconds=1))  # 10 h and 1 s after the login
+        fin = client.get(ACCUEIL)
+        assert fin.status_code == 302 and fin.url.startswith(reverse("login"))
+        page = client.get(fin.url)
+    assert "Votre session a expiré : reconnectez-vous." in page.content.decode()
+    assert "_auth_user_id" not in client.session
