@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from procurement.models import TauxSMG
@@ -43,6 +43,12 @@ class TauxSMGAdmin(admin.ModelAdmin):
                 f"{etat} (rapproché au taux du {taux.date_effet:%d/%m/%Y})"
                 for etat in services.etats_rapproches_au_taux(taux)
             ]
+        if proteges:
+            messages.error(
+                request,
+                "Un taux qui a payé des mois rapprochés ne peut pas être supprimé ; une "
+                "correction de ce taux reste possible et devient une régularisation.",
+            )
         return supprimes, compte, permissions, proteges
 
     @admin.display(description="mensuel, 169 h (F CFP)")
