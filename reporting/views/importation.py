@@ -45,11 +45,10 @@ class FichierForm(forms.Form):
 
     def __init__(self, *args, trop_gros=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "fichier"
-        ].help_text += f" {en_mo(taille_max())} et {EN_LETTRES} lignes au plus."
+        champ = self.fields["fichier"]
+        champ.help_text += f" {en_mo(taille_max())} et {EN_LETTRES} lignes au plus."
         if "fichier" in trop_gros:
-            self.fields["fichier"].error_messages["required"] = (
+            champ.error_messages["required"] = (
                 f"Le fichier dépasse {en_mo(taille_max())} : découpez-le, ou faites-le importer "
                 "par la commande import_parcours."
             )
