@@ -2,17 +2,22 @@
 django-import-export, then imported on confirmation; its errors listed; only the managers and
 the administrator import. On the demo data, with a frozen clock (24/11/2026, Nouméa)."""
 
+import io
 from datetime import date
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import StopUpload
 from django.urls import reverse
 
 from bons_de_commande.models import BonDeCommande
+from documents.televersements import LimiteDeTaille
 from prestataires.models import Parcours
 from procurement.models import Prescription
+from reporting.importation import compter_lignes
 from reporting.models import ImportParcours
+from reporting.views.importation import LIGNES_MAX
 from tests.reporting.historique import deux_lignes, en_csv, en_xlsx, photo, session_ete_2024
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("le_jour_de_l_import")]
@@ -134,10 +139,6 @@ def test_un_fichier_au_dela_de_la_limite_est_arrete_a_son_arrivee_et_refuse_en_f
 def test_une_requete_qui_annonce_plus_que_la_limite_n_est_pas_lue(demo, client, settings):
     """Issue 16: a request whose length already says the file is over the limit is refused at
     the file's first byte, with the same French message."""
-    from django.core.files.uploadhandler import StopUpload
-
-    from documents.televersements import LimiteDeTaille
-
     settings.TELEVERSEMENT_TAILLE_MAX = 1024 * 1024
     client.force_login(demo["gestionnaire1"])
     requete = client.get(reverse("imports:index")).wsgi_request
@@ -152,8 +153,6 @@ def test_un_fichier_de_plus_de_lignes_que_la_page_n_en_relit_renvoie_a_la_comman
     """Issue 16: the page checks a file within the request, so at most LIGNES_MAX lines; a
     longer file is refused on its field before it is checked, and the message names the limit
     and the command that takes it (docs/contrats.md §2)."""
-    from reporting.views.importation import LIGNES_MAX
-
     client.force_login(demo["gestionnaire1"])
     entete = en_csv(deux_lignes()).split(b"\n", 1)[0]
     reponse = _deposer(client, entete + b"\n" + b"H-9;X;Y\n" * (LIGNES_MAX + 1))
@@ -169,9 +168,6 @@ def test_un_fichier_de_plus_de_lignes_que_la_page_n_en_relit_renvoie_a_la_comman
 def test_les_lignes_se_comptent_sans_aller_au_dela_de_la_limite(format_):
     """The count stops one line past the limit: a file at the limit passes, one line more
     does not, whatever its length after that."""
-    import io
-
-    from reporting.importation import compter_lignes
 
     def fichier(lignes):
         rangees = [{"reference": f"H-{n}", "nom": "X"} for n in range(lignes)]
