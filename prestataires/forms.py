@@ -73,7 +73,9 @@ class RendezVousForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["module"].queryset = parcours.modules.all()
         for champ in ("freins_travailles", "freins_leves"):
-            self.fields[champ].queryset = Frein.objects.all()
+            self.fields[champ].queryset = Frein.objects.proposables(
+                garder=getattr(self.instance, champ).values("pk") if self.instance.pk else ()
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -104,7 +106,7 @@ class SortieForm(forms.Form):
     type_fin = forms.ChoiceField(label="Fin du parcours", choices=TypeFin.choices)
     type_sortie = forms.ModelChoiceField(
         label="Situation à la sortie",
-        queryset=TypeSortie.objects.all(),
+        queryset=TypeSortie.objects.none(),
         help_text="La classe de la sortie (emploi durable, dynamique, positive) en découle.",
     )
     motif_sortie = forms.CharField(
@@ -121,6 +123,10 @@ class SortieForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type_sortie"].queryset = TypeSortie.objects.proposables()
 
 
 class ContactMaintienForm(forms.ModelForm):

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.text import capfirst
 
 from .models import (
     AttributionLot,
@@ -11,11 +12,45 @@ from .models import (
     TypeSortie,
 )
 
+# What a protected entry's delete page shows, beside the records that cite it.
+CITES_AU_PLUS = 20
 
-class CodeLibelleAdmin(admin.ModelAdmin):
-    list_display = ["code", "libelle", "ordre"]
+
+class ProtegeSiCiteAdmin(admin.ModelAdmin):
+    """An entry that records cite is not deleted (issue 16). Records point to it with PROTECT,
+    which Django's delete page and bulk action already list; the entries that records hold in
+    a many-to-many (a prescription's freins, a rendez-vous' freins) are listed here too, and
+    the page says in French what to do instead (`au_lieu`)."""
+
+    au_lieu = ""
+
+    def get_deleted_objects(self, objs, request):
+        supprimes, compte, permissions, proteges = super().get_deleted_objects(objs, request)
+        for entree in objs:
+            for relation in entree._meta.related_objects:
+                if relation.many_to_many:
+                    modele = relation.related_model  # its relation may have no accessor (+)
+                    cites = modele._default_manager.filter(**{relation.field.name: entree})
+                    nom = capfirst(modele._meta.verbose_name)
+                    proteges += [f"{nom} : {cite}" for cite in cites[:CITES_AU_PLUS]]
+        if proteges:
+            messages.error(
+                request,
+                "Cette entrée est citée par des dossiers : elle ne peut pas être supprimée. "
+                + self.au_lieu,
+            )
+        return supprimes, compte, permissions, proteges
+
+
+class CodeLibelleAdmin(ProtegeSiCiteAdmin):
+    list_display = ["code", "libelle", "ordre", "retire_le"]
     list_editable = ["libelle", "ordre"]
+    list_filter = [("retire_le", admin.EmptyFieldListFilter)]
     search_fields = ["code", "libelle"]
+    au_lieu = (
+        "Pour ne plus la proposer dans les formulaires, renseignez sa date de retrait "
+        "(« retiré le ») : les dossiers qui la citent la gardent."
+    )
 
     def get_readonly_fields(self, request, obj=None):
         # Codes are a public contract (docs/contrats.md §0): set once, never renamed.
@@ -34,11 +69,12 @@ admin.site.register(Commune, CodeLibelleAdmin)
 @admin.register(TypeSortie)
 class TypeSortieAdmin(CodeLibelleAdmin):
     list_display = [*CodeLibelleAdmin.list_display, "classe"]
-    list_filter = ["classe"]
+    list_filter = ["classe", *CodeLibelleAdmin.list_filter]
 
 
 @admin.register(Lot)
-class LotAdmin(admin.ModelAdmin):
+class LotAdmin(ProtegeSiCiteAdmin):
+    au_lieu = "Un lot du marché reste tant que des dossiers le citent."
     list_display = ["numero", "libelle", "duree_min_mois", "duree_defaut_mois", "duree_max_mois"]
 
 
@@ -48,7 +84,10 @@ class AttributionInline(admin.TabularInline):
 
 
 @admin.register(Prestataire)
-class PrestataireAdmin(admin.ModelAdmin):
+class PrestataireAdmin(ProtegeSiCiteAdmin):
+    au_lieu = (
+        "Pour ne plus lui commander de parcours, donnez une date de fin à ses attributions de lots."
+    )
     list_display = ["code", "raison_sociale", "ridet", "email"]
     search_fields = ["code", "raison_sociale", "ridet"]
     inlines = [AttributionInline]

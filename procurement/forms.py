@@ -13,6 +13,7 @@ from .models import (
     Commune,
     Demandeur,
     Frein,
+    NiveauFormation,
     PassageCommission,
     Prescription,
     SessionCommission,
@@ -77,6 +78,23 @@ class DemandeurForm(forms.ModelForm):
         ]
         widgets = {"date_naissance": DateInput(), "date_reconnaissance_crhd": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["niveau_formation"].queryset = NiveauFormation.objects.proposables(
+            garder=[self.instance.niveau_formation_id]
+        )
+
+    def clean_commune(self):
+        """A retired commune is no longer typed in, but the demandeur who lives there keeps it."""
+        commune = self.cleaned_data["commune"]
+        if commune.pk != self.instance.commune_id and not (
+            Commune.objects.proposables().filter(pk=commune.pk).exists()
+        ):
+            raise forms.ValidationError(
+                f"La commune « {commune} » est retirée du référentiel : indiquez-en une autre."
+            )
+        return commune
+
     def clean(self):
         cleaned = super().clean()
         nom, prenom, naissance = (cleaned.get(k) for k in ("nom", "prenom", "date_naissance"))
@@ -132,6 +150,9 @@ class PrescriptionForm(forms.ModelForm):
         self.demandeur = demandeur
         self.transmettre = transmettre
         self.fields["travailleur_social"].queryset = travailleurs_sociaux()
+        self.fields["freins"].queryset = Frein.objects.proposables(
+            garder=self.instance.freins.values("pk") if self.instance.pk else ()
+        )
         self.fields["prestataire"].queryset = (
             self.fields["prestataire"]
             .queryset.filter(attributions__in=AttributionLot.objects.en_vigueur(today()))
@@ -315,7 +336,7 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label="Décision", choices=Decision.choices)
     duree_mois = forms.IntegerField(label="Durée (mois)", required=False)
     motif_refus = forms.ModelChoiceField(
-        label="Motif du refus", queryset=Frein.objects.all(), required=False
+        label="Motif du refus", queryset=Frein.objects.none(), required=False
     )
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -323,6 +344,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, passage: PassageCommission, **kwargs):
         super().__init__(*args, prefix=f"passage-{passage.pk}", **kwargs)
+        self.fields["motif_refus"].queryset = Frein.objects.proposables()
         lot = passage.prescription.lot
         champ = self.fields["duree_mois"]
         champ.min_value, champ.max_value = lot.duree_min_mois, lot.duree_max_mois

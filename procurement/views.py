@@ -44,7 +44,7 @@ class DemandeurFormMixin(PermissionRequiredMixin):
     template_name = "procurement/demandeur_form.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(communes=Commune.objects.all(), **kwargs)
+        return super().get_context_data(communes=Commune.objects.proposables(), **kwargs)
 
     def form_valid(self, form):
         try:

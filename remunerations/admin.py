@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from procurement.models import TauxSMG
@@ -33,6 +33,23 @@ class TauxSMGAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["date_effet"] if obj else []
+
+    def get_deleted_objects(self, objs, request):
+        """A rate that reconciled months were paid at is not deleted: the admin's delete page
+        and its bulk action list those months as protected and offer no confirmation."""
+        supprimes, compte, permissions, proteges = super().get_deleted_objects(objs, request)
+        for taux in objs:
+            proteges += [
+                f"{etat} (rapproché au taux du {taux.date_effet:%d/%m/%Y})"
+                for etat in services.etats_rapproches_au_taux(taux)
+            ]
+        if proteges:
+            messages.error(
+                request,
+                "Un taux qui a payé des mois rapprochés ne peut pas être supprimé ; une "
+                "correction de ce taux reste possible et devient une régularisation.",
+            )
+        return supprimes, compte, permissions, proteges
 
     @admin.display(description="mensuel, 169 h (F CFP)")
     def montant_mensuel(self, taux):

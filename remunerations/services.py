@@ -18,7 +18,7 @@ from accounts.models import utilisateurs_du_role
 from accounts.roles import Role
 from prestataires.models import Parcours
 from procurement.calendrier import a_minuit, ajouter_mois, mois_de
-from procurement.models import Prestataire, today
+from procurement.models import Prestataire, TauxSMG, today
 from workflows.actions import exiger_transition
 from workflows.notifications import notifier
 from workflows.taches import accomplir, lancer
@@ -328,3 +328,22 @@ def verifier_date_effet_smg(date_effet: date):
             f"{libelle_mois(dernier).capitalize()} est déjà rapproché : un nouveau taux ne peut "
             f"entrer en vigueur qu'à partir du {ajouter_mois(dernier, 1):%d/%m/%Y}."
         )
+
+
+def etats_rapproches_au_taux(taux: TauxSMG):
+    """The reconciled états (any prestataire) paid at the SMG rate `taux`: their months run
+    from its start to the next rate's. Such a rate is never deleted (issue 16), as no new rate
+    enters a reconciled month: a reconciled month keeps the rate it was paid at, and a
+    correction of the rate becomes an adjustment line."""
+    suivant = (
+        TauxSMG.objects.filter(date_effet__gt=taux.date_effet)
+        .order_by("date_effet")
+        .values_list("date_effet", flat=True)
+        .first()
+    )
+    etats = EtatRemuneration.objects.filter(
+        etat=EtatDeclaration.ACCEPTE, mois__gte=taux.date_effet
+    ).select_related("prestataire")
+    if suivant is not None:
+        etats = etats.filter(mois__lt=suivant)
+    return etats.order_by("mois", "prestataire__code")

@@ -201,6 +201,18 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "parcours@del.province-sud.nc")
 
+# Uploads (issue 16): every file goes through documents.televersements.LimiteDeTaille first,
+# which stops it past TELEVERSEMENT_TAILLE_MAX before it is read whole (the form says so in
+# French); the margin is for the other fields of a request that announces its length.
+# Non-file fields keep Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2,5 Mo).
+FILE_UPLOAD_HANDLERS = [
+    "documents.televersements.LimiteDeTaille",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+TELEVERSEMENT_TAILLE_MAX = 20 * 1024 * 1024
+TELEVERSEMENT_MARGE_DES_CHAMPS = 64 * 1024
+
 # Base address used in e-mails (reminders carry a link to the task).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

@@ -9,17 +9,41 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ..enums import ClasseSortie
 from ..text import normalise
 
 
+class CodeLibelleQuerySet(models.QuerySet):
+    def proposables(self, garder=()):
+        """The entries a form offers today: those not retired, and those of `garder` (the
+        pks a record already holds, so that editing it keeps them)."""
+        return self.filter(
+            Q(retire_le__isnull=True) | Q(retire_le__gt=timezone.localdate()) | Q(pk__in=garder)
+        )
+
+
 class CodeLibelle(models.Model):
-    """A reference list entry: a stable code (docs/contrats.md §0) and a label free to change."""
+    """A reference list entry: a stable code (docs/contrats.md §0) and a label free to change.
+
+    An entry that records cite is never deleted (issue 16: the admin refuses, the records
+    point to it with PROTECT); it is retired from a date, after which the forms stop offering
+    it while the records that cite it keep showing it, and imported history may still cite
+    it."""
 
     code = models.SlugField("code", max_length=40, unique=True)
     libelle = models.CharField("libellé", max_length=150)
     ordre = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
+    retire_le = models.DateField(
+        "retiré le",
+        null=True,
+        blank=True,
+        help_text="À partir de cette date, les formulaires ne le proposent plus ; les dossiers "
+        "qui le citent le gardent.",
+    )
+
+    objects = CodeLibelleQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -50,7 +74,7 @@ class NiveauFormation(CodeLibelle):
         verbose_name_plural = "niveaux de formation"
 
 
-class CommuneManager(models.Manager):
+class CommuneManager(models.Manager.from_queryset(CodeLibelleQuerySet)):
     def resolve(self, text: str):
         """The commune whose code or name matches `text`, case and accents ignored, or None."""
         key = normalise(text)

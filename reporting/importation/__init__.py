@@ -66,7 +66,7 @@ from ..models import ImportParcours
 from .colonnes import COLONNES, OBLIGATOIRES, ordre
 from .contexte import Contexte
 from .ecriture import Ecriture, utilisateur_de_reprise
-from .lecture import Fichier, FichierIllisible, lire
+from .lecture import Fichier, FichierIllisible, compter_lignes, lire
 from .rapport import Rapport, apercu
 from .ressource import HistoriqueResource
 
@@ -76,6 +76,7 @@ __all__ = [
     "Fichier",
     "FichierIllisible",
     "Rapport",
+    "compter_lignes",
     "importer",
     "utilisateur_de_reprise",
 ]

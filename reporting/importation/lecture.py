@@ -4,10 +4,12 @@ contract's column names, each with its line in the file, and the errors of its h
 import csv
 import hashlib
 import io
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import openpyxl
 import tablib
 from import_export.formats import base_formats
 
@@ -73,6 +75,32 @@ def _lire_xlsx(contenu: bytes):
     return [(1, list(donnees.headers or []))] + [
         (rang, list(cellules)) for rang, cellules in enumerate(donnees, start=2)
     ]
+
+
+def compter_lignes(nom: str, flux, jusqu_a: int) -> int:
+    """The lines of an uploaded file after its header, counted while it is read by chunks and
+    no further than `jusqu_a` + 1: enough to tell a file over a limit without reading it whole
+    nor checking it. A CSV's lines are those of the file (as the error messages number them);
+    an XLSX's, the rows of its active sheet. A file that cannot be read counts 0: reading it
+    says why."""
+    if Path(nom).suffix.lower() == ".xlsx":
+        try:
+            classeur = openpyxl.load_workbook(flux, read_only=True)
+            rangs = itertools.islice(classeur.active.iter_rows(values_only=True), jusqu_a + 2)
+            lignes = sum(1 for _ in rangs) - 1
+            classeur.close()
+        except Exception:  # openpyxl raises many kinds on a file that is not XLSX
+            lignes = 0
+    else:
+        sauts, dernier = 0, b"\n"
+        for morceau in iter(lambda: flux.read(64 * 1024), b""):
+            sauts += morceau.count(b"\n")
+            dernier = morceau[-1:]
+            if sauts > jusqu_a + 1:
+                break
+        lignes = sauts - (dernier == b"\n")
+    flux.seek(0)
+    return max(0, min(lignes, jusqu_a + 1))
 
 
 def lire(fichier: Fichier) -> Tableau:

@@ -3,7 +3,8 @@ bilans, the DEL's managers accept them or send them back. A prestataire's users 
 own organisation's."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.views import generic
 
 from documents.pdf import rendre_pdf, reponse_pdf
@@ -110,13 +111,34 @@ class BilanDetailView(ActionsMixin, BilansVisiblesMixin, generic.DetailView):
         self._enregistrer(request)
         return "Bilan enregistré."
 
+    def post(self, request, *args, **kwargs):
+        """ "Enregistrer et transmettre" saves the draft first, in a transaction of its own: a
+        bilan that cannot be sent yet keeps what was typed, and the page says what is missing.
+        A draft the page cannot save (another version, sent meanwhile) is refused as
+        "Enregistrer" refuses it, and nothing is sent."""
+        if request.POST.get("action") == "transmettre":
+            self.object = self.get_object()
+            try:
+                with transaction.atomic():
+                    self._enregistrer(request)
+            except Refus as refus:
+                return self.render_to_response(self.get_context_data(**refus.context), status=400)
+            except (ValidationError, PermissionDenied):
+                pass  # sent meanwhile, or not theirs: the sending below says so
+        return super().post(request, *args, **kwargs)
+
     def action_transmettre(self, request):
-        form = self._enregistrer(request)
+        """The draft is saved (post): send it, or show it, as saved, with what is missing."""
         self.object.refresh_from_db()
         try:
             services.transmettre(self.object, par=request.user)
         except ValidationError as refus:
-            # What was typed stays on the page with what is missing.
+            if "enregistrer" not in self.autres_actions():
+                raise
+            donnees = request.POST.copy()
+            donnees["version"] = self.object.version  # the draft's version, saved just now
+            form = self.formulaire("enregistrer", donnees)
+            form.is_valid()
             form.add_error(None, refus)
             raise Refus(forms={"enregistrer": form}) from refus
         return "Bilan transmis à la DEL."

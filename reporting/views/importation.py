@@ -18,16 +18,24 @@ from django.utils.module_loading import import_string
 from django.views import generic
 from import_export.tmp_storages import TempFolderStorage
 
+from documents.televersements import en_mo, taille_max, trop_gros
+
 from .. import importation
 from ..models import ImportParcours
 
 CLE_SESSION = "import_parcours_en_attente"
-TAILLE_MAX = 20 * 1024 * 1024
+# The page checks a file within the request: no more lines than it checks in a few seconds
+# (measured in the README, "Import de l'historique"); the command has no limit.
+LIGNES_MAX = 5000
+EN_LETTRES = f"{LIGNES_MAX:,}".replace(",", "\u00a0")  # 5 000, as French writes it
 # A preview of a large file shows its rows with errors and this many rows.
 LIGNES_APERCU = 1000
 
 
 class FichierForm(forms.Form):
+    """The file to check. Its size is bounded while it arrives (documents.televersements:
+    `trop_gros` names the fields refused over the limit), its lines before it is read whole."""
+
     fichier = forms.FileField(
         label="Fichier de suivi (.csv ou .xlsx)",
         help_text="CSV en UTF-8 séparé par « ; » ou « , », ou classeur XLSX ; la première ligne "
@@ -35,12 +43,26 @@ class FichierForm(forms.Form):
         error_messages={"required": "Choisissez le fichier à importer."},
     )
 
+    def __init__(self, *args, trop_gros=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        champ = self.fields["fichier"]
+        champ.help_text += f" {en_mo(taille_max())} et {EN_LETTRES} lignes au plus."
+        if "fichier" in trop_gros:
+            champ.error_messages["required"] = (
+                f"Le fichier dépasse {en_mo(taille_max())} : découpez-le, ou faites-le importer "
+                "par la commande import_parcours."
+            )
+
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
         if not fichier.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Un fichier .csv ou .xlsx est attendu.")
-        if fichier.size > TAILLE_MAX:
-            raise forms.ValidationError("Le fichier dépasse 20 Mo : découpez-le.")
+        if importation.compter_lignes(fichier.name, fichier, LIGNES_MAX) > LIGNES_MAX:
+            raise forms.ValidationError(
+                f"Le fichier a plus de {EN_LETTRES} lignes, le plus que cette page relit : "
+                "découpez-le, ou faites-le importer par la commande import_parcours, qui n'a pas "
+                "de limite."
+            )
         return fichier
 
 
@@ -83,7 +105,7 @@ class ImportView(ImportMixin, generic.TemplateView):
         )
 
     def post(self, request):
-        form = FichierForm(request.POST, request.FILES)
+        form = FichierForm(request.POST, request.FILES, trop_gros=trop_gros(request))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         televerse = form.cleaned_data["fichier"]

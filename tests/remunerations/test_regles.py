@@ -507,3 +507,43 @@ def test_etat_of_the_month_just_ended_is_owed_by_each_prestataire_with_a_stagiai
         services.ouvrir_etat(alpha, NOVEMBRE)
     assert services.mois_a_ouvrir(date(2026, 12, 1)) == []
     assert services.mois_a_ouvrir(date(2026, 12, 31)) == []
+
+
+def test_un_taux_du_smg_d_un_mois_rapproche_ne_se_supprime_pas_depuis_l_admin(client, demo):
+    """Issue 16: a rate reconciled months were paid at is refused deletion, on the admin's
+    delete page and by its bulk action, as a new rate inside a reconciled month is refused:
+    the page lists the reconciled états as protected and offers no confirmation. A rate no
+    reconciled month used (one just added for next year) is deleted."""
+    assert client.login(username="admin", password="demo-parcours-2026")
+    taux = TauxSMG.objects.get(date_effet=date(2025, 6, 1))  # August and September 2026
+    page = client.get(f"/admin/procurement/tauxsmg/{taux.pk}/delete/")
+    texte = page.content.decode()
+    assert page.status_code == 200
+    assert "État de rémunération août 2026 : ALPHA (rapproché au taux du 01/06/2025)" in texte
+    assert "État de rémunération septembre 2026 : ALPHA" in texte
+    assert 'name="post"' not in texte  # no confirmation button
+    assert (
+        client.post(f"/admin/procurement/tauxsmg/{taux.pk}/delete/", {"post": "yes"}).status_code
+        == 200
+    )
+
+    nouveau = TauxSMG.objects.create(
+        date_effet=date(2027, 1, 1), taux_horaire=Decimal("1000.00"), arrete="Arrêté 2027"
+    )
+    ancien = TauxSMG.objects.get(date_effet=date(2018, 10, 1))  # no reconciled month
+    page = client.post(
+        "/admin/procurement/tauxsmg/",
+        {"action": "delete_selected", "_selected_action": [taux.pk, nouveau.pk], "post": "yes"},
+    )
+    assert page.status_code == 200
+    assert "État de rémunération août 2026 : ALPHA" in page.content.decode()
+    assert TauxSMG.objects.filter(pk__in=[taux.pk, nouveau.pk]).count() == 2
+
+    reponse = client.post(f"/admin/procurement/tauxsmg/{nouveau.pk}/delete/", {"post": "yes"})
+    assert reponse.status_code == 302
+    client.post(
+        "/admin/procurement/tauxsmg/",
+        {"action": "delete_selected", "_selected_action": [ancien.pk], "post": "yes"},
+    )
+    assert not TauxSMG.objects.filter(pk__in=[nouveau.pk, ancien.pk]).exists()
+    assert TauxSMG.objects.filter(pk=taux.pk).exists()

@@ -158,7 +158,7 @@ def test_bilan_redige_transmis_renvoye_complete_et_accepte(
     assert appreciation("WAIA").atteinte_objectifs == AtteinteObjectifs.PARTIELLEMENT
     assert appreciation("WAIA").commentaire == "Entre en formation de vendeur."
 
-    # Sending it with GOPOEA's attainment missing: refused, GOPOEA named, nothing sent.
+    # Sending it with GOPOEA's attainment missing: saved, not sent, GOPOEA named.
     with a("2027-03-15"):
         donnees = formulaire(client, bilan)
         reponse = client.post(url, donnees | {"action": "transmettre"})
@@ -174,8 +174,9 @@ def test_bilan_redige_transmis_renvoye_complete_et_accepte(
     assert Task.objects.get(process=bilan.process, flow_task=BilanFlow.rediger,
                             status__in=ACTIVES)  # fmt: skip
 
-    # Completed and sent.
+    # Completed and sent (from the page, at the version the draft was saved to).
     with a("2027-03-15"):
+        donnees = formulaire(client, bilan)
         poster(client, url, action="transmettre", **donnees | {
             champ("GOPOEA", "atteinte_objectifs"): AtteinteObjectifs.NON_ATTEINTS,
         })  # fmt: skip
@@ -301,6 +302,46 @@ def test_pas_de_transmission_avant_la_fin_de_la_session(client, demo_bilans):
         with pytest.raises(ValidationError, match="Yannick GOPOEA"):
             reporting_services.transmettre(bilan, par=alpha1)
     assert bilan_de(SESSION_ETE).etat == EtatBilan.A_REDIGER
+
+
+def test_enregistrer_et_transmettre_un_bilan_incomplet_enregistre_ce_qui_est_saisi(
+    client, demo_bilans
+):
+    """Issue 16: "Enregistrer et transmettre" on an incomplete bilan saves the draft, then
+    says what is missing: what was typed is in the database (not only on the page), and the
+    page shown again carries the new version, so that saving it once more is accepted."""
+    alpha1 = demo_bilans["alpha1"]
+    bilan = bilan_de(SESSION_ETE)
+    sortie_anticipee(parcours_de("WAIA"), alpha1, date(2027, 1, 20))
+    sortie_anticipee(parcours_de("OUNEMOA"), alpha1, date(2027, 1, 25))
+    client.force_login(alpha1)
+    url = bilan.get_absolute_url()
+    with a("2027-02-01"):
+        donnees = formulaire(client, bilan) | {
+            "synthese": "Deux sorties anticipées.",
+            champ("WAIA", "atteinte_objectifs"): AtteinteObjectifs.PARTIELLEMENT,
+            champ("WAIA", "commentaire"): "Entre en formation de vendeur.",
+        }
+        reponse = client.post(url, donnees | {"action": "transmettre"})
+    assert reponse.status_code == 400
+    assert reponse.context["form_bilan"].non_field_errors() == [
+        "Avant de transmettre, complétez : Yannick GOPOEA : la sortie du parcours (la session "
+        "n'est pas terminée) ; Cindy OUNEMOA : l'atteinte des objectifs, les difficultés et "
+        "les préconisations."
+    ]
+    bilan.refresh_from_db()
+    assert (bilan.etat, bilan.synthese, bilan.version) == (
+        EtatBilan.A_REDIGER, "Deux sorties anticipées.", 1)  # fmt: skip
+    assert appreciation("WAIA").atteinte_objectifs == AtteinteObjectifs.PARTIELLEMENT
+    assert appreciation("WAIA").commentaire == "Entre en formation de vendeur."
+    # The page shown again is the saved draft: saving it from there is not "modified meanwhile".
+    form = reponse.context["form_bilan"]
+    assert form["version"].value() == 1
+    with a("2027-02-01"):
+        poster(client, url, action="enregistrer", **{
+            nom: "" if form[nom].value() is None else form[nom].value() for nom in form.fields
+        })  # fmt: skip
+    assert bilan_de(SESSION_ETE).version == 2
 
 
 def test_saisie_concurrente_sur_une_version_perimee_refusee(client, demo_bilans):
