@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
+from documents import tableur
 from documents.pdf import rendre_pdf
 from prestataires.enums import EtatParcours, MomentEvaluation, Niveau
 from prestataires.models import Evaluation, Parcours
@@ -128,7 +129,7 @@ def classeur(bilan: BilanAnnuel, figures: Figures, recapitulatif) -> bytes:
         ("Analyse qualitative", bilan.analyse),
     ]:
         analyse.append([rubrique, contenu])
-    return tablib.Databook([indicateurs, personnes, analyse]).export("xlsx")
+    return tableur.xlsx(indicateurs, personnes, analyse)
 
 
 def pdf(bilan: BilanAnnuel, figures: Figures, recapitulatif) -> bytes:
