@@ -11,13 +11,10 @@ Decisions:
   reads Windows-1252, with `,` it puts a whole row in one cell), and the import of CONTRACTS
   §2 accepts both. Dates are written YYYY-MM-DD. XLSX cells are typed (dates are dates,
   numbers numbers). Both are written by documents/tableur.py, which neutralises formulas.
-- Least knowledge (docs/domaine.md): on screen the prestataire's staff see the whole diagnostic of
-  their parcours, but a file leaves the application (copied, mailed, kept on a laptop) out of
-  reach of its access rules. So a prestataire user's file carries no frein flagged sensitive
-  (health, disability, addictions, justice), no motif de refus (a frein; their prescriptions
-  are the validated ones anyway), no CRHD recognition (a disability), no free-text motif of
-  the prescription (it may describe any of these and cannot be screened), no address nor
-  housing situation. The DEL's staff export everything.
+- Least knowledge: a prestataire user's file leaves out the rubriques of
+  documents/moindre_connaissance.py (the one rule for every document they download): the
+  columns named after them, and the freins flagged sensitive. The DEL's staff export
+  everything.
 - A prestataire user exports the demandeurs and prescriptions of its parcours only (and a
   chargé d'insertion, if granted the permission, those of the parcours assigned to them:
   `Parcours.objects.visibles_par` is the one rule).
@@ -31,9 +28,10 @@ import django_filters
 from django import forms
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from documents import tableur
+from documents.moindre_connaissance import Feuille, cache_au_prestataire, pour_prestataire
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from prestataires.services import TYPES_FIN_ANTICIPEE
@@ -57,10 +55,6 @@ SEPARATEUR_CSV = ";"
 
 
 # --- What each user may export ------------------------------------------------------------
-
-
-def pour_prestataire(user) -> bool:
-    return user.prestataire_id is not None
 
 
 def parcours_visibles(user) -> QuerySet:
@@ -106,17 +100,8 @@ def _oui_non(valeur: bool) -> str:
     return "oui" if valeur else "non"
 
 
-class ExportResource(resources.Resource):
-    """A sheet of one export. Columns named in `reservees_a_la_del` are left out of a
-    prestataire user's file (least knowledge, see the module's docstring)."""
-
-    reservees_a_la_del: tuple[str, ...] = ()
-
-    def __init__(self, *, pour_prestataire: bool):
-        super().__init__()
-        if pour_prestataire:
-            for colonne in self.reservees_a_la_del:
-                del self.fields[colonne]
+class ExportResource(Feuille):
+    """A sheet of one export (least knowledge: see documents/moindre_connaissance.py)."""
 
     def export_field(self, field, instance, **kwargs):
         """A computed column (`dehydrate_<colonne>`) goes through its column's widget like a
@@ -141,8 +126,6 @@ class DemandeurResource(ExportResource):
     reconnaissance_crhd = _texte()
     enregistre_le = _date()
     references = _texte()
-
-    reservees_a_la_del = ("adresse", "situation_logement", "reconnaissance_crhd")
 
     def dehydrate_reconnaissance_crhd(self, demandeur):
         return _oui_non(demandeur.reconnaissance_crhd)
@@ -175,8 +158,6 @@ class PrescriptionResource(ExportResource):
     decision = _texte()
     motif_refus = _texte()
     duree_mois = _nombre()
-
-    reservees_a_la_del = ("motif_prescription", "motif_refus")
 
     @staticmethod
     def derniere_decision(prescription) -> PassageCommission | None:
@@ -312,7 +293,7 @@ class ExportPrescriptions(Export):
 
     def lignes(self, user):
         freins = Frein.objects.all()
-        if pour_prestataire(user):
+        if cache_au_prestataire(user, "freins_sensibles"):
             freins = freins.filter(sensible=False)
         return (
             prescriptions_visibles(user)

@@ -131,7 +131,7 @@ class BilanAnnuelExportView(BilansAnnuelsVisiblesMixin, generic.DetailView):
         recapitulatif = annuel.recapitulatif_nominatif(bilan)
         nom = annuel.nom_de_fichier(bilan)
         fichier = annuel.pdf if format_ == "pdf" else annuel.classeur
-        contenu = fichier(bilan, figures, recapitulatif)
+        contenu = fichier(bilan, figures, recapitulatif, request.user)
         return telecharger(
             request.user, contenu, f"{nom}.{format_}", DocumentNominatif.BILAN_ANNUEL
         )
