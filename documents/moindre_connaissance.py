@@ -15,8 +15,9 @@ RESERVEES_A_LA_DEL = frozenset(
         # The free text of the prescription: it may describe health, disability, justice, and
         # cannot be screened.
         "motif_prescription",
-        # The commission's motif de refus is a frein.
+        # The commission's motif de refus is a frein; its comments weigh the person's case.
         "motif_refus",
+        "commentaire_commission",
         # Freins flagged sensitive: health, disability, addictions, justice.
         "freins_sensibles",
         # A recognised disability (CRHD).
