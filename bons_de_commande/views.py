@@ -7,7 +7,8 @@ from django.http import Http404
 from django.views import generic
 
 from accounts.roles import suit_seulement_ses_parcours
-from documents.pdf import reponse_pdf
+from documents.enums import DocumentNominatif
+from documents.telechargements import telecharger
 from procurement.forms import MotifForm
 from workflows.actions import ActionsMixin, Refus, actions_permises
 from workflows.history import historique
@@ -220,7 +221,13 @@ class BonPdfView(BonsVisiblesMixin, generic.detail.BaseDetailView):
         bon = self.object
         if bon.document_id is None:
             raise Http404("Le PDF est produit à l'émission du bon de commande.")
-        return reponse_pdf(bon.document.contenu, bon.document.nom_fichier)
+        document = bon.document
+        return telecharger(
+            self.request.user,
+            document.contenu,
+            document.nom_fichier,
+            DocumentNominatif.BON_DE_COMMANDE,
+        )
 
 
 class AvenantPdfView(PermissionRequiredMixin, generic.detail.BaseDetailView):
@@ -231,4 +238,7 @@ class AvenantPdfView(PermissionRequiredMixin, generic.detail.BaseDetailView):
         return Avenant.objects.filter(bon__in=bons, document__isnull=False)
 
     def render_to_response(self, context):
-        return reponse_pdf(self.object.document.contenu, self.object.document.nom_fichier)
+        document = self.object.document
+        return telecharger(
+            self.request.user, document.contenu, document.nom_fichier, DocumentNominatif.AVENANT
+        )

@@ -1,9 +1,6 @@
 """PDF documents rendered by WeasyPrint from the HTML templates in `templates/pdf/`."""
 
-from io import BytesIO
-
 from django.conf import settings
-from django.http import FileResponse
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
@@ -19,13 +16,4 @@ def enregistrer_pdf(template_name: str, context: dict, nom_fichier: str) -> Docu
     """Render once and keep the bytes: the issued document never changes afterwards."""
     return Document.objects.create(
         nom_fichier=nom_fichier, contenu=rendre_pdf(template_name, context)
-    )
-
-
-def reponse_pdf(contenu: bytes, nom_fichier: str) -> FileResponse:
-    return FileResponse(
-        BytesIO(bytes(contenu)),
-        as_attachment=True,
-        filename=nom_fichier,
-        content_type="application/pdf",
     )

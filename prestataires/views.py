@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import generic
 
-from documents.pdf import rendre_pdf, reponse_pdf
+from documents.enums import DocumentNominatif
+from documents.pdf import rendre_pdf
+from documents.telechargements import telecharger
 from procurement.forms import MotifForm
 from procurement.models import today
 from workflows.actions import ActionsMixin, Refus
@@ -332,7 +334,8 @@ class ConventionPdfView(StagesVisiblesMixin, generic.DetailView):
     def get(self, request, *args, **kwargs):
         stage = self.get_object()
         contenu = rendre_pdf("pdf/convention_stage.html", {"stage": stage})
-        return reponse_pdf(contenu, f"convention-stage-{stage.pk}.pdf")
+        nom = f"convention-stage-{stage.pk}.pdf"
+        return telecharger(request.user, contenu, nom, DocumentNominatif.CONVENTION_STAGE)
 
 
 # --- Host companies -------------------------------------------------------------------------

@@ -7,7 +7,9 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.views import generic
 
-from documents.pdf import rendre_pdf, reponse_pdf
+from documents.enums import DocumentNominatif
+from documents.pdf import rendre_pdf
+from documents.telechargements import telecharger
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
 from workflows.pages import ListeView
@@ -259,9 +261,8 @@ class OrdreDuJourPdfView(SessionDocumentMixin, generic.View):
             "pdf/ordre_du_jour.html",
             {"session": session, "passages": session.passages.pour_liste()},
         )
-        return reponse_pdf(
-            contenu, f"ordre-du-jour-{session.date_seance:%Y-%m-%d}-{session.pk}.pdf"
-        )
+        nom = f"ordre-du-jour-{session.date_seance:%Y-%m-%d}-{session.pk}.pdf"
+        return telecharger(request.user, contenu, nom, DocumentNominatif.ORDRE_DU_JOUR)
 
 
 class ProcesVerbalPdfView(SessionDocumentMixin, generic.View):
@@ -271,4 +272,7 @@ class ProcesVerbalPdfView(SessionDocumentMixin, generic.View):
         session = self.get_object()
         if session.proces_verbal is None:
             raise Http404("Le procès-verbal est émis à la clôture de la séance.")
-        return reponse_pdf(session.proces_verbal.contenu, session.proces_verbal.nom_fichier)
+        document = session.proces_verbal
+        return telecharger(
+            request.user, document.contenu, document.nom_fichier, DocumentNominatif.PROCES_VERBAL
+        )

@@ -7,6 +7,7 @@ import tablib
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
+from documents import tableur
 from documents.pdf import rendre_pdf
 
 from .calcul import Ligne, Releve
@@ -123,7 +124,7 @@ def classeur(releves: list[Releve]) -> bytes:
                 rangee["ecart"],
             ]
         )
-    return tablib.Databook([lignes, synthese]).export("xlsx")
+    return tableur.xlsx(lignes, synthese)
 
 
 def pdf(releves: list[Releve], titre: str) -> bytes:

@@ -5,11 +5,12 @@ from datetime import date
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views import generic
 
-from documents.pdf import reponse_pdf
+from documents.enums import DocumentNominatif
+from documents.telechargements import telecharger
 from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
 from workflows.actions import ActionsMixin, Refus
@@ -21,8 +22,6 @@ from . import calcul, exports, perms, services
 from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
 from .models import EtatRemuneration, libelle_mois
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class EtatsVisiblesMixin(PermissionRequiredMixin):
@@ -40,17 +39,9 @@ class EtatsVisiblesMixin(PermissionRequiredMixin):
         return list(prestataires)
 
 
-def _fichier(contenu: bytes, nom: str, format_: str) -> HttpResponse:
-    if format_ == "pdf":
-        return reponse_pdf(contenu, f"{nom}.pdf")
-    reponse = HttpResponse(contenu, content_type=XLSX)
-    reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
-    return reponse
-
-
-def _produire(releves, titre, nom, format_):
+def _produire(user, releves, titre, nom, format_):
     contenu = exports.pdf(releves, titre) if format_ == "pdf" else exports.classeur(releves)
-    return _fichier(contenu, nom, format_)
+    return telecharger(user, contenu, f"{nom}.{format_}", DocumentNominatif.ETAT_REMUNERATION)
 
 
 class EtatListView(EtatsVisiblesMixin, ListeView):
@@ -219,7 +210,7 @@ class EtatExportView(EtatsVisiblesMixin, generic.DetailView):
     def get(self, request, *args, format_, **kwargs):
         etat = self.get_object()
         nom = f"etat-remuneration-{etat.prestataire.code}-{etat.mois:%Y-%m}"
-        return _produire([calcul.releve(etat)], str(etat), nom, format_)
+        return _produire(request.user, [calcul.releve(etat)], str(etat), nom, format_)
 
 
 def _mois(texte: str) -> date:
@@ -236,7 +227,7 @@ class MoisExportView(EtatsVisiblesMixin, generic.View):
         jour = _mois(mois)
         releves = calcul.releves([(p, jour) for p in self.prestataires_visibles()])
         titre = f"États de rémunération : {libelle_mois(jour)}"
-        return _produire(releves, titre, f"etats-remuneration-{jour:%Y-%m}", format_)
+        return _produire(request.user, releves, titre, f"etats-remuneration-{jour:%Y-%m}", format_)
 
 
 def _releves_de_l_annee(prestataires, annee: int):
@@ -254,7 +245,7 @@ class AnneeExportView(EtatsVisiblesMixin, generic.View):
         annee = int(annee)  # the URL's four digits
         releves = _releves_de_l_annee(self.prestataires_visibles(), annee)
         titre = f"États de rémunération : année {annee}"
-        return _produire(releves, titre, f"etats-remuneration-{annee}", format_)
+        return _produire(request.user, releves, titre, f"etats-remuneration-{annee}", format_)
 
 
 class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):

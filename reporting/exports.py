@@ -1,6 +1,6 @@
 """Exports for the DEL's own analyses: demandeurs, prescriptions, parcours and sorties as CSV
 or XLSX files, limited to what the user may see, each one written in the journal of
-nominative exports (JournalExport).
+nominative downloads (JournalExport).
 
 Columns carry the names of docs/contrats.md §2 where the same data exists, and the codes of §0
 (communes, niveaux de formation, freins, sorties), so that the DEL's tools read an export as
@@ -9,35 +9,29 @@ they read an import file.
 Decisions:
 - CSV is UTF-8 with a BOM, separated by `;`: French Excel opens it as is (without the BOM it
   reads Windows-1252, with `,` it puts a whole row in one cell), and the import of CONTRACTS
-  §2 accepts both. Dates are written YYYY-MM-DD. A text cell that Excel would run as a formula
-  (starting with =, +, -, @) is prefixed with an apostrophe in CSV; XLSX cells are typed
-  (dates are dates, numbers numbers) and the leading = of a text is dropped (tablib's escape)
-  so that no cell is a formula. Phone numbers such as +687 27 00 00 are written as they are.
-- Least knowledge (docs/domaine.md): on screen the prestataire's staff see the whole diagnostic of
-  their parcours, but a file leaves the application (copied, mailed, kept on a laptop) out of
-  reach of its access rules. So a prestataire user's file carries no frein flagged sensitive
-  (health, disability, addictions, justice), no motif de refus (a frein; their prescriptions
-  are the validated ones anyway), no CRHD recognition (a disability), no free-text motif of
-  the prescription (it may describe any of these and cannot be screened), no address nor
-  housing situation. The DEL's staff export everything.
+  §2 accepts both. Dates are written YYYY-MM-DD. XLSX cells are typed (dates are dates,
+  numbers numbers). Both are written by documents/tableur.py, which neutralises formulas.
+- Least knowledge: a prestataire user's file leaves out the rubriques of
+  documents/moindre_connaissance.py (the one rule for every document they download): the
+  columns named after them, and the freins flagged sensitive. The DEL's staff export
+  everything.
 - A prestataire user exports the demandeurs and prescriptions of its parcours only (and a
   chargé d'insertion, if granted the permission, those of the parcours assigned to them:
   `Parcours.objects.visibles_par` is the one rule).
 """
 
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 
 import django_filters
-import tablib
 from django import forms
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from import_export import fields, resources, widgets
-from import_export.formats import base_formats
+from import_export import fields, widgets
 
+from documents import tableur
+from documents.moindre_connaissance import Feuille, cache_au_prestataire, pour_prestataire
 from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from prestataires.services import TYPES_FIN_ANTICIPEE
@@ -54,22 +48,13 @@ from procurement.models import (
 )
 
 from .enums import ObjetExport
-from .models import JournalExport
 
 CSV, XLSX = "csv", "xlsx"
 FORMATS = [(XLSX, "Tableur (XLSX)"), (CSV, "CSV (UTF-8, séparateur « ; »)")]
 SEPARATEUR_CSV = ";"
-# Excel runs a text cell starting with one of these as a formula (CSV injection); a phone
-# number or a signed number ("+687 27 00 00") calls nothing and is written as it is.
-DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
-NOMBRE_OU_TELEPHONE = re.compile(r"[+-]?[\d .()]+")
 
 
 # --- What each user may export ------------------------------------------------------------
-
-
-def pour_prestataire(user) -> bool:
-    return user.prestataire_id is not None
 
 
 def parcours_visibles(user) -> QuerySet:
@@ -115,17 +100,8 @@ def _oui_non(valeur: bool) -> str:
     return "oui" if valeur else "non"
 
 
-class ExportResource(resources.Resource):
-    """A sheet of one export. Columns named in `reservees_a_la_del` are left out of a
-    prestataire user's file (least knowledge, see the module's docstring)."""
-
-    reservees_a_la_del: tuple[str, ...] = ()
-
-    def __init__(self, *, pour_prestataire: bool):
-        super().__init__()
-        if pour_prestataire:
-            for colonne in self.reservees_a_la_del:
-                del self.fields[colonne]
+class ExportResource(Feuille):
+    """A sheet of one export (least knowledge: see documents/moindre_connaissance.py)."""
 
     def export_field(self, field, instance, **kwargs):
         """A computed column (`dehydrate_<colonne>`) goes through its column's widget like a
@@ -150,8 +126,6 @@ class DemandeurResource(ExportResource):
     reconnaissance_crhd = _texte()
     enregistre_le = _date()
     references = _texte()
-
-    reservees_a_la_del = ("adresse", "situation_logement", "reconnaissance_crhd")
 
     def dehydrate_reconnaissance_crhd(self, demandeur):
         return _oui_non(demandeur.reconnaissance_crhd)
@@ -184,8 +158,6 @@ class PrescriptionResource(ExportResource):
     decision = _texte()
     motif_refus = _texte()
     duree_mois = _nombre()
-
-    reservees_a_la_del = ("motif_prescription", "motif_refus")
 
     @staticmethod
     def derniere_decision(prescription) -> PassageCommission | None:
@@ -321,7 +293,7 @@ class ExportPrescriptions(Export):
 
     def lignes(self, user):
         freins = Frein.objects.all()
-        if pour_prestataire(user):
+        if cache_au_prestataire(user, "freins_sensibles"):
             freins = freins.filter(sensible=False)
         return (
             prescriptions_visibles(user)
@@ -507,35 +479,14 @@ def decrire_filtres(filtres: dict) -> str:
 class Fichier:
     nom: str
     contenu: bytes
-    type_mime: str
+    objet: str
+    filtres: dict  # as the journal keeps them
     lignes: int
 
 
-def _sans_formule(valeur):
-    if (
-        isinstance(valeur, str)
-        and valeur.startswith(DEBUTS_DE_FORMULE)
-        and not NOMBRE_OU_TELEPHONE.fullmatch(valeur)
-    ):
-        return f"'{valeur}"
-    return valeur
-
-
-def en_csv(tableau: tablib.Dataset) -> bytes:
-    neutre = tablib.Dataset(
-        *(tuple(map(_sans_formule, rangee)) for rangee in tableau), headers=tableau.headers
-    )
-    texte = base_formats.CSV().export_data(neutre, delimiter=SEPARATEUR_CSV)
-    return texte.encode("utf-8-sig")
-
-
-def en_xlsx(tableau: tablib.Dataset) -> bytes:
-    return base_formats.XLSX().export_data(tableau, escape=True)
-
-
 def exporter(filtres: FiltresExport) -> Fichier:
-    """The file of the rows the user may see and the filters keep (call `is_valid()` first),
-    written in the journal of nominative exports."""
+    """The file of the rows the user may see and the filters keep (call `is_valid()` first);
+    the view hands it out through documents.telechargements, which journals it."""
     donnees = filtres.form.cleaned_data
     export, format_ = filtres.export, donnees["format"]
     lignes = list(filtres.qs)
@@ -543,19 +494,13 @@ def exporter(filtres: FiltresExport) -> Fichier:
     tableau = resource.export(lignes, force_native_type=format_ == XLSX)
     tableau.title = export.libelle
     if format_ == XLSX:
-        contenu, type_mime = en_xlsx(tableau), base_formats.XLSX.CONTENT_TYPE
+        contenu = tableur.xlsx(tableau)
     else:
-        contenu, type_mime = en_csv(tableau), "text/csv; charset=utf-8"
-    JournalExport.objects.create(
-        utilisateur=filtres.user,
-        objet=export.objet,
-        format=format_,
-        filtres=filtres_du_journal(donnees),
-        lignes=len(lignes),
-    )
+        contenu = tableur.csv(tableau, separateur=SEPARATEUR_CSV).encode("utf-8-sig")
     return Fichier(
         nom=f"{export.objet}-{today():%Y-%m-%d}.{format_}",
         contenu=contenu,
-        type_mime=type_mime,
+        objet=export.objet,
+        filtres=filtres_du_journal(donnees),
         lignes=len(lignes),
     )

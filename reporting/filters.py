@@ -3,6 +3,7 @@
 from django import forms
 from django_filters import BooleanFilter, ChoiceFilter, FilterSet
 
+from documents.enums import DocumentNominatif
 from procurement.filters import PrestatairesFilterSet
 from procurement.models import today
 
@@ -24,4 +25,8 @@ class BilanAnnuelFilter(PrestatairesFilterSet):
 
 
 class JournalExportFilter(FilterSet):
-    objet = ChoiceFilter(label="Données", choices=ObjetExport.choices, empty_label="Toutes")
+    objet = ChoiceFilter(
+        label="Données",
+        choices=ObjetExport.choices + DocumentNominatif.choices,
+        empty_label="Toutes",
+    )

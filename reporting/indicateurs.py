@@ -48,6 +48,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from documents import tableur
 from documents.pdf import rendre_pdf
 from prestataires.enums import MomentEvaluation
 from prestataires.models import Parcours
@@ -558,7 +559,7 @@ def classeur(indicateurs: dict) -> bytes:
             feuille.append(ligne)
         feuilles.append(feuille)
     feuilles.append(tableau_a_plat(indicateurs))
-    return tablib.Databook(feuilles).export("xlsx")
+    return tableur.xlsx(*feuilles)
 
 
 def pdf(indicateurs: dict, perimetre: str) -> bytes:

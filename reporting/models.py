@@ -8,6 +8,7 @@ from django.urls import reverse
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.models import auteur
+from documents.enums import DocumentNominatif
 from procurement.calendrier import ajouter_mois
 from workflows.models import DossierDeProcessus, champ_etat, est_suivi, lien_processus
 
@@ -289,16 +290,23 @@ class ImportParcours(models.Model):
 
 
 class JournalExport(models.Model):
-    """Every nominative export: who, when, what and with which filter (personal data)."""
+    """Every download of personal data: who, when, which document (an export of the Exports
+    page with its filters and rows, or a document such as a bon de commande or a bilan),
+    written by documents.telechargements through reporting/receivers.py."""
 
     utilisateur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports"
     )
     le = models.DateTimeField("le", auto_now_add=True)
-    objet = models.CharField("données exportées", max_length=20, choices=ObjetExport.choices)
+    objet = models.CharField(
+        "données exportées",
+        max_length=20,
+        choices=ObjetExport.choices + DocumentNominatif.choices,
+    )
     format = models.CharField("format", max_length=10)
+    document = models.CharField("document", max_length=150, blank=True)
     filtres = models.JSONField("filtres", default=dict, blank=True)
-    lignes = models.PositiveIntegerField("lignes exportées")
+    lignes = models.PositiveIntegerField("lignes exportées", null=True, blank=True)
 
     class Meta:
         verbose_name = "export nominatif"

@@ -9,6 +9,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
+from documents import tableur
+from documents.moindre_connaissance import Feuille, cache_au_prestataire, pour_prestataire
 from documents.pdf import rendre_pdf
 from prestataires.enums import EtatParcours, MomentEvaluation, Niveau
 from prestataires.models import Evaluation, Parcours
@@ -68,14 +70,19 @@ def recapitulatif_nominatif(bilan: BilanAnnuel) -> list[LigneRecapitulatif]:
 # --- Files: XLSX (three sheets) and PDF -------------------------------------------------------
 
 
-class RecapitulatifResource(resources.Resource):
+class RecapitulatifResource(Feuille):
+    """The recap's sheet; a prestataire's user gets it without the prescription's motif
+    (documents/moindre_connaissance.py)."""
+
     nom = fields.Field(attribute="nom", column_name="Nom")
     prenom = fields.Field(attribute="prenom", column_name="Prénom")
     date_naissance = fields.Field(
         attribute="date_naissance", column_name="Date de naissance", widget=widgets.DateWidget()
     )
     niveau_formation = fields.Field(attribute="niveau_formation", column_name="Niveau de formation")
-    demande = fields.Field(attribute="demande", column_name="Demande (motif de la prescription)")
+    motif_prescription = fields.Field(
+        attribute="demande", column_name="Demande (motif de la prescription)"
+    )
     projet = fields.Field(
         attribute="projet_a_l_entree", column_name="Projet à l'entrée (évaluation)"
     )
@@ -88,8 +95,8 @@ class RecapitulatifResource(resources.Resource):
 
     class Meta:
         export_order = [
-            "nom", "prenom", "date_naissance", "niveau_formation", "demande", "projet", "date",
-            "nature_date",
+            "nom", "prenom", "date_naissance", "niveau_formation", "motif_prescription", "projet",
+            "date", "nature_date",
         ]  # fmt: skip
 
 
@@ -107,13 +114,16 @@ class IndicateurResource(resources.Resource):
         export_order = ["libelle", "valeur"]
 
 
-def classeur(bilan: BilanAnnuel, figures: Figures, recapitulatif) -> bytes:
-    """Three sheets: the CCTP indicators, the nominative recap, the analysis."""
+def classeur(bilan: BilanAnnuel, figures: Figures, recapitulatif, user) -> bytes:
+    """Three sheets: the CCTP indicators, the nominative recap, the analysis; as `user` may
+    have them."""
     indicateurs = IndicateurResource().export(
         [LigneIndicateur(libelle, valeur) for libelle, valeur in figures.lignes]
     )
     indicateurs.title = "Indicateurs"
-    personnes = RecapitulatifResource().export(recapitulatif, force_native_type=True)
+    personnes = RecapitulatifResource(pour_prestataire=pour_prestataire(user)).export(
+        recapitulatif, force_native_type=True
+    )
     personnes.title = "Récapitulatif nominatif"
     analyse = tablib.Dataset(headers=["Rubrique", "Contenu"], title="Analyse")
     for rubrique, contenu in [
@@ -128,16 +138,17 @@ def classeur(bilan: BilanAnnuel, figures: Figures, recapitulatif) -> bytes:
         ("Analyse qualitative", bilan.analyse),
     ]:
         analyse.append([rubrique, contenu])
-    return tablib.Databook([indicateurs, personnes, analyse]).export("xlsx")
+    return tableur.xlsx(indicateurs, personnes, analyse)
 
 
-def pdf(bilan: BilanAnnuel, figures: Figures, recapitulatif) -> bytes:
+def pdf(bilan: BilanAnnuel, figures: Figures, recapitulatif, user) -> bytes:
     return rendre_pdf(
         "pdf/bilan_annuel.html",
         {
             "bilan": bilan,
             "figures": figures,
             "recapitulatif": recapitulatif,
+            "sans_motif": cache_au_prestataire(user, "motif_prescription"),
             "genere_le": timezone.localtime(),
         },
     )

@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.views import generic
 
-from documents.pdf import rendre_pdf, reponse_pdf
+from documents.enums import DocumentNominatif
+from documents.pdf import rendre_pdf
+from documents.telechargements import telecharger
 from procurement.models import today
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
@@ -159,4 +161,5 @@ class BilanPdfView(BilansVisiblesMixin, generic.DetailView):
             "pdf/bilan_fin_parcours.html",
             {"bilan": bilan, "personnes": bilans.personnes(bilan), "aujourdhui": today()},
         )
-        return reponse_pdf(contenu, f"bilan-{bilan.session}.pdf")
+        nom = f"bilan-{bilan.session}.pdf"
+        return telecharger(request.user, contenu, nom, DocumentNominatif.BILAN)

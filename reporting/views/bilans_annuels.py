@@ -4,11 +4,11 @@ direction writes its analysis and sends it. A prestataire's users see their own 
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views import generic
 
-from documents.pdf import reponse_pdf
+from documents.enums import DocumentNominatif
+from documents.telechargements import telecharger
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
 from workflows.pages import ListeView
@@ -17,7 +17,6 @@ from .. import annuel, perms
 from ..filters import BilanAnnuelFilter
 from ..forms_periode import AnalyseForm, BilanAnnuelForm
 from ..models import BilanAnnuel
-from .indicateurs import XLSX
 
 
 class BilansAnnuelsVisiblesMixin(PermissionRequiredMixin):
@@ -131,8 +130,8 @@ class BilanAnnuelExportView(BilansAnnuelsVisiblesMixin, generic.DetailView):
         figures = annuel.figures(annuel.filtres_du_bilan(bilan))
         recapitulatif = annuel.recapitulatif_nominatif(bilan)
         nom = annuel.nom_de_fichier(bilan)
-        if format_ == "pdf":
-            return reponse_pdf(annuel.pdf(bilan, figures, recapitulatif), f"{nom}.pdf")
-        reponse = HttpResponse(annuel.classeur(bilan, figures, recapitulatif), content_type=XLSX)
-        reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
-        return reponse
+        fichier = annuel.pdf if format_ == "pdf" else annuel.classeur
+        contenu = fichier(bilan, figures, recapitulatif, request.user)
+        return telecharger(
+            request.user, contenu, f"{nom}.{format_}", DocumentNominatif.BILAN_ANNUEL
+        )

@@ -2,12 +2,13 @@
 the file, and the journal of nominative exports."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse
 from django.views import generic
 
+from documents.telechargements import telecharger
 from workflows.pages import ListeView
 
 from .. import exports
+from ..enums import ObjetExport
 from ..filters import JournalExportFilter
 from ..models import JournalExport
 
@@ -37,9 +38,14 @@ class ExportView(PermissionRequiredMixin, generic.TemplateView):
         if not filtres.is_valid():
             return self.render_to_response(self.get_context_data(filtres=filtres), status=400)
         fichier = exports.exporter(filtres)
-        reponse = HttpResponse(fichier.contenu, content_type=fichier.type_mime)
-        reponse["Content-Disposition"] = f'attachment; filename="{fichier.nom}"'
-        return reponse
+        return telecharger(
+            request.user,
+            fichier.contenu,
+            fichier.nom,
+            fichier.objet,
+            filtres=fichier.filtres,
+            lignes=fichier.lignes,
+        )
 
 
 class JournalExportListView(PermissionRequiredMixin, ListeView):
@@ -58,5 +64,9 @@ class JournalExportListView(PermissionRequiredMixin, ListeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for entree in context["object_list"]:
-            entree.filtres_lisibles = exports.decrire_filtres(entree.filtres)
+            entree.filtres_lisibles = (
+                exports.decrire_filtres(entree.filtres)
+                if entree.objet in ObjetExport.values
+                else "—"  # a document: no filter
+            )
         return context

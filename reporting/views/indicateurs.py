@@ -3,15 +3,12 @@ same figures as XLSX and PDF files. A prestataire's users read their own organis
 figures only: the prestataire filter is forced to theirs."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse
 from django.views import generic
 
-from documents.pdf import reponse_pdf
+from documents.telechargements import reponse_fichier
 
 from .. import annuel, indicateurs
 from ..forms_periode import PeriodeForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class IndicateursMixin(PermissionRequiredMixin):
@@ -50,7 +47,7 @@ class IndicateursExportView(IndicateursMixin, generic.TemplateView):
         )
         if format_ == "pdf":
             contenu = indicateurs.pdf(donnees, filtres.perimetre)
-            return reponse_pdf(contenu, f"{filtres.nom_de_fichier}.pdf")
-        reponse = HttpResponse(indicateurs.classeur(donnees), content_type=XLSX)
-        reponse["Content-Disposition"] = f'attachment; filename="{filtres.nom_de_fichier}.xlsx"'
-        return reponse
+        else:
+            contenu = indicateurs.classeur(donnees)
+        # Figures only, no person named: not a nominative download, so not journaled.
+        return reponse_fichier(contenu, f"{filtres.nom_de_fichier}.{format_}")

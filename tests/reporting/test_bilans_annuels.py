@@ -359,15 +359,15 @@ def test_le_pdf_et_le_classeur_portent_le_bilan(client, demo_bilans):
         *attendus,
     ]
     personnes = list(classeur["Récapitulatif nominatif"].iter_rows(values_only=True))
-    assert personnes[0] == (
+    assert personnes[0] == (  # the prestataire's file: no motif (least knowledge)
         "Nom", "Prénom", "Date de naissance", "Niveau de formation",
-        "Demande (motif de la prescription)", "Projet à l'entrée (évaluation)",
-        "Date d'entrée ou de premier contact", "Nature de la date",
+        "Projet à l'entrée (évaluation)", "Date d'entrée ou de premier contact",
+        "Nature de la date",
     )  # fmt: skip
     waia = Parcours.objects.select_related("demandeur").get(demandeur__nom="WAIA")
     assert [ligne[0] for ligne in personnes[1:]] == ["GOPOEA", "OUNEMOA", "WAIA"]
     assert personnes[3][2].date() == waia.demandeur.date_naissance
-    assert personnes[3][6].date() == date(2026, 8, 31)
+    assert personnes[3][5].date() == date(2026, 8, 31)
     analyse = dict(classeur["Analyse"].iter_rows(min_row=2, values_only=True))
     assert analyse["Analyse qualitative"] == ANALYSE
     assert analyse["État"] == "Transmis à la DEL"

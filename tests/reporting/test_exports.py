@@ -285,7 +285,7 @@ def test_csv_neutralises_formulas_but_keeps_phone_numbers(client, demo_bilans):
     assert demandeurs["DUPONT"]["telephone"] == "+687 27 00 00"
     _, _, lignes = lire_xlsx(exporter(client, gestionnaire, objet="prescriptions", format="xlsx"))
     dupont = next(ligne for ligne in lignes if ligne["nom"] == "DUPONT")
-    assert dupont["motif_prescription"] == 'HYPERLINK("http://x")'
+    assert dupont["motif_prescription"] == '\'=HYPERLINK("http://x")'
 
 
 # --- Filters --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents import tableur
 from documents.sortie import ecrire
 from procurement.calendrier import lire_mois
 from procurement.models import Prestataire
@@ -40,9 +41,9 @@ class Command(BaseCommand):
         if format == "json":
             contenu = json.dumps(exports.lignes_du_contrat(releves), ensure_ascii=False, indent=2)
         elif format == "csv":
-            contenu = exports.tableau_du_contrat(releves).export("csv")
+            contenu = tableur.csv(exports.tableau_du_contrat(releves))
         elif format == "xlsx":
-            contenu = exports.tableau_du_contrat(releves).export("xlsx")
+            contenu = tableur.xlsx(exports.tableau_du_contrat(releves))
         else:
             contenu = exports.pdf(releves, f"États de rémunération : {libelle_mois(mois)}")
         ecrire(self, contenu, sortie)

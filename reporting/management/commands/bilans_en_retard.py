@@ -6,6 +6,7 @@ from datetime import date
 import tablib
 from django.core.management.base import BaseCommand, CommandError
 
+from documents import tableur
 from procurement.models import Prestataire, today
 from reporting.bilans import COLONNES_RETARD, bilans_en_retard
 
@@ -39,5 +40,5 @@ class Command(BaseCommand):
             tableau = tablib.Dataset(headers=COLONNES_RETARD)
             for retard in retards:
                 tableau.append([retard[colonne] for colonne in COLONNES_RETARD])
-            contenu = tableau.export("csv")
+            contenu = tableur.csv(tableau)
         self.stdout.write(contenu, ending="" if contenu.endswith("\n") else "\n")

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from documents import tableur
 from documents.sortie import ecrire
 from procurement.models import Prestataire
 from reporting import indicateurs
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         if format == "json":
             contenu = json.dumps(resultat, ensure_ascii=False, indent=2)
         elif format == "csv":
-            contenu = indicateurs.tableau_a_plat(resultat).export("csv")
+            contenu = tableur.csv(indicateurs.tableau_a_plat(resultat))
         elif format == "xlsx":
             contenu = indicateurs.classeur(resultat)
         else:
