@@ -2,11 +2,26 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from config.settings import base
+
 ACCUEIL = reverse("accueil:index")
+
+
+@pytest.fixture(autouse=True)
+def limites_de_production(settings):
+    """The test settings let sessions outlive the suite's time travels; these tests put back
+    the limits every other settings module has (an idle hour, ten hours in all)."""
+    settings.SESSION_COOKIE_AGE = base.SESSION_COOKIE_AGE
+    settings.SESSION_DUREE_MAXIMALE = base.SESSION_DUREE_MAXIMALE
+
+
+def test_the_limits_are_an_idle_hour_and_ten_hours_unless_configured():
+    assert (base.SESSION_COOKIE_AGE, base.SESSION_DUREE_MAXIMALE) == (3600, 36000)
 
 
 def test_a_session_ends_after_an_idle_hour_and_each_request_renews_it(client, demo):

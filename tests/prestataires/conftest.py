@@ -30,12 +30,6 @@ def a(jour: str, heure: int = 9):
     )
 
 
-@pytest.fixture(autouse=True)
-def _sessions_longues(settings):
-    """The stories below move the clock over months: a login must outlive them."""
-    settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
-
-
 @pytest.fixture
 def kaouma(demo):
     """KAOUMA's parcours at ALPHA: 6 months validated, waiting for entry, followed by

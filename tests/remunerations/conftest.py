@@ -39,11 +39,6 @@ SMG_HORAIRE, SMG_MENSUEL = Decimal("991.73"), 167602
 _rangs = count()
 
 
-@pytest.fixture(autouse=True)
-def _sessions_longues(settings):
-    settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
-
-
 def placer_stagiaire(
     code: str,
     entree: date,

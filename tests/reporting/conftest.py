@@ -40,9 +40,9 @@ _rangs = count()
 
 
 @pytest.fixture
-def demo_bilans(demo, settings):
-    """The demo data; a login outlives the months the stories below move the clock over."""
-    settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
+def demo_bilans(demo):
+    """The demo data (logins outlive the months the stories below move the clock over: the
+    test settings let sessions last)."""
     return demo
 
 
