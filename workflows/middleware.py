@@ -23,14 +23,22 @@ class ProcessusOccupeMiddleware:
             for texte in exception.messages:
                 messages.error(request, texte)
             return redirect(request.get_full_path())
-        activation = getattr(request, "activation", None)
-        if (
-            isinstance(exception, PermissionDenied)
-            and activation is not None
-            and activation.task.pk is not None
-            and activation.task.status not in ACTIVE_TASK_STATUSES
-        ):
+        if isinstance(exception, PermissionDenied) and _tache_faite_entre_temps(request):
             messages.error(request, DEJA_ACCOMPLIE)
-            dossier = dossier_du_processus(activation.process)
+            dossier = dossier_du_processus(request.activation.process)
             return redirect(dossier.get_absolute_url() if dossier else "/")
         return None
+
+
+def _tache_faite_entre_temps(request) -> bool:
+    """The user posted a task's own page (its execution) and found the task no longer to do:
+    done by someone else while they filled it in. Any other refusal stays a 403."""
+    activation = getattr(request, "activation", None)
+    return (
+        request.method == "POST"
+        and request.resolver_match is not None
+        and request.resolver_match.url_name in ("index", "execute")
+        and activation is not None
+        and activation.task.pk is not None
+        and activation.task.status not in ACTIVE_TASK_STATUSES
+    )
