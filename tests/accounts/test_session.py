@@ -2,11 +2,21 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 ACCUEIL = reverse("accueil:index")
+# The durations of config/settings/base.py (the test settings lengthen them).
+pytestmark = pytest.mark.usefixtures("durees_de_production")
+
+
+@pytest.fixture
+def durees_de_production():
+    with override_settings(SESSION_COOKIE_AGE=3600, SESSION_DUREE_MAXIMALE=36000):
+        yield
 
 
 def test_a_session_ends_after_an_idle_hour_and_each_request_renews_it(client, demo):
