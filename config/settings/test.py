@@ -9,6 +9,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-# Tests travel in time for days after a login (timers, due dates): sessions outlive them here.
-# tests/accounts/test_session.py puts back the production limits (base.py) to test them.
-SESSION_COOKIE_AGE = SESSION_DUREE_MAXIMALE = 10 * 365 * 24 * 3600
+# The tests move the clock by days and months with a user logged in: sessions last that long
+# here. tests/accounts/test_session.py sets the production durations back to test their end.
+SESSION_COOKIE_AGE = SESSION_DUREE_MAXIMALE = 5 * 366 * 24 * 3600

@@ -4,12 +4,21 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from config.settings import base
 
 ACCUEIL = reverse("accueil:index")
+# The durations of config/settings/base.py (the test settings lengthen them).
+pytestmark = pytest.mark.usefixtures("durees_de_production")
+
+
+@pytest.fixture
+def durees_de_production():
+    with override_settings(SESSION_COOKIE_AGE=3600, SESSION_DUREE_MAXIMALE=36000):
+        yield
 
 
 @pytest.fixture(autouse=True)
