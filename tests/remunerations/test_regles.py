@@ -514,7 +514,7 @@ def test_un_taux_du_smg_d_un_mois_rapproche_ne_se_supprime_pas_depuis_l_admin(cl
     delete page and by its bulk action, as a new rate inside a reconciled month is refused:
     the page lists the reconciled états as protected and offers no confirmation. A rate no
     reconciled month used (one just added for next year) is deleted."""
-    assert client.login(username="admin", password="demo-parcours-2026")
+    client.force_login(demo["admin"])
     taux = TauxSMG.objects.get(date_effet=date(2025, 6, 1))  # August and September 2026
     page = client.get(f"/admin/procurement/tauxsmg/{taux.pk}/delete/")
     texte = page.content.decode()
