@@ -46,7 +46,7 @@ CALCULES = {"cle_doublon"}
 
 def textes_libres(modele):
     return [
-        champ.name
+        champ
         for champ in modele._meta.concrete_fields
         if isinstance(champ, (models.CharField, models.TextField))
         and not (champ.choices or champ.unique or champ.primary_key)
@@ -60,7 +60,9 @@ def semer_l_hostile(modeles):
     for modele in modeles:
         champs = textes_libres(modele)
         for pk in modele.objects.values_list("pk", flat=True):
-            modele.objects.filter(pk=pk).update(**{champ: next(hostiles) for champ in champs})
+            modele.objects.filter(pk=pk).update(  # as long as the column holds
+                **{champ.name: next(hostiles)[: champ.max_length] for champ in champs}
+            )
 
 
 def dangereux(valeur) -> bool:
