@@ -7,15 +7,15 @@ from .models import ImportParcours, JournalExport
 
 @admin.register(JournalExport)
 class JournalExportAdmin(LectureSeuleAdmin):
-    """The journal of nominative exports is a record of what happened: it is read, never
+    """The journal of nominative downloads is a record of what happened: it is read, never
     written by hand, corrected or purged here."""
 
-    list_display = ["le", "utilisateur", "objet", "format", "lignes", "filtres"]
+    list_display = ["le", "utilisateur", "objet", "format", "document", "lignes", "filtres"]
     list_filter = ["objet", "format"]
     list_select_related = ["utilisateur"]
-    search_fields = ["utilisateur__username", "utilisateur__last_name"]
+    search_fields = ["utilisateur__username", "utilisateur__last_name", "document"]
     date_hierarchy = "le"
-    fields = ["le", "utilisateur", "objet", "format", "filtres", "lignes"]
+    fields = ["le", "utilisateur", "objet", "format", "document", "filtres", "lignes"]
     readonly_fields = fields
 
 

