@@ -13,11 +13,13 @@ import base64
 import hashlib
 import html
 import re
+from importlib.util import find_spec
 from pathlib import Path
 
-import viewflow
-
-TEMPLATES_DE_VIEWFLOW = Path(viewflow.__file__).parent / "templates"
+# Found without importing viewflow: its import reads the settings, which are loading (a
+# production setting's refusal would then be swallowed by a half-loaded settings object).
+VIEWFLOW = Path(find_spec("viewflow").origin).parent
+TEMPLATES_DE_VIEWFLOW = VIEWFLOW / "templates"
 ATTRIBUT_STYLE = re.compile(r'\sstyle="([^"]*)"')
 GESTIONNAIRE_D_EVENEMENT = re.compile(r'\son[a-z]+="([^"]*)"')
 ELEMENT_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
@@ -39,7 +41,7 @@ def empreintes(motif: re.Pattern, dossier: Path = TEMPLATES_DE_VIEWFLOW) -> list
     return sorted(_empreinte(texte) for texte in textes)
 
 
-TURBO = Path(viewflow.__file__).parent / "static" / "viewflow" / "js" / "turbo.es2017-umd.js"
+TURBO = VIEWFLOW / "static" / "viewflow" / "js" / "turbo.es2017-umd.js"
 CSS_DE_LA_BARRE_TURBO = re.compile(r"static get defaultCSS\(\) \{\s*return unindent `(.*?)`;", re.S)
 
 
