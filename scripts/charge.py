@@ -1,0 +1,497 @@
+"""Load test: concurrent logged-in demo users of every role; fail on any server error.
+
+    scripts/charge.sh [--utilisateurs 50] [--duree 120] [--requetes 30000]
+    .venv/bin/python scripts/charge.py http://127.0.0.1:PORT [the same options]
+
+scripts/charge.sh boots the production settings under gunicorn on a PostgreSQL database of its
+own with the demo data, starts the timer runner beside it, then runs this script against it.
+
+Each virtual user is a demo user (several sessions per user when there are more virtual users
+than demo users), logged in through the real login form. The first session of each demo user
+finds the pages of its role as scripts/smoke_crawl.py does (its menus, a few records of each
+list, the PDF and spreadsheet files those records link to, the forms those pages post); then
+every session fetches those pages at random, and at each beat of the clock (every `--battement`
+seconds) all sessions of the same demo user post the same form of the same record at the same
+moment, showing the page first as a user would: saving a declaration, acknowledging, marking
+a notification read, deciding... deliberately contended. The prestataires' sessions also try
+the records of another prestataire, which must answer 403 or 404.
+
+Counted as errors: any 5xx or network failure; any other answer of 400 or more to a page, but
+for the deliberate probes (which must answer 403 or 404: anything else is an error); a form
+posted may answer 400, the refusal shown on its form (counted apart: contention makes many).
+The summary gives the requests, the errors by status and address, p50, p95, p99 and max, and
+the counts by role; the exit status is 1 when there is any error.
+
+Bounded: loopback targets only (a test bench, never a server of others), at most
+LIMITE_UTILISATEURS virtual users, LIMITE_DUREE seconds and LIMITE_REQUETES requests.
+Standard library only (threads; the HTTP of scripts/smoke_crawl.py).
+"""
+
+import argparse
+import ipaddress
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.smoke_crawl import (  # noqa: E402
+    DEMO_PASSWORD,
+    LOGIN_PATH,
+    Browser,
+    Response,
+    http_fetch,
+    parse,
+    same_origin_path,
+    wait_until_up,
+)
+
+LIMITE_UTILISATEURS = 50
+LIMITE_DUREE = 120
+LIMITE_REQUETES = 50_000
+ROLES = {
+    "admin": "administrateur", "conseiller1": "conseiller", "conseiller2": "conseiller",
+    "ts1": "travailleur social", "commission1": "commission", "gestionnaire1": "gestionnaire",
+    "finance1": "finance", "alpha1": "prestataire (direction)", "beta1": "prestataire (direction)",
+    "gamma1": "prestataire (direction)", "alpha2": "prestataire (chargé)",
+}  # fmt: skip
+# Another prestataire's records: each must stay out of reach of these users.
+SONDES = {"beta1": "alpha1", "gamma1": "alpha1", "alpha2": "beta1"}
+FICHIER = re.compile(r"(\.pdf|\.xlsx|\.csv|/pdf/|/xlsx/|/csv/|format=(pdf|xlsx|csv))", re.I)
+# Never followed nor posted: they end the session, delete, or belong to the admin's and the
+# accounts' pages (passwords), which this load leaves alone.
+EXCLUS = re.compile(
+    r"(/(logout|delete|cancel|undo|revive|assign|unassign)/|^/admin/|^/accounts/)", re.I
+)
+FICHE = re.compile(r"/\d+/$")  # a record's own page
+
+
+class Arret(Exception):
+    """The run's time or request budget is spent: the session stops."""
+
+
+@dataclass(frozen=True)
+class Formulaire:
+    """One way to post a form: its address, its fields as the page holds them, and the
+    submit button pressed (ActionsMixin pages name the action by their button)."""
+
+    page: str
+    action: str
+    bouton: tuple[str, str] | None
+
+    def cle(self):
+        return (self.page, self.action, self.bouton)
+
+
+class _Formulaires(HTMLParser):
+    """The POST forms of a page, with what a browser would send unchanged."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.formulaires, self._courant, self._select, self._textarea = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            if (attrs.get("method") or "").lower() == "post":
+                self._courant = {"action": attrs.get("action") or "", "champs": [], "boutons": []}
+                self._courant["fichier"] = "multipart" in (attrs.get("enctype") or "")
+                self.formulaires.append(self._courant)
+            return
+        if tag == "option" and self._select is not None:
+            valeur = attrs.get("value") or ""
+            if self._select[1] is None:
+                self._select[1] = valeur
+            if "selected" in attrs:
+                self._select[2] = valeur
+            return
+        form, nom = self._courant, attrs.get("name")
+        if form is None or not nom:
+            return
+        genre = (attrs.get("type") or "text").lower()
+        if tag == "button" or (tag == "input" and genre == "submit"):
+            form["boutons"].append((nom, attrs.get("value") or ""))
+        elif tag == "input" and genre == "file":
+            form["fichier"] = True
+        elif tag == "input" and (genre not in ("checkbox", "radio") or "checked" in attrs):
+            form["champs"].append((nom, attrs.get("value") or ""))
+        elif tag == "select":
+            self._select = [nom, None, None]  # name, first option, selected option
+        elif tag == "textarea":
+            self._textarea = [nom, ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._courant = None
+        elif tag == "select" and self._select is not None and self._courant is not None:
+            nom, premiere, choisie = self._select
+            self._courant["champs"].append(
+                (nom, choisie if choisie is not None else premiere or "")
+            )
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None and self._courant is not None:
+            self._courant["champs"].append(tuple(self._textarea))
+            self._textarea = None
+
+
+def formulaires(page: str, html: str, origin: str) -> list[tuple[Formulaire, list]]:
+    """Each way to post the page's forms, with the fields to send (the page's own values)."""
+    parser = _Formulaires()
+    parser.feed(html)
+    trouves = []
+    for form in parser.formulaires:
+        action = same_origin_path(page, form["action"] or page, origin)
+        if action is None or form["fichier"] or EXCLUS.search(urlsplit(action).path):
+            continue
+        for bouton in form["boutons"] or [None]:
+            trouves.append((Formulaire(page, action, bouton), form["champs"]))
+    return trouves
+
+
+@dataclass
+class Plan:
+    """What the sessions of one demo user do: the pages and files of their role, the forms
+    they post."""
+
+    pages: list[str] = field(default_factory=list)
+    fichiers: list[str] = field(default_factory=list)
+    formulaires: list[Formulaire] = field(default_factory=list)
+    pret: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class Mesure:
+    user: str
+    genre: str  # page, fichier, formulaire, sonde
+    methode: str
+    chemin: str
+    statut: int
+    secondes: float
+
+    @property
+    def erreur(self) -> bool:
+        if self.genre == "sonde":
+            return self.statut not in (403, 404)
+        if self.statut >= 500:
+            return True
+        return self.statut >= 400 and not (self.genre == "formulaire" and self.statut == 400)
+
+
+class Budget:
+    """The run's bounds shared by every session: a deadline and a number of requests."""
+
+    def __init__(self, secondes: float, requetes: int):
+        self.fin = time.monotonic() + secondes
+        self.restantes = requetes
+        self._verrou = threading.Lock()
+
+    def prendre(self):
+        with self._verrou:
+            if self.restantes <= 0 or time.monotonic() >= self.fin:
+                raise Arret
+            self.restantes -= 1
+
+
+class Mesures:
+    def __init__(self):
+        self.liste: list[Mesure] = []
+        self._verrou = threading.Lock()
+
+    def ajouter(self, mesure: Mesure):
+        with self._verrou:
+            self.liste.append(mesure)
+
+
+class Session:
+    """One virtual user: a demo user's browser whose requests are measured and budgeted."""
+
+    def __init__(self, fetch, origin, user, budget: Budget, mesures: Mesures):
+        self.user, self.budget, self.mesures, self.genre = user, budget, mesures, "page"
+        self.browser = Browser(self._mesuree(fetch), origin)
+        self.origin = origin
+
+    def _mesuree(self, fetch):
+        def mesuree(method, path, headers, body):
+            self.budget.prendre()
+            debut = time.monotonic()
+            reponse = fetch(method, path, headers, body)
+            self.mesures.ajouter(
+                Mesure(self.user, self.genre, method, path, reponse.status,
+                       time.monotonic() - debut)
+            )  # fmt: skip
+            return reponse
+
+        return mesuree
+
+    def obtenir(self, path, genre="page") -> tuple[str, Response]:
+        self.genre = genre
+        return self.browser.get(path)
+
+    def poster(self, formulaire: Formulaire) -> None:
+        """Show the form's page, then post that form as the page holds it now (its CSRF token,
+        its record's version), pressing its button."""
+        final, page = self.obtenir(formulaire.page)
+        if page.status != 200 or not page.is_html:
+            return
+        for trouve, champs in formulaires(final, page.text, self.origin):
+            if trouve.cle() == formulaire.cle():
+                donnees = champs + ([formulaire.bouton] if formulaire.bouton else [])
+                self.genre = "formulaire"
+                https = "https://" + urlsplit(self.origin).netloc
+                reponse = self.browser.request(
+                    "POST",
+                    formulaire.action,
+                    urlencode(donnees).encode(),
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Origin": https,
+                        "Referer": https + final,
+                    },
+                )
+                if reponse.status in (301, 302, 303):
+                    target = same_origin_path(formulaire.action, reponse.header("Location"),
+                                              self.origin)  # fmt: skip
+                    if target:
+                        self.obtenir(target)
+                return
+
+
+def se_connecter(session: Session, user: str, password: str) -> bool:
+    """The login step, in one place: the real form (CSRF token). A second factor, when the
+    settings ask for one, is to be answered here."""
+    session.genre = "page"
+    reponse = session.browser.log_in(user, password)
+    landing = same_origin_path(LOGIN_PATH, reponse.header("Location"), session.origin)
+    return reponse.status == 302 and landing is not None and not landing.startswith(LOGIN_PATH)
+
+
+def decouvrir(session: Session, plan: Plan, par_page: int) -> None:
+    """The pages of the user's role (menus, `par_page` records of each list), the files those
+    records link to and the forms of all of them."""
+    _, accueil = session.obtenir("/")
+    menus = [_lien(session, "/", href) for href in parse(accueil.text).menu_links]
+    menus = list(dict.fromkeys(m for m in ["/", *menus] if m))
+    vus, fiches = set(menus), []
+    for menu in menus:
+        final, reponse = session.obtenir(menu)
+        if reponse.status != 200 or not reponse.is_html:
+            continue
+        plan.pages.append(final)
+        _formulaires(session, plan, final, reponse)
+        liens = [_lien(session, final, href) for href in parse(reponse.text).links]
+        nouvelles = [lien for lien in dict.fromkeys(liens) if lien and lien not in vus]
+        for lien in nouvelles:
+            vus.add(lien)
+            if FICHIER.search(lien):
+                plan.fichiers.append(lien)
+        fiches += [lien for lien in nouvelles if FICHE.search(urlsplit(lien).path)][:par_page]
+    for fiche in fiches:
+        final, reponse = session.obtenir(fiche)
+        if reponse.status != 200 or not reponse.is_html:
+            continue
+        plan.pages.append(final)
+        _formulaires(session, plan, final, reponse)
+        for href in parse(reponse.text).links:
+            lien = _lien(session, final, href)
+            if lien and FICHIER.search(lien) and lien not in vus:
+                vus.add(lien)
+                plan.fichiers.append(lien)
+
+
+def _lien(session, page, href):
+    lien = same_origin_path(page, href, session.origin)
+    if lien is None or lien.startswith("/static/") or EXCLUS.search(urlsplit(lien).path):
+        return None
+    return lien
+
+
+def _formulaires(session, plan, page, reponse):
+    connus = {f.cle() for f in plan.formulaires}
+    for formulaire, _ in formulaires(page, reponse.text, session.origin):
+        if formulaire.cle() not in connus:
+            plan.formulaires.append(formulaire)
+
+
+def faire_vivre(session: Session, plan: Plan, sondes: list[str], battement: float, pause: float):
+    """Until the budget is spent: a random page or file of the role, a probe now and then,
+    and at each beat the beat's form, posted by every session of the user at once."""
+    hasard = random.Random(id(session))
+    dernier_battement = int(time.time() // battement)
+    while True:
+        battement_courant = int(time.time() // battement)
+        if battement_courant != dernier_battement and plan.formulaires:
+            dernier_battement = battement_courant
+            session.poster(plan.formulaires[battement_courant % len(plan.formulaires)])
+        elif sondes and hasard.random() < 0.05:
+            session.obtenir(hasard.choice(sondes), "sonde")
+        elif plan.fichiers and hasard.random() < 0.15:
+            session.obtenir(hasard.choice(plan.fichiers), "fichier")
+        elif plan.pages:
+            session.obtenir(hasard.choice(plan.pages))
+        time.sleep(hasard.uniform(0, 2 * pause))
+
+
+@dataclass
+class Options:
+    origin: str
+    utilisateurs: int = 50
+    duree: float = LIMITE_DUREE
+    requetes: int = 30_000
+    par_page: int = 3
+    battement: float = 10
+    pause: float = 0.5
+    verifier: bool = False
+
+
+def origine_locale(origin: str) -> str | None:
+    """Why `origin` is refused (in French), or None: only http on the loopback."""
+    url = urlsplit(origin)
+    hote = url.hostname or ""
+    if url.scheme != "http" or url.path not in ("", "/") or url.query:
+        return f"Refusé : « {origin} » n'est pas une adresse http://127.0.0.1:PORT."
+    if hote != "localhost":
+        try:
+            locale = ipaddress.ip_address(hote).is_loopback
+        except ValueError:
+            locale = False
+        if not locale:
+            return f"Refusé : « {hote} » n'est pas cette machine ; la charge ne vise que 127.0.0.1."
+    return None
+
+
+def refus(options: Options) -> list[str]:
+    """The French reasons the options are refused: not loopback, or out of bounds."""
+    raisons = [r for r in [origine_locale(options.origin)] if r]
+    if not 1 <= options.utilisateurs <= LIMITE_UTILISATEURS:
+        raisons.append(f"Refusé : de 1 à {LIMITE_UTILISATEURS} utilisateurs.")
+    if not 1 <= options.duree <= LIMITE_DUREE:
+        raisons.append(f"Refusé : une durée de 1 à {LIMITE_DUREE} secondes.")
+    if not 1 <= options.requetes <= LIMITE_REQUETES:
+        raisons.append(f"Refusé : de 1 à {LIMITE_REQUETES} requêtes.")
+    if not 1 <= options.battement <= options.duree or not 0 <= options.pause <= 10:
+        raisons.append("Refusé : un battement de 1 s à la durée, une pause de 0 à 10 s.")
+    return raisons
+
+
+def charger(options: Options, fetch=None) -> list[Mesure]:
+    """Run the load; the measures of every request."""
+    fetch = fetch or http_fetch(options.origin, timeout=60)
+    demo = list(ROLES)
+    users = [demo[i % len(demo)] for i in range(options.utilisateurs)]
+    budget, mesures = Budget(options.duree, options.requetes), Mesures()
+    plans = {user: Plan() for user in set(users)}
+    echecs_connexion = []
+
+    def vivre(rang, user):
+        session = Session(fetch, options.origin, user, budget, mesures)
+        try:
+            if not se_connecter(session, user, DEMO_PASSWORD):
+                echecs_connexion.append(user)
+                return
+            plan = plans[user]
+            if users.index(user) == rang:
+                try:
+                    decouvrir(session, plan, options.par_page)
+                finally:
+                    plan.pret.set()
+            plan.pret.wait()
+            sondes = plans[SONDES[user]].pages if SONDES.get(user) in plans else []
+            sondes = [p for p in sondes if FICHE.search(p)]
+            faire_vivre(session, plan, sondes, options.battement, options.pause)
+        except Arret:
+            pass
+
+    fils = [threading.Thread(target=vivre, args=(i, u), daemon=True) for i, u in enumerate(users)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join(options.duree + 90)
+    for user in echecs_connexion:
+        mesures.ajouter(Mesure(user, "connexion", "POST", LOGIN_PATH, 401, 0))
+    return mesures.liste
+
+
+def resume(mesures: list[Mesure], secondes: float) -> tuple[str, int]:
+    """The summary printed, and the number of errors."""
+    lignes = []
+    durees = sorted(m.secondes for m in mesures)
+    if len(durees) >= 2:
+        centiles = statistics.quantiles(durees, n=100, method="inclusive")
+        p50, p95, p99 = centiles[49], centiles[94], centiles[98]
+    else:
+        p50 = p95 = p99 = durees[0] if durees else 0
+    lignes.append(
+        f"{len(mesures)} requêtes en {secondes:.0f} s ({len(mesures) / max(secondes, 1):.1f}/s) ;"
+        f" p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms,"
+        f" max {(durees[-1] if durees else 0) * 1000:.0f} ms"
+    )
+    par_genre = Counter(m.genre for m in mesures)
+    lignes.append("  " + ", ".join(f"{genre} {n}" for genre, n in sorted(par_genre.items())))
+    refus_400 = sum(1 for m in mesures if m.genre == "formulaire" and m.statut == 400)
+    lignes.append(f"  formulaires refusés sur place (400, message sur le formulaire) : {refus_400}")
+    par_role = defaultdict(Counter)
+    for m in mesures:
+        par_role[ROLES.get(m.user, m.user)][m.user] += 1
+    for role, users in sorted(par_role.items()):
+        detail = ", ".join(f"{u} {n}" for u, n in sorted(users.items()))
+        lignes.append(f"  {role:<25} {sum(users.values()):>6}  ({detail})")
+    erreurs = [m for m in mesures if m.erreur]
+    if erreurs:
+        lignes.append(f"ÉCHEC : {len(erreurs)} erreur(s) :")
+        groupes = Counter((m.statut, m.methode, m.chemin, m.genre) for m in erreurs)
+        for (statut, methode, chemin, genre), n in groupes.most_common(40):
+            lignes.append(f"  {statut}  {methode} {chemin}  ({genre}) × {n}")
+    else:
+        lignes.append("Aucune erreur.")
+    return "\n".join(lignes), len(erreurs)
+
+
+def lire_options(argv) -> Options:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("origin", help="http://127.0.0.1:PORT (gunicorn)")
+    parser.add_argument("--utilisateurs", type=int, default=50, help="sessions simultanées")
+    parser.add_argument("--duree", type=float, default=LIMITE_DUREE, help="secondes")
+    parser.add_argument("--requetes", type=int, default=30_000, help="au plus, en tout")
+    parser.add_argument("--par-page", type=int, default=3, help="fiches suivies par liste")
+    parser.add_argument("--battement", type=float, default=10, help="secondes entre deux envois")
+    parser.add_argument("--pause", type=float, default=0.5, help="pause moyenne, secondes")
+    parser.add_argument("--verifier", action="store_true", help="vérifier les options, sans charge")
+    return Options(**vars(parser.parse_args(argv)))
+
+
+def main(argv=None) -> int:
+    options = lire_options(argv)
+    raisons = refus(options)
+    if raisons:
+        print("\n".join(raisons), file=sys.stderr)
+        return 2
+    if options.verifier:
+        return 0
+    if not wait_until_up(http_fetch(options.origin), 60):
+        print(f"Le serveur ne répond pas sur {options.origin}{LOGIN_PATH}.", file=sys.stderr)
+        return 1
+    print(
+        f"Charge : {options.utilisateurs} utilisateurs, {options.duree:.0f} s au plus,"
+        f" {options.requetes} requêtes au plus, sur {options.origin}"
+    )
+    debut = time.monotonic()
+    mesures = charger(options)
+    texte, erreurs = resume(mesures, time.monotonic() - debut)
+    print(texte, file=sys.stderr if erreurs else sys.stdout)
+    return 1 if erreurs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
