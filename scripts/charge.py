@@ -280,8 +280,8 @@ def se_connecter(session: Session, user: str, password: str) -> bool:
 def decouvrir(session: Session, plan: Plan, par_page: int) -> None:
     """The pages of the user's role (menus, `par_page` records of each list), the files those
     records link to and the forms of all of them."""
-    _, accueil = session.obtenir("/")
-    menus = [_lien(session, "/", href) for href in parse(accueil.text).menu_links]
+    debut, accueil = session.obtenir("/")
+    menus = [_lien(session, debut, href) for href in parse(accueil.text).menu_links]
     menus = list(dict.fromkeys(m for m in ["/", *menus] if m))
     vus, fiches = set(menus), []
     for menu in menus:
@@ -380,8 +380,8 @@ def refus(options: Options) -> list[str]:
         raisons.append(f"Refusé : une durée de 1 à {LIMITE_DUREE} secondes.")
     if not 1 <= options.requetes <= LIMITE_REQUETES:
         raisons.append(f"Refusé : de 1 à {LIMITE_REQUETES} requêtes.")
-    if not 1 <= options.battement <= options.duree or not 0 <= options.pause <= 10:
-        raisons.append("Refusé : un battement de 1 s à la durée, une pause de 0 à 10 s.")
+    if not 1 <= options.battement <= 60 or not 0 <= options.pause <= 10:
+        raisons.append("Refusé : un battement de 1 à 60 s, une pause de 0 à 10 s.")
     return raisons
 
 
