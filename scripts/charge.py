@@ -37,6 +37,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -72,6 +73,7 @@ EXCLUS = re.compile(
     r"(/(logout|delete|cancel|undo|revive|assign|unassign)/|^/admin/|^/accounts/)", re.I
 )
 FICHE = re.compile(r"/\d+/$")  # a record's own page
+CREATION = re.compile(r"/(nouveau|nouvelle)/$")  # a page creating a record
 
 
 class Arret(Exception):
@@ -91,8 +93,29 @@ class Formulaire:
         return (self.page, self.action, self.bouton)
 
 
+def saisie(nom: str, genre: str, attrs: dict) -> str:
+    """What a user types in an empty field, so that the form's action really runs: a date of
+    today (of birth: 01/01/1990), a number at its minimum, a word elsewhere."""
+    if genre == "date":
+        return date.today().isoformat()
+    if genre == "number":
+        return attrs.get("min") or "1"
+    if genre == "email":
+        return "charge@exemple.nc"
+    if genre == "tel":
+        return "250000"
+    if genre not in ("text", "search", "textarea"):
+        return ""
+    if "naissance" in nom:
+        return "01/01/1990"
+    if "date" in nom or nom.endswith(("debut", "fin", "echeance", "valide_le")):
+        return date.today().strftime("%d/%m/%Y")
+    return "Charge"
+
+
 class _Formulaires(HTMLParser):
-    """The POST forms of a page, with what a browser would send unchanged."""
+    """The POST forms of a page, filled as a user would: the page's values, an empty field
+    filled (`saisie`), a list's choice or its first real option."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -108,7 +131,7 @@ class _Formulaires(HTMLParser):
             return
         if tag == "option" and self._select is not None:
             valeur = attrs.get("value") or ""
-            if self._select[1] is None:
+            if valeur and self._select[1] is None:
                 self._select[1] = valeur
             if "selected" in attrs:
                 self._select[2] = valeur
@@ -122,9 +145,9 @@ class _Formulaires(HTMLParser):
         elif tag == "input" and genre == "file":
             form["fichier"] = True
         elif tag == "input" and (genre not in ("checkbox", "radio") or "checked" in attrs):
-            form["champs"].append((nom, attrs.get("value") or ""))
+            form["champs"].append((nom, attrs.get("value") or saisie(nom, genre, attrs)))
         elif tag == "select":
-            self._select = [nom, None, None]  # name, first option, selected option
+            self._select = [nom, None, None]  # name, first real option, selected option
         elif tag == "textarea":
             self._textarea = [nom, ""]
 
@@ -137,17 +160,16 @@ class _Formulaires(HTMLParser):
             self._courant = None
         elif tag == "select" and self._select is not None and self._courant is not None:
             nom, premiere, choisie = self._select
-            self._courant["champs"].append(
-                (nom, choisie if choisie is not None else premiere or "")
-            )
+            self._courant["champs"].append((nom, choisie if choisie else premiere or ""))
             self._select = None
         elif tag == "textarea" and self._textarea is not None and self._courant is not None:
-            self._courant["champs"].append(tuple(self._textarea))
+            nom, texte = self._textarea
+            self._courant["champs"].append((nom, texte or saisie(nom, "textarea", {})))
             self._textarea = None
 
 
 def formulaires(page: str, html: str, origin: str) -> list[tuple[Formulaire, list]]:
-    """Each way to post the page's forms, with the fields to send (the page's own values)."""
+    """Each way to post the page's forms, with the fields to send."""
     parser = _Formulaires()
     parser.feed(html)
     trouves = []
@@ -179,6 +201,7 @@ class Mesure:
     chemin: str
     statut: int
     secondes: float
+    bouton: str = ""  # the action a form's button names
 
     @property
     def erreur(self) -> bool:
@@ -219,6 +242,7 @@ class Session:
 
     def __init__(self, fetch, origin, user, budget: Budget, mesures: Mesures):
         self.user, self.budget, self.mesures, self.genre = user, budget, mesures, "page"
+        self.bouton = ""
         self.browser = Browser(self._mesuree(fetch), origin)
         self.origin = origin
 
@@ -229,14 +253,14 @@ class Session:
             reponse = fetch(method, path, headers, body)
             self.mesures.ajouter(
                 Mesure(self.user, self.genre, method, path, reponse.status,
-                       time.monotonic() - debut)
+                       time.monotonic() - debut, self.bouton if method == "POST" else "")
             )  # fmt: skip
             return reponse
 
         return mesuree
 
     def obtenir(self, path, genre="page") -> tuple[str, Response]:
-        self.genre = genre
+        self.genre, self.bouton = genre, ""
         return self.browser.get(path)
 
     def poster(self, formulaire: Formulaire) -> None:
@@ -249,6 +273,7 @@ class Session:
             if trouve.cle() == formulaire.cle():
                 donnees = champs + ([formulaire.bouton] if formulaire.bouton else [])
                 self.genre = "formulaire"
+                self.bouton = formulaire.bouton[1] if formulaire.bouton else ""
                 https = "https://" + urlsplit(self.origin).netloc
                 reponse = self.browser.request(
                     "POST",
@@ -278,8 +303,8 @@ def se_connecter(session: Session, user: str, password: str) -> bool:
 
 
 def decouvrir(session: Session, plan: Plan, par_page: int) -> None:
-    """The pages of the user's role (menus, `par_page` records of each list), the files those
-    records link to and the forms of all of them."""
+    """The pages of the user's role (menus, `par_page` records of each list, the pages
+    creating a record), the files those records link to and the forms of all of them."""
     debut, accueil = session.obtenir("/")
     menus = [_lien(session, debut, href) for href in parse(accueil.text).menu_links]
     menus = list(dict.fromkeys(m for m in ["/", *menus] if m))
@@ -297,6 +322,7 @@ def decouvrir(session: Session, plan: Plan, par_page: int) -> None:
             if FICHIER.search(lien):
                 plan.fichiers.append(lien)
         fiches += [lien for lien in nouvelles if FICHE.search(urlsplit(lien).path)][:par_page]
+        fiches += [lien for lien in nouvelles if CREATION.search(urlsplit(lien).path)]
     for fiche in fiches:
         final, reponse = session.obtenir(fiche)
         if reponse.status != 200 or not reponse.is_html:
@@ -321,6 +347,7 @@ def _formulaires(session, plan, page, reponse):
     connus = {f.cle() for f in plan.formulaires}
     for formulaire, _ in formulaires(page, reponse.text, session.origin):
         if formulaire.cle() not in connus:
+            connus.add(formulaire.cle())
             plan.formulaires.append(formulaire)
 
 
@@ -350,7 +377,7 @@ class Options:
     duree: float = LIMITE_DUREE
     requetes: int = 30_000
     par_page: int = 3
-    battement: float = 10
+    battement: float = 5
     pause: float = 0.5
     verifier: bool = False
 
@@ -444,6 +471,9 @@ def resume(mesures: list[Mesure], secondes: float) -> tuple[str, int]:
     par_role = defaultdict(Counter)
     for m in mesures:
         par_role[ROLES.get(m.user, m.user)][m.user] += 1
+    envois = Counter((m.chemin, m.bouton, m.statut) for m in mesures if m.genre == "formulaire")
+    for (chemin, bouton, statut), n in sorted(envois.items()):
+        lignes.append(f"    {statut}  POST {chemin} {bouton}".rstrip() + f" × {n}")
     for role, users in sorted(par_role.items()):
         detail = ", ".join(f"{u} {n}" for u, n in sorted(users.items()))
         lignes.append(f"  {role:<25} {sum(users.values()):>6}  ({detail})")
@@ -465,7 +495,7 @@ def lire_options(argv) -> Options:
     parser.add_argument("--duree", type=float, default=LIMITE_DUREE, help="secondes")
     parser.add_argument("--requetes", type=int, default=30_000, help="au plus, en tout")
     parser.add_argument("--par-page", type=int, default=3, help="fiches suivies par liste")
-    parser.add_argument("--battement", type=float, default=10, help="secondes entre deux envois")
+    parser.add_argument("--battement", type=float, default=5, help="secondes entre deux envois")
     parser.add_argument("--pause", type=float, default=0.5, help="pause moyenne, secondes")
     parser.add_argument("--verifier", action="store_true", help="vérifier les options, sans charge")
     return Options(**vars(parser.parse_args(argv)))

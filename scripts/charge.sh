@@ -12,6 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/production_locale.sh
+case $pg_host in
+    127.0.0.1 | localhost | ::1) ;;
+    *)
+        echo "Refusé : le serveur PostgreSQL doit être local (127.0.0.1), pas « $pg_host »." >&2
+        exit 2
+        ;;
+esac
 # Refuse out-of-bounds options before booting anything (the target is checked again later).
 $PY scripts/charge.py http://127.0.0.1:1 --verifier "$@"
 production_locale_demarrer charge_parcours "${WORKERS:-4}"

@@ -8,8 +8,7 @@
 # folder; check --deploy, migrate, collectstatic, the demo data as `make run` loads it, then
 # gunicorn on a free loopback port. On exit (any exit) gunicorn and any process listed in
 # $accompagnants stop and the database is dropped; on failure the first error of gunicorn's log
-# is printed. PGHOST/PGPORT/PGUSER choose the server (default 127.0.0.1, 5432, postgres): a
-# loopback one only, this is a test bench.
+# is printed. PGHOST/PGPORT/PGUSER choose the server (default 127.0.0.1, 5432, postgres).
 
 PY=.venv/bin/python
 pg_host=${PGHOST:-127.0.0.1} pg_port=${PGPORT:-5432} pg_user=${PGUSER:-postgres}
@@ -41,13 +40,6 @@ production_locale_finir() {
 
 production_locale_demarrer() {
     local prefixe=$1 workers=$2 port
-    case $pg_host in
-        127.0.0.1 | localhost | ::1) ;;
-        *)
-            echo "Refusé : le serveur PostgreSQL doit être local (127.0.0.1), pas « $pg_host »." >&2
-            return 2
-            ;;
-    esac
     trap production_locale_finir EXIT INT TERM
     db="${prefixe}_$$"
     work=$(mktemp -d)
