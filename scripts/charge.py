@@ -193,10 +193,15 @@ class Plan:
     pret: threading.Event = field(default_factory=threading.Event)
 
 
+# What else than 2xx and 3xx each kind of request may answer: a form its refusal, shown on it;
+# a page on which this run acted (a task done, a record moved on) that it is no longer open.
+TOLERES = {"formulaire": (400,), "page agie": (403, 404)}
+
+
 @dataclass
 class Mesure:
     user: str
-    genre: str  # page, fichier, formulaire, sonde
+    genre: str  # page, page agie, fichier, formulaire, sonde
     methode: str
     chemin: str
     statut: int
@@ -209,7 +214,7 @@ class Mesure:
             return self.statut not in (403, 404)
         if self.statut >= 500:
             return True
-        return self.statut >= 400 and not (self.genre == "formulaire" and self.statut == 400)
+        return self.statut >= 400 and self.statut not in TOLERES.get(self.genre, ())
 
 
 class Budget:
@@ -228,13 +233,20 @@ class Budget:
 
 
 class Mesures:
+    """Every request measured, and the pages on which a form was accepted."""
+
     def __init__(self):
         self.liste: list[Mesure] = []
+        self.agies: set[str] = set()
         self._verrou = threading.Lock()
 
     def ajouter(self, mesure: Mesure):
         with self._verrou:
             self.liste.append(mesure)
+
+    def agir(self, page: str):
+        with self._verrou:
+            self.agies.add(page)
 
 
 class Session:
@@ -285,6 +297,8 @@ class Session:
                         "Referer": https + final,
                     },
                 )
+                if reponse.status < 400:
+                    self.mesures.agir(formulaire.page)
                 if reponse.status in (301, 302, 303):
                     target = same_origin_path(formulaire.action, reponse.header("Location"),
                                               self.origin)  # fmt: skip
@@ -366,7 +380,8 @@ def faire_vivre(session: Session, plan: Plan, sondes: list[str], battement: floa
         elif plan.fichiers and hasard.random() < 0.15:
             session.obtenir(hasard.choice(plan.fichiers), "fichier")
         elif plan.pages:
-            session.obtenir(hasard.choice(plan.pages))
+            page = hasard.choice(plan.pages)
+            session.obtenir(page, "page agie" if page in session.mesures.agies else "page")
         time.sleep(hasard.uniform(0, 2 * pause))
 
 

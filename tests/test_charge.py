@@ -3,6 +3,7 @@ bounds, a server error counted and failing the run (on the smoke's small fake si
 
 import os
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -113,12 +114,15 @@ def test_what_counts_as_an_error():
     assert not statut("formulaire", 400)
     assert statut("page", 400) and statut("page", 403) and statut("formulaire", 403)
     assert statut("page", 500) and statut("formulaire", 502) and statut("fichier", 599)
+    # A page on which the run acted (a task done) may be closed since; not any other page.
+    assert not statut("page agie", 403) and not statut("page agie", 404)
+    assert statut("page agie", 500) and statut("page agie", 400)
     # Another prestataire's record must be out of reach: shown to the probe, it is an error.
     assert not statut("sonde", 403) and not statut("sonde", 404)
     assert statut("sonde", 200) and statut("sonde", 500)
 
 
-def test_a_form_is_posted_with_what_the_page_holds_and_the_button_pressed():
+def test_a_form_is_posted_with_what_the_page_holds_filled_and_the_button_pressed():
     page = html(
         MENU + '<form method="post" action="/etats/4/">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="t0k">'
@@ -126,6 +130,9 @@ def test_a_form_is_posted_with_what_the_page_holds_and_the_button_pressed():
         '<input type="checkbox" name="cochee" value="oui" checked>'
         '<select name="mois"><option value="">--</option><option value="10" selected>10</option>'
         '</select><textarea name="note">Vu</textarea>'
+        '<input name="motif"><input type="date" name="debut"><input name="date_naissance">'
+        '<select name="charge"><option value="">--</option><option value="7">B.</option></select>'
+        '<textarea name="commentaire"></textarea>'
         '<button name="action" value="declarer">Enregistrer</button>'
         '<button name="action" value="soumettre">Soumettre</button></form>'
         '<form method="post" action="/accounts/logout/"><button>Déconnexion</button></form>'
@@ -136,7 +143,9 @@ def test_a_form_is_posted_with_what_the_page_holds_and_the_button_pressed():
         ("/etats/4/", ("action", "declarer")),
         ("/etats/4/", ("action", "soumettre")),
     ]
+    # The page's values kept; the empty fields filled as a user would, so the action runs.
     assert trouves[0][1] == [
         ("csrfmiddlewaretoken", "t0k"), ("version", "3"), ("cochee", "oui"), ("mois", "10"),
-        ("note", "Vu"),
+        ("note", "Vu"), ("motif", "Charge"), ("debut", date.today().isoformat()),
+        ("date_naissance", "01/01/1990"), ("charge", "7"), ("commentaire", "Charge"),
     ]  # fmt: skip
