@@ -190,7 +190,6 @@ class Plan:
     pages: list[str] = field(default_factory=list)
     fichiers: list[str] = field(default_factory=list)
     formulaires: list[Formulaire] = field(default_factory=list)
-    pret: threading.Event = field(default_factory=threading.Event)
 
 
 # What else than 2xx and 3xx each kind of request may answer: a form its refusal, shown on it;
@@ -210,6 +209,8 @@ class Mesure:
 
     @property
     def erreur(self) -> bool:
+        if self.genre in ("exception", "connexion"):
+            return True
         if self.genre == "sonde":
             return self.statut not in (403, 404)
         if self.statut >= 500:
@@ -225,10 +226,13 @@ class Budget:
         self.restantes = requetes
         self._verrou = threading.Lock()
 
+    def verifier(self):
+        if self.restantes <= 0 or time.monotonic() >= self.fin:
+            raise Arret
+
     def prendre(self):
         with self._verrou:
-            if self.restantes <= 0 or time.monotonic() >= self.fin:
-                raise Arret
+            self.verifier()
             self.restantes -= 1
 
 
@@ -365,16 +369,20 @@ def _formulaires(session, plan, page, reponse):
             plan.formulaires.append(formulaire)
 
 
-def faire_vivre(session: Session, plan: Plan, sondes: list[str], battement: float, pause: float):
-    """Until the budget is spent: a random page or file of the role, a probe now and then,
-    and at each beat the beat's form, posted by every session of the user at once."""
+def faire_vivre(session: Session, plan: Plan, cible: Plan | None, budget: Budget, options):
+    """Until the budget is spent: a random page or file of the role (found so far by the
+    user's first session, which finds them meanwhile), a probe of the records of `cible`
+    (another prestataire) now and then, and at each beat
+    the beat's form, posted by every session of the user at once."""
     hasard = random.Random(id(session))
-    dernier_battement = int(time.time() // battement)
+    dernier_battement = int(time.time() // options.battement)
     while True:
-        battement_courant = int(time.time() // battement)
-        if battement_courant != dernier_battement and plan.formulaires:
-            dernier_battement = battement_courant
-            session.poster(plan.formulaires[battement_courant % len(plan.formulaires)])
+        budget.verifier()
+        sondes = [page for page in cible.pages if FICHE.search(page)] if cible else []
+        battement = int(time.time() // options.battement)
+        if battement != dernier_battement and plan.formulaires:
+            dernier_battement = battement
+            session.poster(plan.formulaires[battement % len(plan.formulaires)])
         elif sondes and hasard.random() < 0.05:
             session.obtenir(hasard.choice(sondes), "sonde")
         elif plan.fichiers and hasard.random() < 0.15:
@@ -382,7 +390,10 @@ def faire_vivre(session: Session, plan: Plan, sondes: list[str], battement: floa
         elif plan.pages:
             page = hasard.choice(plan.pages)
             session.obtenir(page, "page agie" if page in session.mesures.agies else "page")
-        time.sleep(hasard.uniform(0, 2 * pause))
+        else:
+            time.sleep(0.2)  # the user's first session has not found a page yet
+            continue
+        time.sleep(hasard.uniform(0, 2 * options.pause))
 
 
 @dataclass
@@ -429,39 +440,34 @@ def refus(options: Options) -> list[str]:
 
 def charger(options: Options, fetch=None) -> list[Mesure]:
     """Run the load; the measures of every request."""
-    fetch = fetch or http_fetch(options.origin, timeout=60)
+    http_timeout = 60
+    fetch = fetch or http_fetch(options.origin, timeout=http_timeout)
     demo = list(ROLES)
     users = [demo[i % len(demo)] for i in range(options.utilisateurs)]
     budget, mesures = Budget(options.duree, options.requetes), Mesures()
-    plans = {user: Plan() for user in set(users)}
-    echecs_connexion = []
+    plans = {user: Plan() for user in demo}
 
     def vivre(rang, user):
         session = Session(fetch, options.origin, user, budget, mesures)
         try:
             if not se_connecter(session, user, DEMO_PASSWORD):
-                echecs_connexion.append(user)
+                mesures.ajouter(Mesure(user, "connexion", "POST", LOGIN_PATH, 401, 0))
                 return
             plan = plans[user]
             if users.index(user) == rang:
-                try:
-                    decouvrir(session, plan, options.par_page)
-                finally:
-                    plan.pret.set()
-            plan.pret.wait()
-            sondes = plans[SONDES[user]].pages if SONDES.get(user) in plans else []
-            sondes = [p for p in sondes if FICHE.search(p)]
-            faire_vivre(session, plan, sondes, options.battement, options.pause)
+                decouvrir(session, plan, options.par_page)
+            cible = plans.get(SONDES.get(user, ""))
+            faire_vivre(session, plan, cible, budget, options)
         except Arret:
             pass
+        except Exception as erreur:  # a bug of this script is an error too, never a hang
+            mesures.ajouter(Mesure(user, "exception", "-", repr(erreur), 0, 0))
 
     fils = [threading.Thread(target=vivre, args=(i, u), daemon=True) for i, u in enumerate(users)]
     for fil in fils:
         fil.start()
     for fil in fils:
-        fil.join(options.duree + 90)
-    for user in echecs_connexion:
-        mesures.ajouter(Mesure(user, "connexion", "POST", LOGIN_PATH, 401, 0))
+        fil.join(max(0, budget.fin + http_timeout - time.monotonic()))
     return mesures.liste
 
 

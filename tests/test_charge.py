@@ -3,6 +3,7 @@ bounds, a server error counted and failing the run (on the smoke's small fake si
 
 import os
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 
@@ -149,3 +150,14 @@ def test_a_form_is_posted_with_what_the_page_holds_filled_and_the_button_pressed
         ("note", "Vu"), ("motif", "Charge"), ("debut", date.today().isoformat()),
         ("date_naissance", "01/01/1990"), ("charge", "7"), ("commentaire", "Charge"),
     ]  # fmt: skip
+
+
+def test_a_user_who_cannot_log_in_is_an_error_and_the_others_do_not_wait_for_them():
+    fake = site()
+    fake.password = "un autre"
+    debut = time.monotonic()
+    mesures = charger(Options(ORIGIN, utilisateurs=3, duree=20, requetes=100, pause=0), fake)
+    assert time.monotonic() - debut < 5
+    texte, erreurs = resume(mesures, 1)
+    assert erreurs == 3
+    assert "401  POST /accounts/login/  (connexion) × 1" in texte
