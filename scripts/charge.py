@@ -474,6 +474,8 @@ def charger(options: Options, fetch=None) -> list[Mesure]:
 def resume(mesures: list[Mesure], secondes: float) -> tuple[str, int]:
     """The summary printed, and the number of errors."""
     lignes = []
+    erreurs = [m for m in mesures if m.erreur]
+    mesures = [m for m in mesures if m.genre not in ("connexion", "exception")]  # requests only
     durees = sorted(m.secondes for m in mesures)
     if len(durees) >= 2:
         centiles = statistics.quantiles(durees, n=100, method="inclusive")
@@ -498,7 +500,6 @@ def resume(mesures: list[Mesure], secondes: float) -> tuple[str, int]:
     for role, users in sorted(par_role.items()):
         detail = ", ".join(f"{u} {n}" for u, n in sorted(users.items()))
         lignes.append(f"  {role:<25} {sum(users.values()):>6}  ({detail})")
-    erreurs = [m for m in mesures if m.erreur]
     if erreurs:
         lignes.append(f"ÉCHEC : {len(erreurs)} erreur(s) :")
         groupes = Counter((m.statut, m.methode, m.chemin, m.genre) for m in erreurs)

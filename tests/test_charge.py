@@ -160,4 +160,5 @@ def test_a_user_who_cannot_log_in_is_an_error_and_the_others_do_not_wait_for_the
     assert time.monotonic() - debut < 5
     texte, erreurs = resume(mesures, 1)
     assert erreurs == 3
-    assert "401  POST /accounts/login/  (connexion) × 1" in texte
+    assert "401  POST /accounts/login/  (connexion) × 3" in texte
+    assert texte.startswith("6 requêtes")  # each login page and form, the failures apart
