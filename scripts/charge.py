@@ -328,30 +328,29 @@ def decouvrir(session: Session, plan: Plan, par_page: int) -> None:
     menus = list(dict.fromkeys(m for m in ["/", *menus] if m))
     vus, fiches = set(menus), []
     for menu in menus:
-        final, reponse = session.obtenir(menu)
-        if reponse.status != 200 or not reponse.is_html:
-            continue
-        plan.pages.append(final)
-        _formulaires(session, plan, final, reponse)
-        liens = [_lien(session, final, href) for href in parse(reponse.text).links]
-        nouvelles = [lien for lien in dict.fromkeys(liens) if lien and lien not in vus]
-        for lien in nouvelles:
-            vus.add(lien)
-            if FICHIER.search(lien):
-                plan.fichiers.append(lien)
+        nouvelles = [
+            lien for lien in dict.fromkeys(_ouvrir(session, plan, menu)) if lien not in vus
+        ]
+        vus.update(nouvelles)
+        plan.fichiers += [lien for lien in nouvelles if FICHIER.search(lien)]
         fiches += [lien for lien in nouvelles if FICHE.search(urlsplit(lien).path)][:par_page]
         fiches += [lien for lien in nouvelles if CREATION.search(urlsplit(lien).path)]
     for fiche in fiches:
-        final, reponse = session.obtenir(fiche)
-        if reponse.status != 200 or not reponse.is_html:
-            continue
-        plan.pages.append(final)
-        _formulaires(session, plan, final, reponse)
-        for href in parse(reponse.text).links:
-            lien = _lien(session, final, href)
-            if lien and FICHIER.search(lien) and lien not in vus:
+        for lien in _ouvrir(session, plan, fiche):
+            if FICHIER.search(lien) and lien not in vus:
                 vus.add(lien)
                 plan.fichiers.append(lien)
+
+
+def _ouvrir(session, plan, chemin) -> list[str]:
+    """Open a page of the role: keep it and its forms in the plan; its links to follow."""
+    final, reponse = session.obtenir(chemin)
+    if reponse.status != 200 or not reponse.is_html:
+        return []
+    plan.pages.append(final)
+    _formulaires(session, plan, final, reponse)
+    liens = (_lien(session, final, href) for href in parse(reponse.text).links)
+    return [lien for lien in liens if lien]
 
 
 def _lien(session, page, href):
