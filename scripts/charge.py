@@ -35,7 +35,7 @@ import statistics
 import sys
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -185,11 +185,43 @@ def formulaires(page: str, html: str, origin: str) -> list[tuple[Formulaire, lis
 @dataclass
 class Plan:
     """What the sessions of one demo user do: the pages and files of their role, the forms
-    they post."""
+    they post; and the pages still to open to find them, shared by those sessions."""
 
+    par_page: int = 3
     pages: list[str] = field(default_factory=list)
     fichiers: list[str] = field(default_factory=list)
     formulaires: list[Formulaire] = field(default_factory=list)
+    a_ouvrir: deque = field(default_factory=deque)  # (path, is a menu page)
+    vus: set = field(default_factory=set)
+    _verrou: threading.Lock = field(default_factory=threading.Lock)
+
+    def suivante(self) -> tuple[str, bool] | None:
+        with self._verrou:
+            return self.a_ouvrir.popleft() if self.a_ouvrir else None
+
+    def trouver(self, liens: list[str], menu: bool, fiches: bool = False):
+        """Links of a page opened: files kept; the menu pages, or from a list `par_page`
+        records and the pages creating one, to open in turn."""
+        with self._verrou:
+            nouveaux = [lien for lien in dict.fromkeys(liens) if lien not in self.vus]
+            self.vus.update(nouveaux)
+            self.fichiers += [lien for lien in nouveaux if FICHIER.search(lien)]
+            if menu:
+                self.a_ouvrir.extend((lien, True) for lien in nouveaux)
+            if fiches:
+                chemins = [(lien, urlsplit(lien).path) for lien in nouveaux]
+                records = [lien for lien, chemin in chemins if FICHE.search(chemin)]
+                creations = [lien for lien, chemin in chemins if CREATION.search(chemin)]
+                self.a_ouvrir.extend((lien, False) for lien in records[: self.par_page])
+                self.a_ouvrir.extend((lien, False) for lien in creations)
+
+    def formulaires_de(self, trouves: list[Formulaire]):
+        with self._verrou:
+            connus = {f.cle() for f in self.formulaires}
+            for formulaire in trouves:
+                if formulaire.cle() not in connus:
+                    connus.add(formulaire.cle())
+                    self.formulaires.append(formulaire)
 
 
 # What else than 2xx and 3xx each kind of request may answer: a form its refusal, shown on it;
@@ -320,37 +352,22 @@ def se_connecter(session: Session, user: str, password: str) -> bool:
     return reponse.status == 302 and landing is not None and not landing.startswith(LOGIN_PATH)
 
 
-def decouvrir(session: Session, plan: Plan, par_page: int) -> None:
-    """The pages of the user's role (menus, `par_page` records of each list, the pages
-    creating a record), the files those records link to and the forms of all of them."""
+def commencer(session: Session, plan: Plan) -> None:
+    """The user's first session opens the home page: its menus are the pages to open first."""
     debut, accueil = session.obtenir("/")
     menus = [_lien(session, debut, href) for href in parse(accueil.text).menu_links]
-    menus = list(dict.fromkeys(m for m in ["/", *menus] if m))
-    vus, fiches = set(menus), []
-    for menu in menus:
-        nouvelles = [
-            lien for lien in dict.fromkeys(_ouvrir(session, plan, menu)) if lien not in vus
-        ]
-        vus.update(nouvelles)
-        plan.fichiers += [lien for lien in nouvelles if FICHIER.search(lien)]
-        fiches += [lien for lien in nouvelles if FICHE.search(urlsplit(lien).path)][:par_page]
-        fiches += [lien for lien in nouvelles if CREATION.search(urlsplit(lien).path)]
-    for fiche in fiches:
-        for lien in _ouvrir(session, plan, fiche):
-            if FICHIER.search(lien) and lien not in vus:
-                vus.add(lien)
-                plan.fichiers.append(lien)
+    plan.trouver([debut, *[m for m in menus if m]], menu=True)
 
 
-def _ouvrir(session, plan, chemin) -> list[str]:
-    """Open a page of the role: keep it and its forms in the plan; its links to follow."""
+def ouvrir(session: Session, plan: Plan, chemin: str, menu: bool) -> None:
+    """Open a page still to open: keep it and its forms; what it links to (`Plan.trouver`)."""
     final, reponse = session.obtenir(chemin)
     if reponse.status != 200 or not reponse.is_html:
-        return []
+        return
     plan.pages.append(final)
-    _formulaires(session, plan, final, reponse)
+    plan.formulaires_de([f for f, _ in formulaires(final, reponse.text, session.origin)])
     liens = (_lien(session, final, href) for href in parse(reponse.text).links)
-    return [lien for lien in liens if lien]
+    plan.trouver([lien for lien in liens if lien], menu=False, fiches=menu)
 
 
 def _lien(session, page, href):
@@ -360,18 +377,10 @@ def _lien(session, page, href):
     return lien
 
 
-def _formulaires(session, plan, page, reponse):
-    connus = {f.cle() for f in plan.formulaires}
-    for formulaire, _ in formulaires(page, reponse.text, session.origin):
-        if formulaire.cle() not in connus:
-            connus.add(formulaire.cle())
-            plan.formulaires.append(formulaire)
-
-
 def faire_vivre(session: Session, plan: Plan, cible: Plan | None, budget: Budget, options):
-    """Until the budget is spent: a random page or file of the role (found so far by the
-    user's first session, which finds them meanwhile), a probe of the records of `cible`
-    (another prestataire) now and then, and at each beat
+    """Until the budget is spent: the next page still to open of the user's role while there
+    is one, else a random page or file of the role, a probe of the records of `cible` (another
+    prestataire) now and then; and at each beat
     the beat's form, posted by every session of the user at once."""
     hasard = random.Random(id(session))
     dernier_battement = int(time.time() // options.battement)
@@ -382,6 +391,8 @@ def faire_vivre(session: Session, plan: Plan, cible: Plan | None, budget: Budget
         if battement != dernier_battement and plan.formulaires:
             dernier_battement = battement
             session.poster(plan.formulaires[battement % len(plan.formulaires)])
+        elif suivante := plan.suivante():
+            ouvrir(session, plan, *suivante)
         elif sondes and hasard.random() < 0.05:
             session.obtenir(hasard.choice(sondes), "sonde")
         elif plan.fichiers and hasard.random() < 0.15:
@@ -444,7 +455,7 @@ def charger(options: Options, fetch=None) -> list[Mesure]:
     demo = list(ROLES)
     users = [demo[i % len(demo)] for i in range(options.utilisateurs)]
     budget, mesures = Budget(options.duree, options.requetes), Mesures()
-    plans = {user: Plan() for user in demo}
+    plans = {user: Plan(options.par_page) for user in demo}
 
     def vivre(rang, user):
         session = Session(fetch, options.origin, user, budget, mesures)
@@ -454,7 +465,7 @@ def charger(options: Options, fetch=None) -> list[Mesure]:
                 return
             plan = plans[user]
             if users.index(user) == rang:
-                decouvrir(session, plan, options.par_page)
+                commencer(session, plan)
             cible = plans.get(SONDES.get(user, ""))
             faire_vivre(session, plan, cible, budget, options)
         except Arret:
