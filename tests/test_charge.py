@@ -162,3 +162,28 @@ def test_a_user_who_cannot_log_in_is_an_error_and_the_others_do_not_wait_for_the
     assert erreurs == 3
     assert "401  POST /accounts/login/  (connexion) × 3" in texte
     assert texte.startswith("6 requêtes")  # each login page and form, the failures apart
+
+
+def test_a_run_opens_lists_records_and_their_files_and_posts_their_forms_together():
+    fiche = html(
+        MENU + '<a href="/demandeurs/1/fiche.pdf">PDF</a>'
+        '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="t0k">'
+        '<button name="action" value="enregistrer">Enregistrer</button></form>'
+    )
+    fake = site(
+        **{
+            "/demandeurs/1/": fiche,
+            "/demandeurs/1/fiche.pdf": Response(200, [("Content-Type", "application/pdf")]),
+        }
+    )
+    mesures = charger(
+        Options(ORIGIN, utilisateurs=3, duree=2.5, requetes=5000, battement=1, pause=0.01), fake
+    )
+    assert resume(mesures, 2.5)[1] == 0
+    assert {"/demandeurs/", "/demandeurs/1/", "/demandeurs/1/fiche.pdf"} <= {
+        path for method, path in fake.requests
+    }
+    # At each beat every user posts the form found (here the only one), on the fake site too.
+    postes = [m for m in mesures if m.genre == "formulaire"]
+    assert {(m.chemin, m.bouton) for m in postes} == {("/demandeurs/1/", "enregistrer")}
+    assert {m.user for m in postes} == {"admin", "conseiller1", "conseiller2"}
