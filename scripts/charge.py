@@ -308,6 +308,8 @@ class Session:
         return mesuree
 
     def obtenir(self, path, genre="page") -> tuple[str, Response]:
+        if genre == "page" and path in self.mesures.agies:
+            genre = "page agie"
         self.genre, self.bouton = genre, ""
         return self.browser.get(path)
 
@@ -398,8 +400,7 @@ def faire_vivre(session: Session, plan: Plan, cible: Plan | None, budget: Budget
         elif plan.fichiers and hasard.random() < 0.15:
             session.obtenir(hasard.choice(plan.fichiers), "fichier")
         elif plan.pages:
-            page = hasard.choice(plan.pages)
-            session.obtenir(page, "page agie" if page in session.mesures.agies else "page")
+            session.obtenir(hasard.choice(plan.pages))
         else:
             time.sleep(0.2)  # the user's first session has not found a page yet
             continue

@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 
 from scripts import charge
-from scripts.charge import Mesure, Options, charger, formulaires, main, refus, resume
+from scripts.charge import (
+    Budget,
+    Mesure,
+    Mesures,
+    Options,
+    Session,
+    charger,
+    formulaires,
+    main,
+    refus,
+    resume,
+)
 from scripts.smoke_crawl import Response
 from tests.test_smoke_crawl import MENU, ORIGIN, html, site
 
@@ -187,3 +198,15 @@ def test_a_run_opens_lists_records_and_their_files_and_posts_their_forms_togethe
     postes = [m for m in mesures if m.genre == "formulaire"]
     assert {(m.chemin, m.bouton) for m in postes} == {("/demandeurs/1/", "enregistrer")}
     assert {m.user for m in postes} == {"admin", "conseiller1", "conseiller2"}
+
+
+def test_a_page_on_which_the_run_acted_is_measured_apart_wherever_it_is_opened():
+    mesures = Mesures()
+    mesures.agir("/demandeurs/1/")
+    session = Session(site(), ORIGIN, "ts1", Budget(5, 100), mesures)
+    session.obtenir("/demandeurs/1/")
+    session.obtenir("/demandeurs/2/")
+    assert [(m.chemin, m.genre) for m in mesures.liste if m.chemin.startswith("/demandeurs/")] == [
+        ("/demandeurs/1/", "page agie"),
+        ("/demandeurs/2/", "page"),
+    ]
