@@ -7,18 +7,20 @@ scripts/charge.sh boots the production settings under gunicorn on a PostgreSQL d
 own with the demo data, starts the timer runner beside it, then runs this script against it.
 
 Each virtual user is a demo user (several sessions per user when there are more virtual users
-than demo users), logged in through the real login form. The first session of each demo user
-finds the pages of its role as scripts/smoke_crawl.py does (its menus, a few records of each
-list, the PDF and spreadsheet files those records link to, the forms those pages post); then
-every session fetches those pages at random, and at each beat of the clock (every `--battement`
-seconds) all sessions of the same demo user post the same form of the same record at the same
-moment, showing the page first as a user would: saving a declaration, acknowledging, marking
-a notification read, deciding... deliberately contended. The prestataires' sessions also try
-the records of another prestataire, which must answer 403 or 404.
+than demo users), logged in through the real login form. The sessions of each demo user
+find together the pages of its role as scripts/smoke_crawl.py does (its menus, a few records of
+each list, the pages creating a record, the PDF and spreadsheet files they link to, the forms
+those pages post); then every session fetches those pages at random, and at each beat of the
+clock (every `--battement` seconds) all sessions of the same demo user post the same form of
+the same record at the same moment, showing the page first as a user would: saving a
+declaration, acknowledging, marking a notification read, deciding... deliberately contended.
+The prestataires' sessions also try the records of another prestataire, which must answer 403
+or 404.
 
-Counted as errors: any 5xx or network failure; any other answer of 400 or more to a page, but
-for the deliberate probes (which must answer 403 or 404: anything else is an error); a form
-posted may answer 400, the refusal shown on its form (counted apart: contention makes many).
+Counted as errors: any 5xx or network failure; any other answer of 400 or more, but for the
+deliberate probes (which must answer 403 or 404: anything else is an error), a page on which
+this run acted (a task done closes: 403 or 404 then) and a form's 400 (its refusal shown on
+the form, counted apart: contention makes many); a failed login; a bug of this script.
 The summary gives the requests, the errors by status and address, p50, p95, p99 and max, and
 the counts by role; the exit status is 1 when there is any error.
 
