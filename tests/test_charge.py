@@ -104,7 +104,6 @@ def test_a_run_stops_at_its_request_budget_and_never_logs_out():
     )
     assert len(mesures) == len(fake.requests) == 40
     assert ("GET", "/accounts/logout/") not in fake.requests
-    assert {m.user for m in mesures} == {"admin", "conseiller1", "conseiller2"}
 
 
 def test_a_page_answering_500_under_load_is_an_error_that_fails_the_run():
