@@ -207,6 +207,14 @@ class Browser:
         return response
 
 
+def read_totp_keys(path: str | None) -> dict[str, str]:
+    """The `identifiant clé` lines `manage.py enroler_totp` prints, as a dict (none: empty)."""
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as lines:
+        return dict(line.split() for line in lines if line.strip())
+
+
 def totp_code(base32_key: str, at: float | None = None) -> str:
     """The code an authenticator application shows (RFC 6238: SHA-1, 30 s, 6 digits)."""
     counter = int((time.time() if at is None else at) // 30)
@@ -353,10 +361,7 @@ def main(argv=None) -> int:
         "--cles-totp", help="fichier de lignes « identifiant clé » (manage.py enroler_totp)"
     )
     options = parser.parse_args(argv)
-    totp_keys = {}
-    if options.cles_totp:
-        with open(options.cles_totp, encoding="utf-8") as lines:
-            totp_keys = dict(line.split() for line in lines if line.strip())
+    totp_keys = read_totp_keys(options.cles_totp)
     fetch = http_fetch(options.origin)
     if not wait_until_up(fetch, options.attente):
         print(f"Le serveur ne répond pas sur {options.origin}{LOGIN_PATH}.", file=sys.stderr)
