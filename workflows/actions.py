@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django_fsm import can_proceed
 
 INTERDIT = "Vous n'avez pas l'autorisation de faire cette action."
@@ -55,6 +55,12 @@ def exiger_transition(transition, par, *, refus: str, interdit: str = INTERDIT):
         raise PermissionDenied(interdit)
     if not can_proceed(transition):
         raise ValidationError(refus)
+
+
+DISPARU = (
+    "Cet élément n'existe plus : quelqu'un vient de le retirer. La page est à jour, "
+    "rien n'a été changé."
+)
 
 
 class Refus(Exception):
@@ -162,11 +168,18 @@ class ActionsMixin:
     def choisi(self, queryset, champ):
         """The record the POST names in `champ` (a line, a passage...) among `queryset`: a 404
         if it is not there, the id missing or malformed included (a crafted POST, never a
-        500)."""
+        500); a French refusal on the page if it was just removed by someone else."""
         pk = self.request.POST.get(champ, "")
         if not pk.isdigit():
             raise Http404(f"Aucun élément « {champ} » ne correspond à cette demande.")
-        return get_object_or_404(queryset, pk=pk)
+        try:
+            return queryset.get(pk=pk)
+        except queryset.model.DoesNotExist:
+            # Removed meanwhile (two users, or two tabs, removing the same person): the one who
+            # comes second is told so on the page. One the user may not see stays a 404.
+            if not queryset.model._default_manager.filter(pk=pk).exists():
+                raise ValidationError(DISPARU) from None
+            raise Http404(f"Aucun élément « {champ} » ne correspond à cette demande.") from None
 
     def exiger(self, permission, condition=True):
         if not (self.request.user.has_perm(permission) and condition):
