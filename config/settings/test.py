@@ -12,3 +12,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # The tests move the clock by days and months with a user logged in: sessions last that long
 # here. tests/accounts/test_session.py sets the production durations back to test their end.
 SESSION_COOKIE_AGE = SESSION_DUREE_MAXIMALE = 5 * 366 * 24 * 3600
+# No session write at every request (a tenth of the access matrices' time); the session tests
+# put it back with the durations.
+SESSION_SAVE_EVERY_REQUEST = False

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.usefixtures("durees_de_production")
 
 @pytest.fixture
 def durees_de_production():
-    with override_settings(SESSION_COOKIE_AGE=3600, SESSION_DUREE_MAXIMALE=36000):
+    with override_settings(
+        SESSION_COOKIE_AGE=3600, SESSION_DUREE_MAXIMALE=36000, SESSION_SAVE_EVERY_REQUEST=True
+    ):
         yield
 
 
