@@ -18,27 +18,30 @@ CITES_AU_PLUS = 20
 
 class ProtegeSiCiteAdmin(admin.ModelAdmin):
     """An entry that records cite is not deleted (issue 16). Records point to it with PROTECT,
-    which Django's delete page and bulk action already list; the entries that records hold in
-    a many-to-many (a prescription's freins, a rendez-vous' freins) are listed here too, and
-    the page says in French what to do instead (`au_lieu`)."""
+    which Django's delete page and bulk action already list; `citations` adds what else cites
+    an entry (by default the records holding it in a many-to-many: a prescription's freins, a
+    rendez-vous' freins), and the page says in French why (`refus`) and what to do instead
+    (`au_lieu`)."""
 
+    refus = "Cette entrée est citée par des dossiers : elle ne peut pas être supprimée. "
     au_lieu = ""
+
+    def citations(self, entree) -> list[str]:
+        cites = []
+        for relation in entree._meta.related_objects:
+            if relation.many_to_many:
+                modele = relation.related_model  # its relation may have no accessor (+)
+                nom = capfirst(modele._meta.verbose_name)
+                dossiers = modele._default_manager.filter(**{relation.field.name: entree})
+                cites += [f"{nom} : {cite}" for cite in dossiers[:CITES_AU_PLUS]]
+        return cites
 
     def get_deleted_objects(self, objs, request):
         supprimes, compte, permissions, proteges = super().get_deleted_objects(objs, request)
         for entree in objs:
-            for relation in entree._meta.related_objects:
-                if relation.many_to_many:
-                    modele = relation.related_model  # its relation may have no accessor (+)
-                    cites = modele._default_manager.filter(**{relation.field.name: entree})
-                    nom = capfirst(modele._meta.verbose_name)
-                    proteges += [f"{nom} : {cite}" for cite in cites[:CITES_AU_PLUS]]
+            proteges += self.citations(entree)
         if proteges:
-            messages.error(
-                request,
-                "Cette entrée est citée par des dossiers : elle ne peut pas être supprimée. "
-                + self.au_lieu,
-            )
+            messages.error(request, self.refus + self.au_lieu)
         return supprimes, compte, permissions, proteges
 
 

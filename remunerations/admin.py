@@ -1,7 +1,8 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from procurement.admin import ProtegeSiCiteAdmin
 from procurement.models import TauxSMG
 
 from . import services
@@ -22,7 +23,7 @@ class TauxSMGForm(forms.ModelForm):
 
 
 @admin.register(TauxSMG)
-class TauxSMGAdmin(admin.ModelAdmin):
+class TauxSMGAdmin(ProtegeSiCiteAdmin):
     """The administrateur adds each new SMG with its arrêté; the months not yet reconciled use
     it. A correction of a rate already used never rewrites a reconciled month: it becomes an
     adjustment line on the prestataire's next état."""
@@ -34,22 +35,16 @@ class TauxSMGAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["date_effet"] if obj else []
 
-    def get_deleted_objects(self, objs, request):
-        """A rate that reconciled months were paid at is not deleted: the admin's delete page
-        and its bulk action list those months as protected and offer no confirmation."""
-        supprimes, compte, permissions, proteges = super().get_deleted_objects(objs, request)
-        for taux in objs:
-            proteges += [
-                f"{etat} (rapproché au taux du {taux.date_effet:%d/%m/%Y})"
-                for etat in services.etats_rapproches_au_taux(taux)
-            ]
-        if proteges:
-            messages.error(
-                request,
-                "Un taux qui a payé des mois rapprochés ne peut pas être supprimé ; une "
-                "correction de ce taux reste possible et devient une régularisation.",
-            )
-        return supprimes, compte, permissions, proteges
+    # A rate that reconciled months were paid at is not deleted: the admin's delete page and
+    # its bulk action list those months as protected and offer no confirmation.
+    refus = "Un taux qui a payé des mois rapprochés ne peut pas être supprimé ; "
+    au_lieu = "une correction de ce taux reste possible et devient une régularisation."
+
+    def citations(self, taux) -> list[str]:
+        return [
+            f"{etat} (rapproché au taux du {taux.date_effet:%d/%m/%Y})"
+            for etat in services.etats_rapproches_au_taux(taux)
+        ]
 
     @admin.display(description="mensuel, 169 h (F CFP)")
     def montant_mensuel(self, taux):
