@@ -59,6 +59,8 @@ Decisions (README):
 - Every import that writes, and every dry run, is journaled in `ImportParcours`.
 """
 
+from collections.abc import Callable
+
 from django.db import transaction
 from import_export.results import RowResult
 
@@ -75,6 +77,7 @@ __all__ = [
     "OBLIGATOIRES",
     "Fichier",
     "FichierIllisible",
+    "Progression",
     "Rapport",
     "compter_lignes",
     "importer",
@@ -82,11 +85,25 @@ __all__ = [
 ]
 
 
-def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
+# What an import reports while it runs: its step ("verification", then "ecriture"), the rows
+# done in that step and the rows in all. Background imports show it as a progress bar.
+Progression = Callable[[str, int, int], None]
+
+
+def _sans_suivi(etape: str, faites: int, total: int) -> None:
+    pass
+
+
+def importer(
+    fichier: Fichier, *, par, essai: bool = False, progression: Progression = _sans_suivi
+) -> Rapport:
     """Check every row of the file and, when all are valid and it is not a dry run (`essai`),
     write them, all in one transaction. Raises FichierIllisible for a file that cannot be
-    read. The journal keeps every import that wrote and every dry run."""
+    read. The journal keeps every import that wrote and every dry run. `progression` is told
+    how far the import has gone (see `Progression`)."""
     tableau = lire(fichier)
+    total = len(tableau.lignes)
+    progression("verification", 0, total)
     rapport = Rapport(fichier=fichier, essai=essai, erreurs=list(tableau.erreurs))
     with transaction.atomic():
         if not any(erreur.ligne == 1 for erreur in tableau.erreurs):
@@ -100,8 +117,11 @@ def importer(fichier: Fichier, *, par, essai: bool = False) -> Rapport:
             rapport.crees = resultat.totals[RowResult.IMPORT_TYPE_NEW]
             rapport.mises_a_jour = resultat.totals[RowResult.IMPORT_TYPE_UPDATE]
             rapport.inchangees = resultat.totals[RowResult.IMPORT_TYPE_SKIP]
+            progression("verification", total, total)
             if rapport.valide and not essai:
+                progression("ecriture", 0, total)
                 Ecriture(contexte, par).ecrire(resource.a_ecrire)
+                progression("ecriture", total, total)
         if rapport.valide or essai:
             rapport.journal = ImportParcours.objects.create(
                 fichier=fichier.nom[:255],

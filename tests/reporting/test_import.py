@@ -313,3 +313,21 @@ def test_un_parcours_importe_en_cours_compte_dans_les_remunerations(demo, tmp_pa
     call_command("etats_remuneration", "--mois", "2026-11", "--prestataire", "ALPHA", stdout=sortie)
     lignes = {ligne["reference"]: ligne for ligne in json.loads(sortie.getvalue())}
     assert lignes["R-0001"]["montant_du"] == 83801
+
+
+def test_l_import_dit_ou_il_en_est_a_chaque_etape(demo):
+    """A background import shows a progress bar: the import tells its step and rows done."""
+    from reporting import importation
+
+    etapes = []
+    fichier = importation.Fichier(nom="suivi.csv", contenu=en_csv(_volume(3)))
+    rapport = importation.importer(
+        fichier,
+        par=utilisateur_de_reprise(),
+        progression=lambda *avancement: etapes.append(avancement),
+    )
+    assert rapport.valide
+    assert etapes[0] == ("verification", 0, 3)
+    assert ("verification", 3, 3) in etapes
+    assert etapes[-1] == ("ecriture", 3, 3)
+    assert Prescription.objects.filter(reference__startswith="V-").count() == 3
