@@ -149,6 +149,18 @@ LIBELLES_TYPOLOGIE = {
     "conseiller": "Conseiller prescripteur",
 }
 VIDE = "—"
+# The screen and the PDF summarise the sessions: a period of years holds thousands of them
+# (about one for ten people). They show the sessions' spread by integration rate and the largest
+# ones; the row of every session is in the workbook (`classeur`) and the JSON.
+SESSIONS_LES_PLUS_NOMBREUSES = 10
+# Bands of a session's integration rate (presents_fin ÷ entres): label, and the lowest rate
+# in the band, the highest band first.
+TRANCHES_D_INTEGRATION = (
+    ("100 %", Fraction(1)),
+    ("De 75 % à moins de 100 %", Fraction(3, 4)),
+    ("De 50 % à moins de 75 %", Fraction(1, 2)),
+    ("Moins de 50 %", Fraction(0)),
+)
 
 
 # --- Computation ------------------------------------------------------------------------
@@ -507,6 +519,71 @@ def tableaux_du_detail(indicateurs: dict) -> list[Tableau]:
     return tableaux
 
 
+def _tranche_d_integration(session: dict) -> str:
+    """The band of a session's integration rate (a session always has an entry)."""
+    rapport = Fraction(session["presents_fin"], session["entres"])
+    return next(libelle for libelle, plancher in TRANCHES_D_INTEGRATION if rapport >= plancher)
+
+
+def synthese_des_sessions(indicateurs: dict) -> list[Tableau]:
+    """The sessions of the cohort in a few rows, whatever their number: the sessions counted by
+    band of integration rate with their people (and the total over all), then the largest
+    sessions (most people entered, then by session), or every session when there are few. Read
+    from the indicators alone, without a query."""
+    sessions = indicateurs["sessions"]
+    colonnes = ("Entrés", "Présents à la fin", "Taux d'intégration")
+    par_tranche = {libelle: [0, 0, 0] for libelle, _ in TRANCHES_D_INTEGRATION}
+    for session in sessions:
+        comptes = par_tranche[_tranche_d_integration(session)]
+        comptes[0] += 1
+        comptes[1] += session["entres"]
+        comptes[2] += session["presents_fin"]
+    total = [sum(comptes[rang] for comptes in par_tranche.values()) for rang in range(3)]
+    tranches = Tableau(
+        "Sessions par taux d'intégration",
+        "Sessions par taux",
+        ("Taux d'intégration de la session", "Sessions", *colonnes),
+        [
+            (libelle, nombre, entres, presents, taux(presents, entres))
+            for libelle, (nombre, entres, presents) in [
+                *par_tranche.items(),
+                ("Toutes les sessions", total),
+            ]
+        ]
+        if sessions
+        else [],
+        nombres=(1, 2, 3, 4),
+        taux=(4,),
+    )
+    titre = LIBELLES["sessions"]
+    if len(sessions) > SESSIONS_LES_PLUS_NOMBREUSES:
+        titre = (
+            f"Les {SESSIONS_LES_PLUS_NOMBREUSES} sessions les plus nombreuses, sur "
+            f"{len(sessions)} (toutes dans le classeur XLSX des indicateurs)"
+        )
+    plus_nombreuses = sorted(sessions, key=lambda s: (-s["entres"], s["session"]))
+    sessions_affichees = Tableau(
+        titre,
+        "Sessions les plus nombreuses",
+        ("Session", *colonnes),
+        [
+            (s["session"], s["entres"], s["presents_fin"], s["taux_integration"])
+            for s in plus_nombreuses[:SESSIONS_LES_PLUS_NOMBREUSES]
+        ],
+        nombres=(1, 2, 3),
+        taux=(3,),
+    )
+    return [tranches, sessions_affichees]
+
+
+def tableaux_affiches(indicateurs: dict) -> list[Tableau]:
+    """The detail tables of the screen and of the PDFs: those of the workbook, but the
+    sessions summarised (`synthese_des_sessions`)."""
+    return [
+        tableau for tableau in tableaux_du_detail(indicateurs) if tableau.feuille != "Sessions"
+    ] + synthese_des_sessions(indicateurs)
+
+
 def _a_plat(prefixe: str, valeur) -> list[tuple[str, object]]:
     if isinstance(valeur, dict):
         return [
@@ -563,12 +640,14 @@ def classeur(indicateurs: dict) -> bytes:
 
 
 def pdf(indicateurs: dict, perimetre: str) -> bytes:
+    """The CCTP table and the detail tables, the sessions summarised: a few pages for any
+    period."""
     return rendre_pdf(
         "pdf/indicateurs.html",
         {
             "perimetre": perimetre,
             "lignes": lignes_du_tableau(indicateurs),
-            "tableaux": tableaux_du_detail(indicateurs),
+            "tableaux": tableaux_affiches(indicateurs),
             "genere_le": timezone.localtime(),
         },
     )

@@ -21,7 +21,7 @@ from ..indicateurs import (
     libelle_perimetre,
     lignes_du_tableau,
     pourcentage,
-    tableaux_du_detail,
+    tableaux_affiches,
     taux,
 )
 from .graphiques import (
@@ -150,7 +150,8 @@ def graphique_des_entrees(filtres: Filtres) -> GraphiqueMensuel:
 @dataclass
 class Figures:
     """Everything the indicators page, the bilan annuel and its files show for one selection:
-    the CCTP table and the detail tables of `reporting.indicateurs`, and the charts."""
+    the CCTP table and the detail tables of `reporting.indicateurs` (the sessions summarised:
+    `tableaux_affiches`), and the charts."""
 
     filtres: Filtres
     indicateurs: dict
@@ -213,7 +214,7 @@ def figures(filtres: Filtres) -> Figures:
         filtres=filtres,
         indicateurs=indicateurs,
         lignes=lignes_du_tableau(indicateurs),
-        tableaux=tableaux_du_detail(indicateurs),
+        tableaux=tableaux_affiches(indicateurs),
         sorties=graphique_des_sorties(indicateurs),
         freins=graphique_des_freins(indicateurs),
         entrees=graphique_des_entrees(filtres),

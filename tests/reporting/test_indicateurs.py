@@ -16,8 +16,11 @@ from reporting.indicateurs import (
     calculer_indicateurs,
     lignes_du_tableau,
     pourcentage,
+    synthese_des_sessions,
     tableau_a_plat,
+    tableaux_affiches,
     tableaux_du_detail,
+    taux,
 )
 from tests.reporting.cohorte_indicateurs import (
     ATTENDU,
@@ -118,6 +121,68 @@ def test_tableaux_du_detail_nomment_les_codes(cohorte):
     assert tableaux["Sessions"].lignes_affichees()[0] == [
         ("ALPHA-2025-01", False), ("2", True), ("1", True), ("50,0 %", True)
     ]  # fmt: skip
+
+
+def _session(nom: str, entres: int, presents_fin: int) -> dict:
+    return {
+        "session": nom,
+        "entres": entres,
+        "presents_fin": presents_fin,
+        "taux_integration": taux(presents_fin, entres),
+    }
+
+
+def test_les_sessions_resumees_par_taux_et_les_plus_nombreuses():
+    """Twelve sessions: counted by band of integration rate (a band's lowest rate is in it),
+    then the ten with the most people, ties by session; the two smallest are left out."""
+    sessions = [
+        _session("S01", 4, 4),  # 100 %
+        _session("S02", 4, 3),  # 75 %: the band's floor
+        _session("S03", 8, 7),
+        _session("S04", 2, 1),  # 50 %
+        _session("S05", 3, 2),
+        _session("S06", 3, 1),  # 33 %
+        _session("S07", 9, 0),
+        _session("S08", 5, 5),
+        _session("S09", 5, 4),
+        _session("S10", 6, 6),
+        _session("S11", 1, 1),
+        _session("S12", 1, 0),
+    ]
+    tranches, plus_nombreuses = synthese_des_sessions({"sessions": sessions})
+
+    assert tranches.lignes == [
+        ("100 %", 4, 16, 16, 1.0),
+        ("De 75 % à moins de 100 %", 3, 17, 14, 0.8235),
+        ("De 50 % à moins de 75 %", 2, 5, 3, 0.6),
+        ("Moins de 50 %", 3, 13, 1, 0.0769),
+        ("Toutes les sessions", 12, 51, 34, 0.6667),
+    ]
+    assert plus_nombreuses.titre == (
+        "Les 10 sessions les plus nombreuses, sur 12 (toutes dans le classeur XLSX des indicateurs)"
+    )
+    assert [ligne[0] for ligne in plus_nombreuses.lignes] == [
+        "S07", "S03", "S10", "S08", "S09", "S01", "S02", "S05", "S06", "S04"
+    ]  # fmt: skip
+    assert plus_nombreuses.lignes[0] == ("S07", 9, 0, 0.0)
+
+
+def test_peu_de_sessions_sont_toutes_montrees():
+    tranches, toutes = synthese_des_sessions({"sessions": [_session("S1", 2, 1)]})
+    assert toutes.titre == LIBELLES["sessions"]
+    assert toutes.lignes == [("S1", 2, 1, 0.5)]
+    assert tranches.lignes[-1] == ("Toutes les sessions", 1, 2, 1, 0.5)
+    vides = synthese_des_sessions({"sessions": []})
+    assert [tableau.lignes for tableau in vides] == [[], []]
+
+
+def test_l_ecran_resume_les_sessions_le_classeur_les_garde_toutes(cohorte):
+    indicateurs = calculer_indicateurs(DU, AU)
+    affiches = [tableau.feuille for tableau in tableaux_affiches(indicateurs)]
+    assert "Sessions" not in affiches
+    assert affiches[-2:] == ["Sessions par taux", "Sessions les plus nombreuses"]
+    detail = [tableau.feuille for tableau in tableaux_du_detail(indicateurs)]
+    assert affiches[:-2] == detail[:-1] and detail[-1] == "Sessions"
 
 
 def test_tableau_a_plat(cohorte):

@@ -16,10 +16,11 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from bons_de_commande.models import LigneCommande
 from prestataires.enums import EtatParcours, MomentEvaluation, TypeFin
 from prestataires.models import Evaluation, Parcours
 from procurement.models import Frein, Lot, Prescription, Prestataire, TypeSortie
-from reporting import annuel
+from reporting import annuel, indicateurs
 from reporting.indicateurs import calculer_indicateurs, lignes_du_tableau
 from tests.factories import lignes_commandees, parcours_de_la_ligne
 from tests.prestataires.conftest import a
@@ -78,6 +79,41 @@ def cohorte(demo, code: str, nombre: int) -> list[Parcours]:
         for frein in freins[: 1 + rang % 4]
     )
     return parcours
+
+
+def sessions_nombreuses(demo, code: str, nombre: int) -> list[str]:
+    """`nombre` sessions (orders) of prestataire `code` on lot 1, two people entered in each
+    in 2026, the second of every other session gone early: many sessions, few people. Returns
+    the sessions' names."""
+    bons = creer_bons(code, nombre)
+    with a("2026-10-01"):
+        lignes = lignes_commandees(
+            range(2 * nombre), bon=bons[0], prestataire=Prestataire.objects.get(code=code),
+            lot=Lot.objects.get(numero=1), conseiller=demo["conseiller1"], duree_mois=6,
+            nom=f"SESSIONS{code}{next(_series)}",
+        )  # fmt: skip
+    for rang, ligne in enumerate(lignes):
+        ligne.bon = bons[rang // 2]
+    LigneCommande.objects.bulk_update(lignes, ["bon"])
+    parcours = []
+    for rang, ligne in enumerate(lignes):
+        entree = date(2026, 1 + rang % 10, 1 + rang % 28)
+        suivi = {"etat": EtatParcours.EN_COURS}
+        if rang % 4 == 3:
+            suivi = {
+                "etat": EtatParcours.TERMINE,
+                "date_sortie": entree + timedelta(days=30),
+                "type_fin": TypeFin.ANTICIPEE,
+                "type_sortie": TypeSortie.objects.order_by("code").first(),
+            }
+        parcours.append(
+            parcours_de_la_ligne(
+                ligne, date_premier_contact=entree, date_entree=entree,
+                fin_prevue=entree + timedelta(days=180), **suivi,
+            )
+        )  # fmt: skip
+    Parcours.objects.bulk_create(parcours)
+    return [bon.numero for bon in bons]
 
 
 def lire(client, user, **parametres):
@@ -317,3 +353,50 @@ def test_la_page_a_un_nombre_de_requetes_constant(client, demo_bilans):
 
     assert apres["gestionnaire1", url].reponse.context["figures"].indicateurs["entrees"] == 38
     assert ecarts(avant, apres) == {}
+
+
+def test_les_sessions_resumees_requetes_constantes(client, demo_bilans):
+    """5 sessions or 35 (the summer session BC-2026-0001 besides): the same queries, for the DEL
+    and for a direction; every session shown while they are few, then the 10 largest only
+    (the summer session's 3 people first), each still in the workbook."""
+    url = f"{PAGE}?du=2026-01-01&au=2026-12-31"
+    lecteurs = ("gestionnaire1", "alpha1")
+    premieres = sessions_nombreuses(demo_bilans, "ALPHA", 5)
+    with a("2026-11-24"):
+        avant = mesurer(client, demo_bilans, [url], lecteurs=lecteurs)
+    suivantes = sessions_nombreuses(demo_bilans, "ALPHA", 30)
+    with a("2026-11-24"):
+        apres = mesurer(client, demo_bilans, [url], lecteurs=lecteurs)
+
+    assert ecarts(avant, apres) == {}
+    page_avant = texte(avant["gestionnaire1", url].reponse)
+    assert all(session in page_avant for session in ["BC-2026-0001", *premieres])
+    page = texte(apres["gestionnaire1", url].reponse)
+    assert apres["gestionnaire1", url].reponse.context["figures"].indicateurs["entrees"] == 73
+    montrees = [session for session in ["BC-2026-0001", *premieres, *suivantes] if session in page]
+    assert montrees == ["BC-2026-0001", *premieres, *suivantes[:4]]  # 3 people, then by name
+    assert "Les 10 sessions les plus nombreuses, sur 36" in page
+    assert "<td>Toutes les sessions</td>" in page
+    with a("2026-11-24"):
+        fichier = client.get(reverse("indicateurs:export", args=["xlsx"]), ANNEE_2026)
+    feuille = openpyxl.load_workbook(BytesIO(fichier.content))["Sessions"]
+    assert feuille.max_row == 1 + 36
+
+
+@pytest.mark.pdf
+def test_le_pdf_tient_en_cinq_pages_quel_que_soit_le_nombre_de_sessions(demo_bilans):
+    """250 sessions of two people: listed one per row, they would fill six pages on their own;
+    summarised, the whole PDF stays within five."""
+    sessions = sessions_nombreuses(demo_bilans, "BETA", 250)
+    donnees = calculer_indicateurs(date(2026, 1, 1), date(2026, 12, 31))
+    assert len(donnees["sessions"]) == 251
+
+    with a("2026-11-24"):
+        contenu = indicateurs.pdf(donnees, "du 01/01/2026 au 31/12/2026")
+
+    lecteur = PdfReader(BytesIO(contenu))
+    assert len(lecteur.pages) <= 5
+    texte_pdf = " ".join(" ".join(page.extract_text().split()) for page in lecteur.pages)
+    assert "Les 10 sessions les plus nombreuses, sur 251" in texte_pdf
+    assert "Toutes les sessions 251 503" in texte_pdf
+    assert [session for session in sessions if session in texte_pdf] == sessions[:9]
