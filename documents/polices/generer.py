@@ -6,11 +6,12 @@ Why: WeasyPrint subsets every font it embeds, again for each PDF. Without the Ha
 library (libharfbuzz-subset0) it does so with fontTools, which first reads the whole layout
 tables of the font: for the full DejaVu Sans (760 KB, thousands of glyphs, large GSUB/GPOS),
 with its bold and the DejaVu Serif of the footer, about 0.22 s of CPU per PDF, most of what an
-80-line bon de commande cost above an empty page. From these cut-down files (90 KB, no layout tables) the same subset takes a few
-milliseconds, with or without HarfBuzz-Subset (install it all the same: WeasyPrint will drop
-fontTools). A character outside these ranges is still printed: the stylesheet falls back to the
-system's DejaVu Sans for it. Without the layout tables there is no kerning: a difference the eye
-barely sees in our forms and tables; accented letters are precomposed.
+80-line bon de commande cost above an empty page. From these cut-down files (90 KB, no layout
+tables) the same subsets take a few milliseconds, with or without HarfBuzz-Subset (install it
+all the same: WeasyPrint will drop fontTools). A character outside these ranges is still
+printed: the stylesheet falls back to the system's DejaVu Sans for it. Without the layout tables
+there is no kerning: a difference the eye barely sees in our forms and tables; accented letters
+are precomposed.
 
     .venv/bin/python documents/polices/generer.py [/usr/share/fonts/truetype/dejavu]
 
