@@ -24,9 +24,7 @@ Rates are exact fractions of integer counts, rounded once, half up, to 4 decimal
 (JSON `null`) when their denominator is 0.
 """
 
-import math
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from functools import reduce
 from operator import add
@@ -81,18 +79,28 @@ TRANCHES_AGE = {
 # --- Computation ------------------------------------------------------------------------
 
 
+def _arrondi(numerateur: int, denominateur: int, decimales: int) -> float:
+    """numerateur ÷ denominateur (not negative) rounded half up to `decimales` decimals, in
+    integers: floor(n ÷ d × 10^k + 1/2) = (2·n·10^k + d) // 2·d, then one correctly rounded
+    division, the float nearest the decimal (as float(Decimal) would give). Thousands of
+    sessions each have their rate: no Fraction or Decimal built per rate."""
+    echelle = 10**decimales
+    return ((2 * numerateur * echelle + denominateur) // (2 * denominateur)) / echelle
+
+
 def arrondi(valeur: Fraction, decimales: int) -> float:
     """`valeur` (not negative) rounded half up to `decimales` decimals, exactly: 0.45445 gives
     0.4545, never 0.4544 from a binary float's drift."""
-    echelle = 10**decimales
-    return float(Decimal(math.floor(valeur * echelle + Fraction(1, 2))).scaleb(-decimales))
+    return _arrondi(valeur.numerator, valeur.denominator, decimales)
 
 
 def taux(numerateur: int | Fraction, denominateur: int) -> float | None:
     """A rate rounded to 4 decimals; None when there is nothing to divide by."""
     if not denominateur:
         return None
-    return arrondi(Fraction(numerateur) / denominateur, 4)
+    if isinstance(numerateur, int):
+        return _arrondi(numerateur, denominateur, 4)
+    return arrondi(numerateur / denominateur, 4)
 
 
 def prescriptions_de_la_periode(du: date, au: date, *, lot=None, prestataire=None):

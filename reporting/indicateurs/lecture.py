@@ -5,7 +5,6 @@ workbook), and the files: the long table (CSV), the workbook (XLSX) and the PDF.
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 import tablib
 from django.contrib.auth import get_user_model
@@ -90,12 +89,12 @@ VIDE = "—"
 # ones; the row of every session is in the workbook (`classeur`) and the JSON.
 SESSIONS_LES_PLUS_NOMBREUSES = 10
 # Bands of a session's integration rate (presents_fin ÷ entres): label, and the lowest rate
-# in the band, the highest band first.
+# in the band as a fraction (numerator, denominator), the highest band first.
 TRANCHES_D_INTEGRATION = (
-    ("100 %", Fraction(1)),
-    ("De 75 % à moins de 100 %", Fraction(3, 4)),
-    ("De 50 % à moins de 75 %", Fraction(1, 2)),
-    ("Moins de 50 %", Fraction(0)),
+    ("100 %", (1, 1)),
+    ("De 75 % à moins de 100 %", (3, 4)),
+    ("De 50 % à moins de 75 %", (1, 2)),
+    ("Moins de 50 %", (0, 1)),
 )
 
 
@@ -232,9 +231,13 @@ def tableaux_du_detail(indicateurs: dict) -> list[Tableau]:
 
 
 def _tranche_d_integration(session: dict) -> str:
-    """The band of a session's integration rate (a session always has an entry)."""
-    rapport = Fraction(session["presents_fin"], session["entres"])
-    return next(libelle for libelle, plancher in TRANCHES_D_INTEGRATION if rapport >= plancher)
+    """The band of a session's integration rate (a session always has an entry), compared in
+    integers: presents ÷ entres ≥ a ÷ b."""
+    return next(
+        libelle
+        for libelle, (a, b) in TRANCHES_D_INTEGRATION
+        if session["presents_fin"] * b >= a * session["entres"]
+    )
 
 
 def synthese_des_sessions(indicateurs: dict) -> list[Tableau]:
