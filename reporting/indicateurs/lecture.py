@@ -92,8 +92,8 @@ SESSIONS_LES_PLUS_NOMBREUSES = 10
 # in the band as a fraction (numerator, denominator), the highest band first.
 TRANCHES_D_INTEGRATION = (
     ("100 %", (1, 1)),
-    ("De 75 % à moins de 100 %", (3, 4)),
-    ("De 50 % à moins de 75 %", (1, 2)),
+    ("De 75 à moins de 100 %", (3, 4)),
+    ("De 50 à moins de 75 %", (1, 2)),
     ("Moins de 50 %", (0, 1)),
 )
 
@@ -257,7 +257,7 @@ def synthese_des_sessions(indicateurs: dict) -> list[Tableau]:
     tranches = Tableau(
         "Sessions par taux d'intégration",
         "Sessions par taux",
-        ("Taux d'intégration de la session", "Sessions", *colonnes),
+        ("Taux de la session", "Sessions", "Entrés", "Présents à la fin", "Taux d'ensemble"),
         [
             (libelle, nombre, entres, presents, taux(presents, entres))
             for libelle, (nombre, entres, presents) in [

@@ -153,8 +153,8 @@ def test_les_sessions_resumees_par_taux_et_les_plus_nombreuses():
 
     assert tranches.lignes == [
         ("100 %", 4, 16, 16, 1.0),
-        ("De 75 % à moins de 100 %", 3, 17, 14, 0.8235),
-        ("De 50 % à moins de 75 %", 2, 5, 3, 0.6),
+        ("De 75 à moins de 100 %", 3, 17, 14, 0.8235),
+        ("De 50 à moins de 75 %", 2, 5, 3, 0.6),
         ("Moins de 50 %", 3, 13, 1, 0.0769),
         ("Toutes les sessions", 12, 51, 34, 0.6667),
     ]
