@@ -486,16 +486,19 @@ class Sujets:
     bon: int
     lignes_du_bon: int
     parcours: int
+    bon_avec_desistement: int | None = None
 
 
 def choisir_les_sujets(lignes_du_bon: int = 80) -> Sujets:
     """The biggest open état (the most parcours in its month) with a direction user of its
     prestataire, the bon of the `lignes_du_bon`-person session, and a parcours of ALPHA with
-    a suspension (one with a stage otherwise)."""
+    a suspension (one with a stage otherwise); and the demo's bon with a withdrawn person,
+    whose page offers the prestataire's submitted prescriptions as substitutes."""
     from django.db.models import Count
 
     from accounts.models import User
     from accounts.roles import Role
+    from bons_de_commande.enums import EtatLigne
     from bons_de_commande.models import BonDeCommande
     from prestataires.models import Parcours
     from remunerations.enums import EtatDeclaration
@@ -534,6 +537,12 @@ def choisir_les_sujets(lignes_du_bon: int = 80) -> Sujets:
         bon=bon.pk,
         lignes_du_bon=bon.lignes.count(),
         parcours=parcours.pk,
+        bon_avec_desistement=BonDeCommande.objects.filter(
+            lignes__etat__in=[EtatLigne.DESISTEMENT, EtatLigne.RETIREE]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first(),
     )
 
 
@@ -556,6 +565,17 @@ def les_pages(sujets: Sujets, aujourd_hui: date) -> list[Page]:
             f"Un bon de commande ({sujets.lignes_du_bon} lignes)",
             "gestionnaire1",
             reverse("commandes:detail", args=[sujets.bon]),
+        ),
+        *(
+            [
+                Page(
+                    "Un bon de commande avec un désistement (démo : choix du remplaçant)",
+                    "gestionnaire1",
+                    reverse("commandes:detail", args=[sujets.bon_avec_desistement]),
+                )
+            ]
+            if sujets.bon_avec_desistement
+            else []
         ),
         Page("Liste des séances de commission", "gestionnaire1", reverse("seances:index")),
         Page(
