@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -427,16 +427,19 @@ class Constructeur:
         mesures.lignes_importees += n
 
         if parcours_existants() < cible and lignes_memoire:
-            morceaux, reste, deja = [], lignes_memoire, parcours_existants()
-            while reste > 0 and deja < cible:
-                rangees = self._morceau(min(reste, LIGNES_PAR_FICHIER), cible, deja)
-                if not rangees:
-                    break
-                reste -= len(rangees)
-                deja += sum(1 for valeurs in rangees if valeurs.get("session"))
-                morceaux.append(rangees)
-            chemin, n = self._fichier(morceaux)
-            del morceaux
+
+            def morceaux():
+                """Files of rows, one in memory at a time, up to `lignes_memoire` rows."""
+                reste, deja = lignes_memoire, parcours_existants()
+                while reste > 0 and deja < cible:
+                    rangees = self._morceau(min(reste, LIGNES_PAR_FICHIER), cible, deja)
+                    if not rangees:
+                        return
+                    reste -= len(rangees)
+                    deja += sum(1 for valeurs in rangees if valeurs.get("session"))
+                    yield rangees
+
+            chemin, n = self._fichier(morceaux())
             if processus_separe:
                 mesure = importer_dans_un_processus(chemin)
                 mesures.memoire_pic_mo = mesure["pic_mo"]
@@ -838,7 +841,6 @@ class Resultats:
     petit: Construction
     grand: Construction
     pdf: dict | None = None
-    etapes: dict = field(default_factory=dict)
 
 
 def executer(
@@ -904,6 +906,8 @@ def main():
     )
     parser.add_argument("--json", type=Path, help="écrit aussi les chiffres en JSON")
     arguments = parser.parse_args()
+    if not 0 < arguments.petit < arguments.grand:
+        parser.error("--petit doit être positif et plus petit que --grand.")
 
     debut = time.perf_counter()
     historique.BASE_DE_TEST = BASE_DE_TEST
