@@ -87,14 +87,15 @@ def test_construit_les_deux_tailles_et_mesure_chaque_page(demo, a_la_date_de_la_
 def test_une_page_en_erreur_est_signalee_dans_le_tableau_pas_cachee():
     pages = [benchmark.Page("Synthèse", "finance1", "/remunerations/synthese/")] * 2
     petites = [benchmark.Mesure(200, 480.4, 17, 25.0, 7), benchmark.Mesure(200, 50, 5, 9.0, 7)]
-    grandes = [benchmark.Mesure(500), benchmark.Mesure(200, 81_000, 5, 310.5, 1)]
+    grandes = [benchmark.Mesure(500), benchmark.Mesure(200, 81_000, 5, 310.5, 2)]
 
-    lignes = benchmark.tableau_des_pages(pages, petites, grandes, 1000, 100_000).splitlines()
+    tableau = benchmark.tableau_des_pages(pages, petites, grandes, 1000, 100_000, repetitions=7)
+    lignes = tableau.splitlines()
 
     assert lignes[0].startswith("| page | rôle | ms à 1\u202f000 | ms à 100\u202f000 | ratio |")
     assert lignes[2] == "| Synthèse | finance1 | 480 | **erreur 500** | – | 17 | – | – |"
-    # A page too slow for its budget was fetched once: the table says so.
-    assert lignes[3] == "| Synthèse | finance1 | 50 | 81\u202f000 (1×) | 1620.0× | 5 | 5 | 310 |"
+    # A page too slow for its budget was fetched twice instead of 7 times: the table says so.
+    assert lignes[3] == "| Synthèse | finance1 | 50 | 81\u202f000 (2×) | 1620.0× | 5 | 5 | 310 |"
 
 
 def test_les_chiffres_de_l_import_et_des_pdf():
