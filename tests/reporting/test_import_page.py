@@ -24,8 +24,8 @@ from reporting.importation import compter_lignes
 from reporting.importation.colonnes import Erreur
 from reporting.models import ImportParcours
 from reporting.views.importation import LIGNES_MAX
-from travaux.models import Etat, Travail
 from tests.reporting.historique import deux_lignes, en_csv, en_xlsx, photo, session_ete_2024
+from travaux.models import Etat, Travail
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("le_jour_de_l_import")]
 
