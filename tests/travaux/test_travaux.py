@@ -2,9 +2,11 @@
 progress read from the database by its page, its end (a report, a file, or a French message
 when it failed, having written nothing); a user reaches his own jobs only."""
 
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +17,7 @@ from prestataires.models import Parcours
 from procurement.models import Prescription
 from reporting.importation.ecriture import Ecriture
 from reporting.models import ImportParcours
+from tests.prestataires.conftest import a
 from tests.reporting.historique import en_csv, photo, session_ete_2024
 from tests.travaux.conftest import deposer, faire_tourner_le_worker
 from travaux import taches
@@ -219,3 +222,29 @@ def test_mes_travaux_en_un_nombre_constant_de_requetes(demo, client):
     assert RAFRAICHIR in client.get(reverse("travaux:index")).content.decode()
     Travail.objects.update(etat=Etat.TERMINE)
     assert RAFRAICHIR not in client.get(reverse("travaux:index")).content.decode()
+
+
+def test_les_travaux_anciens_sont_purges_avec_leurs_fichiers(demo, file_en_base):
+    """`purger_travaux`: the jobs ended more than 30 days ago go, with the queue's records;
+    recent ones and those not ended stay."""
+    user = demo["gestionnaire1"]
+    with a("2026-10-01"):
+        ancien = taches.lancer(user, _rien, "Ancien")
+        en_attente = Travail.objects.create(par=user, libelle="En attente", fonction="x")
+        faire_tourner_le_worker()
+    with a("2026-11-20"):
+        recent = taches.lancer(user, _rien, "Récent")
+        faire_tourner_le_worker()
+    assert DBTaskResult.objects.count() == 2
+    sortie = StringIO()
+    with a("2026-11-24"):
+        call_command("purger_travaux", stdout=sortie)
+    assert sortie.getvalue() == "1 travail supprimé (terminés avant le 25/10/2026).\n"
+    assert set(Travail.objects.all()) == {en_attente, recent}
+    assert [str(i) for i in DBTaskResult.objects.values_list("id", flat=True)] == [recent.tache_id]
+    assert not Travail.objects.filter(pk=ancien.pk).exists()
+
+
+@taches.travail_de_fond
+def _rien(travail, progression):
+    travail.resultat, travail.resultat_nom = b"x", "x.csv"
