@@ -39,6 +39,7 @@ class ExportView(PermissionRequiredMixin, generic.TemplateView):
             ],
             pour_prestataire=exports.pour_prestataire(user),
             peut_lire_journal=user.has_perm("reporting.view_journalexport"),
+            lignes_immediates=f"{settings.TRAVAUX_LIGNES_IMMEDIATES:,}".replace(",", "\u00a0"),
             **kwargs,
         )
 

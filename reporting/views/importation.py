@@ -28,10 +28,10 @@ PERMISSION = "reporting.importer_parcours"
 # limit (TELEVERSEMENT_TAILLE_MAX, 20 Mo) holds. The command has no limit.
 LIGNES_MAX = 100_000
 EN_LETTRES = f"{LIGNES_MAX:,}".replace(",", "\u00a0")  # 100 000, as French writes it
-# A preview shows at most this many rows: those with errors first, then the first ones.
-LIGNES_APERCU = 1000
-# And at most this many errors, and as many warnings, in its lists.
-MESSAGES_APERCU = 1000
+# A preview shows at most this many rows: those with errors first, then the first ones; and
+# at most MESSAGES_APERCU errors and as many warnings: the page stays under 300 KB (issue 17).
+LIGNES_APERCU = 500
+MESSAGES_APERCU = 300
 GABARIT_APERCU = "reporting/importation/apercu.html"
 
 

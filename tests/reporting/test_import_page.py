@@ -266,3 +266,57 @@ def test_les_lignes_se_comptent_sans_aller_au_dela_de_la_limite(format_):
     flux = fichier(40)
     compter_lignes(nom, flux, 3)
     assert flux.tell() == 0  # ready to be read whole
+
+
+def test_l_apercu_d_un_gros_fichier_est_borne_et_montre_d_abord_les_erreurs(demo, client):
+    """Issue 17: a file of 100 000 rows is checked; its preview keeps the rows with errors
+    first, then the first rows, at most LIGNES_APERCU, and at most MESSAGES_APERCU errors:
+    the job's page stays under 300 KB."""
+    from import_export.results import RowResult
+
+    from reporting.importation import Fichier, Rapport
+    from reporting.importation.rapport import LigneApercu
+    from reporting.views.importation import (
+        GABARIT_APERCU,
+        LIGNES_APERCU,
+        MESSAGES_APERCU,
+        en_json,
+    )
+
+    def ligne(numero, erreurs=()):
+        return LigneApercu(
+            ligne=numero, action=RowResult.IMPORT_TYPE_NEW, reference=f"H-{numero:06}",
+            nom="NOM-TRES-LONG-" * 2, prenom="Prénom", lot="1", session="S-2024-01",
+            decision="validee", changements=["date_entree", "sortie"], erreurs=list(erreurs),
+        )  # fmt: skip
+
+    erreurs = {
+        n: [Erreur(n, "freins", "frein inconnu « velo »"), Erreur(n, "lot", "lot inconnu")]
+        for n in range(50_000, 51_000)
+    }
+    rapport = Rapport(
+        fichier=Fichier(nom="gros.csv", contenu=b"..."),
+        essai=True,
+        lignes=[ligne(n, erreurs.get(n, ())) for n in range(2, 100_002)],
+        erreurs=[e for n in sorted(erreurs) for e in erreurs[n]],
+    )
+    en_erreur = en_json(rapport)
+    assert [r["ligne"] for r in en_erreur["apercu"]] == list(range(50_000, 50_000 + LIGNES_APERCU))
+    assert en_erreur["masquees"] == 100_000 - LIGNES_APERCU
+    assert len(en_erreur["erreurs"]) == MESSAGES_APERCU and en_erreur["nombre_erreurs"] == 2000
+
+    rapport.erreurs = []
+    rapport.lignes = [ligne(n) for n in range(2, 100_002)]
+    valide = en_json(rapport)
+    assert [r["ligne"] for r in valide["apercu"]] == list(range(2, 2 + LIGNES_APERCU))
+    assert valide["valide"] and valide["lignes"] == 100_000
+
+    client.force_login(demo["gestionnaire1"])
+    for donnees, attendu in ((en_erreur, "2000 erreurs"), (valide, "Importer ces 100000 lignes")):
+        travail = Travail.objects.create(
+            par=demo["gestionnaire1"], libelle="Relecture de gros.csv", fonction="x",
+            etat=Etat.TERMINE, gabarit=GABARIT_APERCU, rapport=donnees, fichier=b"...",
+        )  # fmt: skip
+        page = client.get(travail.get_absolute_url())
+        assert attendu in page.content.decode()
+        assert len(page.content) < 300_000, len(page.content)
