@@ -71,6 +71,8 @@ def test_un_export_volumineux_se_prepare_en_arriere_plan_et_se_journalise_au_tel
 def test_un_export_sous_le_seuil_reste_immediat(client, demo_bilans):
     reponse = exporter(client, demo_bilans["gestionnaire1"], objet="demandeurs")
     assert reponse.status_code == 200 and not Travail.objects.exists()
+    page = client.get(reverse("exports:index")).content.decode()
+    assert "Un export de plus de 2\u00a0000 lignes se prépare en arrière-plan" in page
     assert JournalExport.objects.count() == 1
 
 
