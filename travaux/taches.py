@@ -55,10 +55,29 @@ def lancer(
     fichier: bytes | None = None,
     source: Travail | None = None,
 ) -> Travail:
-    """Records a job for `par` and queues it. Called outside any transaction (the views run in
-    autocommit): a worker may take the job at once and must find it."""
+    """Records a job for `par` and queues it, both or neither (one transaction: the database
+    queue is in the same database), so that no job waits for a task that was never queued."""
     if not getattr(fonction, "travail_de_fond", False):
         raise ValueError(f"{chemin(fonction)} n'est pas marquée @travail_de_fond.")
+    with transaction.atomic():
+        travail = _mettre_en_file(
+            par,
+            fonction,
+            libelle,
+            parametres=parametres,
+            permission=permission,
+            gabarit=gabarit,
+            fichier_nom=fichier_nom,
+            fichier=fichier,
+            source=source,
+        )
+    travail.refresh_from_db(fields=["tache_id", "etat"])
+    return travail
+
+
+def _mettre_en_file(
+    par, fonction, libelle, *, parametres, permission, gabarit, fichier_nom, fichier, source
+) -> Travail:
     travail = Travail.objects.create(
         par=par,
         libelle=libelle[:255],
@@ -73,7 +92,6 @@ def lancer(
     resultat = executer.enqueue(travail.pk)
     # Only this field: an immediate backend has already run the job and recorded its end.
     Travail.objects.filter(pk=travail.pk).update(tache_id=str(resultat.id))
-    travail.refresh_from_db(fields=["tache_id", "etat"])
     return travail
 
 

@@ -4,6 +4,7 @@ when it failed, having written nothing); a user reaches his own jobs only."""
 
 from io import StringIO
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from prestataires.models import Parcours
@@ -248,3 +250,14 @@ def test_les_travaux_anciens_sont_purges_avec_leurs_fichiers(demo, file_en_base)
 @taches.travail_de_fond
 def _rien(travail, progression):
     travail.resultat, travail.resultat_nom = b"x", "x.csv"
+
+
+def test_un_travail_qui_ne_peut_etre_mis_en_file_n_est_pas_enregistre(demo, file_en_base):
+    """The job and its task are written together: a queue that refuses the task leaves no
+    job waiting for ever."""
+    with (
+        mock.patch.object(DatabaseBackend, "enqueue", side_effect=RuntimeError("file pleine")),
+        pytest.raises(RuntimeError),
+    ):
+        taches.lancer(demo["gestionnaire1"], _rien, "Export")
+    assert not Travail.objects.exists() and not DBTaskResult.objects.exists()
