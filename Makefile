@@ -16,15 +16,18 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # The timer runner fires viewflow's due timers (reminders, escalations) every TIMER_INTERVAL
-# seconds while the development server runs; both stop together. Both get PORT: links in
-# e-mails lead to the port served (config/settings/local.py).
+# seconds while the development server runs, and one worker runs the background jobs (imports,
+# large exports: django-tasks' database queue); all three stop together. They get PORT: links
+# in e-mails lead to the port served (config/settings/local.py).
 run: export PORT := $(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py import_parcours demo/historique_parcours.csv
 	$(PY) manage.py run_workflow_timers --interval $(TIMER_INTERVAL) & \
-	timers=$$!; trap 'kill $$timers 2>/dev/null' EXIT INT TERM; \
+	timers=$$!; \
+	$(PY) manage.py db_worker --no-reload & \
+	worker=$$!; trap 'kill $$timers $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 # The suite runs on every core (pytest-xdist; each worker has its own test database).

@@ -13,6 +13,7 @@ import prestataires.urls
 import procurement.urls
 import remunerations.urls
 import reporting.urls
+import travaux.urls
 import workflows.viewsets
 from accounts.forms import ChangementDeMotDePasseForm, NouveauMotDePasseForm
 
@@ -29,6 +30,7 @@ site = Site(
         *prestataires.urls.applications,
         *remunerations.urls.applications,
         *reporting.urls.applications,
+        *travaux.urls.applications,
         *workflows.viewsets.applications,
     ],
 )

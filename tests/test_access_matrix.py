@@ -10,9 +10,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from procurement.models import Lot, Prestataire
 from reporting.models import BilanAnnuel
 from tests.urlmatrix import all_url_names, autre_charge, demo_objects, flow_task
+from travaux.models import Etat, Travail
 
 USERS = [
     "admin", "conseiller1", "conseiller2", "ts1", "commission1", "gestionnaire1", "finance1",
@@ -176,6 +178,11 @@ MATRIX = {
     "bilans_annuels:add": only(PILOTAGE),
     "bilans_annuels:detail": lambda username: BILAN_READERS.get(username, 403),
     "bilans_annuels:export": lambda username: BILAN_READERS.get(username, 403),
+    # Background jobs (issue 17): everyone lists his own; a job and its file are their
+    # user's only (gestionnaire1's export here): anyone else gets a 404.
+    "travaux:index": EVERYONE,
+    "travaux:detail": only({"gestionnaire1"}, other=404),
+    "travaux:fichier": only({"gestionnaire1"}, other=404),
 }
 
 # The commission and avenant flows' pages, read by the DEL only (a prestataire acts on its
@@ -265,8 +272,25 @@ def bilan_annuel_alpha():
     )[0]
 
 
+def travail_du_gestionnaire():
+    """A finished export of gestionnaire1, for the pages of a background job."""
+    return Travail.objects.get_or_create(
+        libelle="Export : parcours",
+        defaults={
+            "par": User.objects.get(username="gestionnaire1"),
+            "fonction": "reporting.views.exports.exporter_en_arriere_plan",
+            "permission": "reporting.exporter_donnees",
+            "etat": Etat.TERMINE,
+            "resultat_nom": "parcours-2026-11-24.csv",
+            "resultat": b"nom;prenom\r\n",
+        },
+    )[0]
+
+
 def url_for(name, objects):
     parts = name.split(":")
+    if name in ("travaux:detail", "travaux:fichier"):
+        return reverse(name, args=[travail_du_gestionnaire().pk])
     if name == "prescription:prescrire:execute":
         return f"{reverse(name)}?demandeur={objects['demandeur'].pk}"
     if name == "commission:ouvrir:execute":

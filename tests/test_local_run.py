@@ -169,6 +169,8 @@ def test_make_run_gives_its_port_to_the_server_and_the_timer_runner(tmp_path, po
     port = port or "8000"
     assert f"PORT={port} manage.py run_workflow_timers --interval 60" in lignes, sortie.stderr
     assert f"PORT={port} manage.py runserver --noreload 127.0.0.1:{port}" in lignes
+    # Issue 17: one worker runs the background jobs beside them.
+    assert f"PORT={port} manage.py db_worker --no-reload" in lignes
 
 
 def test_links_in_e_mails_follow_the_port_served():

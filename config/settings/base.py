@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "reporting",
     "accueil",
     "demo",
+    "django_tasks",
+    "django_tasks_db",
+    "travaux",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +112,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+# A background job's progress is written through a connection of its own ("progression", the
+# same database): the import it follows runs in one transaction on "default", and a page reads
+# the progress while that transaction is still open. On SQLite the import holds the only write
+# lock: the progress waits no more than a tenth of a second and is skipped if the file is
+# still locked (travaux.taches.Progression), the job's end is always written.
+DATABASES["progression"] = {**DATABASES["default"]}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["progression"]["OPTIONS"] = {
+        **DATABASES["default"]["OPTIONS"],
+        "timeout": 0.1,
+        "transaction_mode": "DEFERRED",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (the import's check and confirmation, large exports, the indicators' files):
+# Django's Tasks API through the django-tasks backport, queued in the database by
+# django-tasks-db. `manage.py db_worker` runs them (`make run` starts one; in production a
+# systemd service, README "Travaux en arrière-plan"); several workers on several machines share
+# the one queue (each job is claimed with SELECT ... FOR UPDATE SKIP LOCKED).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# An export, or the indicators' files, of more rows than this is prepared in the background;
+# a smaller one is written within the request (a second or two at most, measured in the
+# README), as before.
+TRAVAUX_LIGNES_IMMEDIATES = int(os.environ.get("TRAVAUX_LIGNES_IMMEDIATES", "2000"))
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"

@@ -1,10 +1,19 @@
 """Exports for the DEL's own analyses: a form (what, which rows, which format) that downloads
-the file, and the journal of nominative exports."""
+the file, and the journal of nominative exports.
 
+An export of more rows than settings.TRAVAUX_LIGNES_IMMEDIATES is written by a background job
+(travaux): the form leads to the job's page, which offers the file when it is ready. The
+journal line is written when the user downloads it (travaux.views.FichierDuTravailView, through
+documents.telechargements), as for a file handed out at once: the journal records who took
+which personal data, and a job never downloaded handed nothing out."""
+
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import redirect
 from django.views import generic
 
 from documents.telechargements import telecharger
+from travaux.taches import EchecDuTravail, lancer, travail_de_fond
 from workflows.pages import ListeView
 
 from .. import exports
@@ -30,6 +39,7 @@ class ExportView(PermissionRequiredMixin, generic.TemplateView):
             ],
             pour_prestataire=exports.pour_prestataire(user),
             peut_lire_journal=user.has_perm("reporting.view_journalexport"),
+            lignes_immediates=f"{settings.TRAVAUX_LIGNES_IMMEDIATES:,}".replace(",", "\u00a0"),
             **kwargs,
         )
 
@@ -37,6 +47,18 @@ class ExportView(PermissionRequiredMixin, generic.TemplateView):
         filtres = exports.FiltresExport(request.POST, user=request.user)
         if not filtres.is_valid():
             return self.render_to_response(self.get_context_data(filtres=filtres), status=400)
+        if filtres.qs.count() > settings.TRAVAUX_LIGNES_IMMEDIATES:
+            parametres = {
+                nom: valeur for nom, valeur in request.POST.items() if nom in filtres.form.fields
+            }
+            travail = lancer(
+                request.user,
+                exporter_en_arriere_plan,
+                f"Export : {filtres.export.libelle.lower()}",
+                parametres=parametres,
+                permission=self.permission_required,
+            )
+            return redirect(travail)
         fichier = exports.exporter(filtres)
         return telecharger(
             request.user,
@@ -46,6 +68,23 @@ class ExportView(PermissionRequiredMixin, generic.TemplateView):
             filtres=fichier.filtres,
             lignes=fichier.lignes,
         )
+
+
+@travail_de_fond
+def exporter_en_arriere_plan(travail, progression):
+    """The export's file, for the job's user (the rows he may see at the time it runs); the
+    journal line waits for the download."""
+    filtres = exports.FiltresExport(travail.parametres, user=travail.par)
+    if not filtres.is_valid():  # the form was valid: a lot or a prestataire gone since
+        raise EchecDuTravail(
+            "Les filtres de cet export ne sont plus valables : refaites-le depuis la page des "
+            "exports."
+        )
+    fichier = exports.exporter(filtres)
+    travail.resultat_nom, travail.resultat = fichier.nom, fichier.contenu
+    travail.rapport = {
+        "journal": {"objet": fichier.objet, "filtres": fichier.filtres, "lignes": fichier.lignes}
+    }
 
 
 class JournalExportListView(PermissionRequiredMixin, ListeView):

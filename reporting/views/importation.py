@@ -1,35 +1,38 @@
-"""The "Import de l'historique" page: upload a follow-up file, read its preview (each row's
-action, or its errors with their line and column), then confirm to import that same file.
+"""The "Import de l'historique" page: upload a follow-up file; its check (a dry run, journaled)
+runs in the background (travaux), whose page shows the progress then the preview (each row's
+action, or its errors with their line and column, and the warnings); confirm there to import
+that same file, again in the background.
 
-As django-import-export's admin does, the uploaded file waits between the two steps in
-import-export's temporary storage (`IMPORT_EXPORT_TMP_STORAGE_CLASS`, the system's temporary
-folder by default; several servers need a shared one, such as `MediaStorage`). The storage
-name stays in the user's session; the confirmation names the file by its SHA-256, and only a
-file with that very content is imported."""
-
-import contextlib
+The uploaded file waits for its confirmation in the database, with the check's job (not in a
+server's temporary folder nor in the session): any worker, on any machine, reads it. The
+confirmation names the check's job and the file's SHA-256; the file leaves the check's job when
+it is confirmed (once) or when a newer check of the same user ends."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import redirect
-from django.utils.module_loading import import_string
 from django.views import generic
-from import_export.tmp_storages import TempFolderStorage
 
 from documents.televersements import en_mo, taille_max, trop_gros
+from travaux.models import Etat, Travail
+from travaux.taches import EchecDuTravail, chemin, lancer, travail_de_fond
 
 from .. import importation
 from ..models import ImportParcours
 
-CLE_SESSION = "import_parcours_en_attente"
-# The page checks a file within the request: no more lines than it checks in a few seconds
-# (measured in the README, "Import de l'historique"); the command has no limit.
-LIGNES_MAX = 5000
-EN_LETTRES = f"{LIGNES_MAX:,}".replace(",", "\u00a0")  # 5 000, as French writes it
-# A preview of a large file shows its rows with errors and this many rows.
-LIGNES_APERCU = 1000
+PERMISSION = "reporting.importer_parcours"
+# The page's limit. The file is checked and imported by a background worker, not within the
+# request, so the bound is no longer a request's duration but the import's memory: 100 000
+# rows is the size issue 17 bounds (400 MB at most) and measures, and about what the upload
+# limit (TELEVERSEMENT_TAILLE_MAX, 20 Mo) holds. The command has no limit.
+LIGNES_MAX = 100_000
+EN_LETTRES = f"{LIGNES_MAX:,}".replace(",", "\u00a0")  # 100 000, as French writes it
+# A preview shows at most this many rows: those with errors first, then the first ones; and
+# at most MESSAGES_APERCU errors and as many warnings: the page stays under 300 KB (issue 17).
+LIGNES_APERCU = 500
+MESSAGES_APERCU = 300
+GABARIT_APERCU = "reporting/importation/apercu.html"
 
 
 class FichierForm(forms.Form):
@@ -67,38 +70,112 @@ class FichierForm(forms.Form):
 
 
 class ConfirmationForm(forms.Form):
+    travail = forms.IntegerField(widget=forms.HiddenInput)
     empreinte = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
 
-def _stockage(**kwargs):
-    classe = getattr(settings, "IMPORT_EXPORT_TMP_STORAGE_CLASS", TempFolderStorage)
-    if isinstance(classe, str):
-        classe = import_string(classe)
-    return classe(read_mode="rb", **kwargs)
+# --- The background half -------------------------------------------------------------------
+
+
+def _message(erreur) -> dict:
+    """An error or a warning of the report, as the job keeps it (JSON)."""
+    return {
+        "ligne": getattr(erreur, "ligne", None),
+        "colonne": getattr(erreur, "colonne", ""),
+        "message": getattr(erreur, "message", str(erreur)),
+    }
+
+
+def en_json(rapport: importation.Rapport) -> dict:
+    """What the job's page shows of the report: counts, errors and warnings (at most
+    MESSAGES_APERCU of each), and at most LIGNES_APERCU rows, those with errors first."""
+    en_erreur = [ligne for ligne in rapport.lignes if ligne.erreurs][:LIGNES_APERCU]
+    retenues = {ligne.ligne for ligne in en_erreur}
+    for ligne in rapport.lignes:
+        if len(retenues) >= LIGNES_APERCU:
+            break
+        retenues.add(ligne.ligne)
+    avertissements = list(getattr(rapport, "avertissements", []) or [])
+    return {
+        "fichier": rapport.fichier.nom,
+        "empreinte": rapport.fichier.empreinte,
+        "essai": rapport.essai,
+        "valide": rapport.valide,
+        "resume": rapport.resume(),
+        "lignes": len(rapport.lignes),
+        "crees": rapport.crees,
+        "mises_a_jour": rapport.mises_a_jour,
+        "inchangees": rapport.inchangees,
+        "nombre_erreurs": len(rapport.erreurs),
+        "erreurs": [_message(e) for e in rapport.erreurs[:MESSAGES_APERCU]],
+        "nombre_avertissements": len(avertissements),
+        "avertissements": [_message(a) for a in avertissements[:MESSAGES_APERCU]],
+        "apercu": [
+            {
+                "ligne": ligne.ligne,
+                "action": ligne.libelle_action,
+                "reference": ligne.reference,
+                "nom": ligne.nom,
+                "prenom": ligne.prenom,
+                "lot": ligne.lot,
+                "session": ligne.session,
+                "decision": ligne.decision,
+                "changements": list(ligne.changements),
+                "erreurs": [_message(e) for e in ligne.erreurs],
+            }
+            for ligne in rapport.lignes
+            if ligne.ligne in retenues
+        ],
+        "masquees": len(rapport.lignes) - len(retenues),
+    }
+
+
+def _importer(travail: Travail, progression, *, essai: bool) -> None:
+    fichier = importation.Fichier(nom=travail.fichier_nom, contenu=bytes(travail.fichier))
+    try:
+        rapport = importation.importer(
+            fichier, par=travail.par, essai=essai, progression=progression
+        )
+    except importation.FichierIllisible as erreur:
+        raise EchecDuTravail(str(erreur)) from erreur
+    travail.rapport = en_json(rapport)
+    if not (essai and rapport.valide):
+        travail.fichier = None  # nothing to confirm: the file is no longer kept
+
+
+@travail_de_fond
+def relire(travail: Travail, progression) -> None:
+    """The check (dry run): the report, and the file kept for its confirmation if valid."""
+    _importer(travail, progression, essai=True)
+    if travail.fichier is not None:
+        # One file waits per user: a newer check replaces the older ones.
+        Travail.objects.de(travail.par).filter(
+            fonction=chemin(relire), etat=Etat.TERMINE, fichier__isnull=False
+        ).exclude(pk=travail.pk).update(fichier=None)
+
+
+@travail_de_fond
+def importer(travail: Travail, progression) -> None:
+    """The confirmed import: all the rows in one transaction, or nothing."""
+    _importer(travail, progression, essai=False)
+
+
+# --- The pages -------------------------------------------------------------------------------
 
 
 class ImportMixin(PermissionRequiredMixin):
-    permission_required = "reporting.importer_parcours"
+    permission_required = PERMISSION
 
 
 class ImportView(ImportMixin, generic.TemplateView):
-    """Step 1: the upload form; its POST checks the file (a dry run, journaled) and shows the
-    preview, with the confirmation button when every row is valid."""
+    """Step 1: the upload form; its POST starts the check of the file in the background and
+    leads to the job's page."""
 
     template_name = "reporting/importation/import.html"
 
-    def get_context_data(self, form=None, rapport=None, confirmation=None, **kwargs):
-        lignes = rapport.lignes if rapport else []
-        if len(lignes) > LIGNES_APERCU:
-            lignes = [
-                ligne for rang, ligne in enumerate(lignes) if rang < LIGNES_APERCU or ligne.erreurs
-            ]
+    def get_context_data(self, form=None, **kwargs):
         return super().get_context_data(
             form=form or FichierForm(),
-            rapport=rapport,
-            lignes_apercu=lignes,
-            lignes_masquees=len(rapport.lignes) - len(lignes) if rapport else 0,
-            confirmation=confirmation,
             colonnes=[(c, c in importation.OBLIGATOIRES) for c in importation.COLONNES],
             journal=ImportParcours.objects.select_related("par").order_by("-le", "-pk")[:10],
             **kwargs,
@@ -109,63 +186,55 @@ class ImportView(ImportMixin, generic.TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         televerse = form.cleaned_data["fichier"]
-        fichier = importation.Fichier(nom=televerse.name, contenu=televerse.read())
-        try:
-            rapport = importation.importer(fichier, par=request.user, essai=True)
-        except importation.FichierIllisible as erreur:
-            form.add_error("fichier", str(erreur))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        confirmation = None
-        if rapport.valide:
-            confirmation = ConfirmationForm(initial={"empreinte": fichier.empreinte})
-            self.mettre_en_attente(fichier)
-        return self.render_to_response(
-            self.get_context_data(rapport=rapport, confirmation=confirmation),
-            status=200 if rapport.valide else 400,
+        travail = lancer(
+            request.user,
+            relire,
+            f"Relecture de {televerse.name}",
+            permission=PERMISSION,
+            gabarit=GABARIT_APERCU,
+            fichier_nom=televerse.name,
+            fichier=televerse.read(),
         )
-
-    def mettre_en_attente(self, fichier):
-        """The file waits for its confirmation (one per user: a new preview replaces it)."""
-        abandonner_l_attente(self.request)
-        stockage = _stockage()
-        stockage.save(fichier.contenu)
-        self.request.session[CLE_SESSION] = {
-            "empreinte": fichier.empreinte,
-            "fichier": fichier.nom,
-            "stockage": stockage.name,
-        }
-
-
-def abandonner_l_attente(request):
-    attente = request.session.pop(CLE_SESSION, None)
-    if attente:
-        with contextlib.suppress(OSError):  # already gone: nothing waits any more
-            _stockage(name=attente["stockage"]).remove()
+        return redirect(travail)
 
 
 class ConfirmerImportView(ImportMixin, generic.View):
-    """Step 2: import the file the preview showed, identified by its SHA-256."""
+    """Step 2: import the file the check's job holds, identified by its SHA-256, once."""
 
     def post(self, request):
         form = ConfirmationForm(request.POST)
-        attente = request.session.get(CLE_SESSION) or {}
-        contenu = None
-        if form.is_valid() and attente.get("empreinte") == form.cleaned_data["empreinte"]:
-            try:
-                contenu = _stockage(name=attente["stockage"]).read()
-            except OSError:
-                contenu = None
-        fichier = importation.Fichier(nom=attente.get("fichier", ""), contenu=contenu or b"")
-        if contenu is None or fichier.empreinte != attente["empreinte"]:
+        source = None
+        if form.is_valid():
+            source = (
+                Travail.objects.de(request.user)
+                .filter(
+                    pk=form.cleaned_data["travail"],
+                    fonction=chemin(relire),
+                    etat=Etat.TERMINE,
+                    fichier__isnull=False,
+                )
+                .first()
+            )
+        rapport = (source.rapport or {}) if source else {}
+        confirmable = (
+            rapport.get("valide")
+            and rapport.get("empreinte") == form.cleaned_data["empreinte"]
+            # Taken once: a second confirmation (another tab, a double click) finds it gone.
+            and Travail.objects.filter(pk=source.pk, fichier__isnull=False).update(fichier=None)
+        )
+        if not confirmable:
             messages.error(
                 request, "Ce fichier n'attend plus d'import : déposez-le de nouveau pour le relire."
             )
             return redirect("imports:index")
-        rapport = importation.importer(fichier, par=request.user)
-        abandonner_l_attente(request)
-        if not rapport.valide:
-            # The database changed since the preview: the same file no longer passes.
-            vue = ImportView(request=request, args=(), kwargs={})
-            return vue.render_to_response(vue.get_context_data(rapport=rapport), status=400)
-        messages.success(request, rapport.resume())
-        return redirect("imports:index")
+        travail = lancer(
+            request.user,
+            importer,
+            f"Import de {source.fichier_nom}",
+            permission=PERMISSION,
+            gabarit=GABARIT_APERCU,
+            fichier_nom=source.fichier_nom,
+            fichier=bytes(source.fichier),
+            source=source,
+        )
+        return redirect(travail)
