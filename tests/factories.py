@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count, cycle
 
 import factory
@@ -173,17 +173,21 @@ def sessions_commission(
 
 
 def bons_de_commande(
-    nombre, *, attribution, emis_par, lignes=0, etat=EtatBonDeCommande.EMIS, emis_le=None
+    nombre, *, attribution, emis_par, lignes=0, etat=EtatBonDeCommande.ACCUSE, emis_le=None
 ) -> list[BonDeCommande]:
     """Volume tests: `nombre` orders on `attribution` (its prestataire and lot), bulk-created
-    with their closed commission session, issued by `emis_par` and numbered `VOL-<rang>`, each
+    with their closed commission session, issued by `emis_par` on `emis_le` (default 02/06/2026)
+    and numbered `VOL-<rang>`, acknowledged the next day if `etat` says so (the default), each
     with `lignes` people ordered for 6 months."""
     prestataire, lot = attribution.prestataire, attribution.lot
+    emis_le = emis_le or datetime(2026, 6, 2, 9, tzinfo=UTC)
+    accuse_le = emis_le + timedelta(days=1) if etat == EtatBonDeCommande.ACCUSE else None
     sessions = sessions_commission(nombre, prestataire=prestataire, lot=lot, cree_par=emis_par)
     bons = BonDeCommande.objects.bulk_create(
         BonDeCommande(
             session=session, prestataire=prestataire, lot=lot, attribution=attribution,
             numero=f"VOL-{next(_rangs):05d}", etat=etat, emis_le=emis_le, emis_par=emis_par,
+            accuse_le=accuse_le,
         )
         for session in sessions
     )  # fmt: skip
@@ -225,4 +229,15 @@ def parcours_de_la_ligne(ligne, **suivi) -> Parcours:
         lot=prescription.lot,
         duree_mois=ligne.duree_mois,
         **suivi,
+    )
+
+
+def parcours_commandes(nombre, *, attribution, par, **suivi) -> list[Parcours]:
+    """Volume tests: `nombre` parcours on one order of `attribution` issued by `par`,
+    bulk-created with their people and lines; `suivi`, what became of them (etat=...,
+    date_entree=..., charge=...)."""
+    (bon,) = bons_de_commande(1, attribution=attribution, emis_par=par, lignes=nombre)
+    return Parcours.objects.bulk_create(
+        parcours_de_la_ligne(ligne, **suivi)
+        for ligne in bon.lignes.select_related("prescription").order_by("pk")
     )
