@@ -53,6 +53,10 @@ def taches_de(user):
 # the others are on the paginated list of every task (TachesView).
 TACHES_SUR_L_ACCUEIL = 20
 TACHES_PAR_PAGE = 50
+# The home page counts the waiting tasks up to this many ("plus de 1 000" beyond): counting
+# every open task of a large prestataire (one per running parcours) would cost more than the
+# rest of the page. The full list counts them all.
+PLAFOND_DU_COMPTE = 1000
 
 
 def avec_liens(taches):
@@ -77,9 +81,15 @@ class AccueilView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         en_attente = taches_de(user)
+        total = en_attente.order_by()[: PLAFOND_DU_COMPTE + 1].count()
         return super().get_context_data(
             taches=avec_liens(en_attente[:TACHES_SUR_L_ACCUEIL]),
-            total_taches=en_attente.count(),
+            total_taches=min(total, PLAFOND_DU_COMPTE),
+            compte_taches=(
+                f"plus de {PLAFOND_DU_COMPTE:,}".replace(",", "\u202f")
+                if total > PLAFOND_DU_COMPTE
+                else str(total)
+            ),
             notifications=user.notifications.non_lues()[:20],
             prescriptions=prescriptions_recentes(user),
             roles=sorted(role.label for role in user.roles),

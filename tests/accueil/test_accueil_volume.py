@@ -102,3 +102,19 @@ def test_peu_de_taches_sans_lien_vers_la_liste(client, demo):
     assert reponse.context["total_taches"] == len(reponse.context["taches"])
     assert reponse.context["total_taches"] == taches_de(alpha1).count()
     assert "Toutes mes tâches" not in reponse.content.decode()
+
+
+def test_au_dela_du_plafond_le_compte_le_dit(client, demo, monkeypatch):
+    """The home page counts up to a ceiling (a large prestataire has one task per running
+    parcours): beyond it, it says "plus de" the ceiling; the full list counts them all."""
+    monkeypatch.setattr("accueil.views.PLAFOND_DU_COMPTE", 25)
+    ajouter_des_taches(30)
+    alpha1 = demo["alpha1"]
+    client.force_login(alpha1)
+    reponse = client.get(ACCUEIL)
+    page = reponse.content.decode()
+    assert "Mes tâches (plus de 25)" in page
+    assert f'href="{TACHES}">Toutes mes tâches (plus de 25)</a>' in page
+    assert len(reponse.context["taches"]) == TACHES_SUR_L_ACCUEIL
+    total = taches_de(alpha1).count()
+    assert f"{total} tâches en attente" in client.get(TACHES).content.decode()
