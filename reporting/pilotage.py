@@ -287,30 +287,38 @@ def silencieux(parcours: QuerySet, jour: date, delai: timedelta) -> QuerySet:
 
 
 def parcours_silencieux(user, jour: date) -> Source:
-    """Running parcours whose last rendez-vous (or entry) is more than 15 days old."""
-    queryset = (
+    """Running parcours whose last rendez-vous (or entry) is more than 15 days old, the
+    longest silent first. The rows are ordered on their keys alone (the order needs every
+    silent parcours' last contact); the page's parcours are then read with their person."""
+    lignes = (
         silencieux(Parcours.objects.visibles_par(user), jour, SILENCE_REFERENT)
-        .select_related("demandeur", "prestataire", "charge")
         .order_by("dernier_contact", "pk")
+        .values_list("pk", "dernier_contact")
     )
 
-    def alerte(parcours):
-        echeance = parcours.dernier_contact + SILENCE_REFERENT
-        silence = jour - parcours.dernier_contact
+    def alerte(parcours, dernier_contact):
+        echeance = dernier_contact + SILENCE_REFERENT
+        silence = jour - dernier_contact
         a_qui = "au conseiller référent" if silence > SILENCE_CONSEILLER else "au référent"
         return _alerte_du_parcours(
             parcours,
             echeance,
             jour,
-            f"dernier contact le {parcours.dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
+            f"dernier contact le {dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
         )
+
+    def alertes(cles_de_la_page):
+        parcours = Parcours.objects.select_related("demandeur", "prestataire").in_bulk(
+            [pk for pk, _ in cles_de_la_page]
+        )
+        return [alerte(parcours[pk], dernier_contact) for pk, dernier_contact in cles_de_la_page]
 
     return Source(
         "parcours_silencieux",
         f"Parcours sans contact depuis plus de {SILENCE_REFERENT.days} jours",
         "Chaque parcours en cours a eu un contact récent.",
-        queryset,
-        _une_par_une(alerte),
+        lignes,
+        alertes,
     )
 
 
