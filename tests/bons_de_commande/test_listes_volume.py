@@ -107,3 +107,23 @@ def test_les_comptes_de_chaque_ligne(client, demo):
     page = client.get(BONS).content.decode()
     ligne = page.split(f">{bon.numero}</a>", 1)[1].split("</tr>", 1)[0]
     assert "<td>Lot 1</td><td>1</td>" in ligne
+
+
+def test_page_d_un_bon_requetes_constantes_selon_ses_lignes(client, demo):
+    """An order's page takes the same queries with 3 or 6 people (their parcours running),
+    for the DEL and the prestataire's direction."""
+    gestionnaire = demo["gestionnaire1"]
+    mesures = []
+    for nombre in (3, 6):
+        (bon,) = bons_de_commande(
+            1, attribution=attribution("ALPHA"), emis_par=gestionnaire, lignes=nombre
+        )
+        Parcours.objects.bulk_create(
+            parcours_de_la_ligne(ligne) for ligne in bon.lignes.select_related("prescription")
+        )
+        mesure = mesurer(
+            client, demo, [bon.get_absolute_url()], lecteurs=("gestionnaire1", "alpha1")
+        )
+        mesures.append({(user, "bon"): m for (user, _), m in mesure.items()})
+    afficher(*mesures)
+    assert ecarts(*mesures) == {}
