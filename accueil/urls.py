@@ -11,6 +11,7 @@ applications = [
         icon="home",
         urlpatterns=[
             path("", views.AccueilView.as_view(), name="index"),
+            path("taches/", views.TachesView.as_view(), name="taches"),
             path(
                 "notifications/<int:pk>/lue/",
                 views.NotificationLueView.as_view(),

@@ -41,10 +41,27 @@ def taches_de(user):
             "process__session_commission__bon_de_commande",
             "process__avenant__bon",
             "process__parcours__demandeur",
+            "process__parcours__lot",
             "process__etat_remuneration__prestataire",
+            "process__bilan__bon",
         )
-        .order_by("created")
+        .order_by("created", "pk")
     )
+
+
+# The home page shows the oldest waiting tasks (the most urgent) and how many wait in all;
+# the others are on the paginated list of every task (TachesView).
+TACHES_SUR_L_ACCUEIL = 20
+TACHES_PAR_PAGE = 50
+# The home page counts the waiting tasks up to this many ("plus de 1 000" beyond): counting
+# every open task of a large prestataire (one per running parcours) would cost more than the
+# rest of the page. The full list counts them all.
+PLAFOND_DU_COMPTE = 1000
+
+
+def avec_liens(taches):
+    """Each task with the page where to do it."""
+    return [(task, task_url(task)) for task in taches]
 
 
 def prescriptions_recentes(user):
@@ -63,14 +80,36 @@ class AccueilView(LoginRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        taches = [(task, task_url(task)) for task in taches_de(user)]
+        en_attente = taches_de(user)
+        total = en_attente.order_by()[: PLAFOND_DU_COMPTE + 1].count()
         return super().get_context_data(
-            taches=taches,
+            taches=avec_liens(en_attente[:TACHES_SUR_L_ACCUEIL]),
+            total_taches=min(total, PLAFOND_DU_COMPTE),
+            compte_taches=(
+                f"plus de {PLAFOND_DU_COMPTE:,}".replace(",", "\u202f")
+                if total > PLAFOND_DU_COMPTE
+                else str(total)
+            ),
             notifications=user.notifications.non_lues()[:20],
             prescriptions=prescriptions_recentes(user),
             roles=sorted(role.label for role in user.roles),
             **kwargs,
         )
+
+
+class TachesView(LoginRequiredMixin, generic.ListView):
+    """Every task waiting for the user, oldest first, page by page."""
+
+    template_name = "accueil/taches.html"
+    paginate_by = TACHES_PAR_PAGE
+
+    def get_queryset(self):
+        return taches_de(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["taches"] = avec_liens(context["object_list"])
+        return context
 
 
 class NotificationLueView(LoginRequiredMixin, View):

@@ -7,7 +7,7 @@ issued, an order is never edited; a withdrawal or a substitution is an avenant.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -37,6 +37,13 @@ class CompteurAnnuel(models.Model):
         return f"{self.annee} : {self.dernier}"
 
 
+def compte(lignes: models.QuerySet, champ: str) -> Coalesce:
+    """The number of `lignes` (a queryset filtered on an OuterRef), as a scalar subquery
+    grouped on `champ`, the column that refers to the outer row: 0 when there are none."""
+    sous_requete = lignes.order_by().values(champ).annotate(nombre=models.Count("pk"))
+    return Coalesce(models.Subquery(sous_requete.values("nombre")), 0)
+
+
 class BonDeCommandeQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """A prestataire's users see their own organisation's orders, never another's; its
@@ -56,12 +63,16 @@ class BonDeCommandeQuerySet(models.QuerySet):
 
     def pour_liste(self, user):
         """With the number of beneficiaries `user` sees on each order (a chargé d'insertion:
-        the people he follows)."""
-        beneficiaires = Q(lignes__etat__in=[EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT])
-        if suit_seulement_ses_parcours(user):
-            beneficiaires &= Q(lignes__in=LigneCommande.objects.au_perimetre_de(user))
+        the people he follows).
+
+        Counted by a subquery per order, not by a `Count` over a join: the database counts
+        only the rows the page shows (after its LIMIT), and the paginator's COUNT leaves the
+        unused subquery out instead of grouping every order first."""
+        lignes = LigneCommande.objects.au_perimetre_de(user).filter(
+            bon=models.OuterRef("pk"), etat__in=[EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT]
+        )
         return self.select_related("lot", "prestataire", "session").annotate(
-            beneficiaires=models.Count("lignes", filter=beneficiaires)
+            beneficiaires=compte(lignes, "bon")
         )
 
 
@@ -141,6 +152,8 @@ class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
         indexes = [
             models.Index(fields=["prestataire", "-cree_le"], name="bon_prestataire_idx"),
             models.Index(fields=["etat", "-cree_le"], name="bon_etat_idx"),
+            # The list's order, every prestataire's orders together.
+            models.Index(fields=["-cree_le", "-id"], name="bon_cree_idx"),
         ]
 
     def __str__(self):

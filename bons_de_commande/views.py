@@ -10,6 +10,7 @@ from accounts.roles import suit_seulement_ses_parcours
 from documents.enums import DocumentNominatif
 from documents.telechargements import telecharger
 from procurement.forms import MotifForm
+from procurement.models import Prescription
 from workflows.actions import ActionsMixin, Refus, actions_permises
 from workflows.history import historique
 from workflows.notifications import notifier
@@ -19,7 +20,7 @@ from workflows.taches import url_du_processus
 from . import perms, services
 from .enums import EtatAvenant, EtatLigne
 from .filters import BonFilter
-from .forms import CandidatForm, RemplacantForm
+from .forms import CandidatForm, RemplacantForm, premiers_remplacants
 from .models import Avenant, BonDeCommande, LigneCommande
 
 
@@ -66,6 +67,13 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         forms = forms or {}
         # A chargé d'insertion sees, and acts on, the lines of the people he follows only.
         lignes = list(bon.lignes.au_perimetre_de(user).pour_liste())
+        remplacables = [ligne for ligne in lignes if ligne.remplacable]
+        gere = (
+            bool(remplacables) and not user.prestataire_id and perms.gere_les_commandes(bon, user)
+        )
+        # Read once for all the lines: the substitutes proposed, the possible ones.
+        proposes = self.remplacants_proposes(remplacables) if gere else {}
+        candidats = premiers_remplacants(bon) if gere else None
         for ligne in lignes:
             if "desister" in actions_permises(ligne, user, TRANSITIONS_DES_LIGNES):
                 ligne.form_desister = forms.get(("desister", ligne.pk)) or MotifForm(
@@ -76,11 +84,11 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
                     ligne.form_candidat = forms.get(("candidat", ligne.pk)) or CandidatForm(
                         ligne=ligne, initial={"texte": ligne.proposition_prestataire}
                     )
-                elif perms.gere_les_commandes(bon, user):
+                elif gere:
                     ligne.form_remplacant = forms.get(("remplacant", ligne.pk)) or (
-                        RemplacantForm(ligne=ligne)
+                        RemplacantForm(ligne=ligne, candidats=candidats)
                     )
-                    ligne.remplacants_proposes = list(ligne.remplacants.all())
+                    ligne.remplacants_proposes = proposes.get(ligne.pk, [])
         avenants = list(self.avenants_visibles().order_by("pk"))
         for avenant in avenants:
             avenant.offertes = actions_permises(avenant, user, TRANSITIONS_DES_AVENANTS)
@@ -97,6 +105,18 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
             url_processus=None if user.prestataire_id else url_du_processus(bon.session),
             **kwargs,
         )
+
+    @staticmethod
+    def remplacants_proposes(lignes) -> dict:
+        """The prescriptions proposed in each line's place, by line, in one query."""
+        proposes = {}
+        for prescription in (
+            Prescription.objects.filter(remplace__in=lignes)
+            .select_related("demandeur")
+            .order_by("pk")
+        ):
+            proposes.setdefault(prescription.remplace_id, []).append(prescription)
+        return proposes
 
     def ligne(self, request):
         """The POSTed line of this order, among those the user sees (404 otherwise)."""

@@ -1,17 +1,37 @@
 """The managers' dashboard: what is late or soon due, with its days of delay and the page to
-act on it. A prestataire's direction sees the same board, limited to its own organisation."""
+act on it. A prestataire's direction sees the same board, limited to its own organisation.
 
-from dataclasses import dataclass
+Each list is a source: its rows in SQL, most urgent first, and how to show a page of them. The
+board shows the first page of each with its real total (a COUNT in SQL); the full list of one
+(`liste_complete`) goes page by page. Nothing is computed for rows not shown but what SQL
+needs to filter and order them (a parcours' last contact: an indexed subquery per parcours)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bons_de_commande.enums import EtatAvenant, EtatBonDeCommande
 from bons_de_commande.models import Avenant, BonDeCommande
 from bons_de_commande.services import DELAI_ACCUSE_RECEPTION
 from prestataires.enums import EtatParcours
-from prestataires.models import Parcours
+from prestataires.models import Parcours, RendezVous
 from prestataires.suivi import DELAI_ENTREE, SILENCE_CONSEILLER, SILENCE_REFERENT
 from remunerations.enums import ETATS_MODIFIABLES
 from remunerations.models import EtatRemuneration
@@ -21,7 +41,8 @@ from .models import BilanFinParcours
 
 # A bilan is "soon due" in the fortnight before its due date.
 HORIZON_BIENTOT_DU = timedelta(days=15)
-# Each list shows the most urgent items; the count says how many there are in all.
+# Each list shows the most urgent items; the count says how many there are in all, and its
+# full list shows them page by page.
 LIGNES_PAR_LISTE = 50
 
 
@@ -41,41 +62,84 @@ class Liste:
     alertes: list[Alerte]
     total: int
     vide: str
+    cle: str = ""
+    page: Page | None = field(default=None, repr=False)
+
+
+@dataclass
+class Source:
+    """One list of the board: its rows (a queryset, the most urgent first), the alerts of a
+    page of them (read in a constant number of queries), and their count."""
+
+    cle: str
+    titre: str
+    vide: str
+    lignes: QuerySet
+    alertes: Callable[[list], list[Alerte]]
+    compter: Callable[[], int] | None = None
+
+    def total(self) -> int:
+        return self.compter() if self.compter else self.lignes.count()
+
+    def premiere_page(self) -> Liste:
+        alertes = self.alertes(list(self.lignes[:LIGNES_PAR_LISTE]))
+        return Liste(self.titre, alertes, self.total(), self.vide, self.cle)
+
+    def page(self, numero) -> Liste:
+        page = _Paginator(self, LIGNES_PAR_LISTE).get_page(numero)
+        liste = Liste(self.titre, self.alertes(list(page)), page.paginator.count, self.vide)
+        liste.cle, liste.page = self.cle, page
+        return liste
+
+
+class _Paginator(Paginator):
+    """Pages of a source's rows, counted as the source counts them."""
+
+    def __init__(self, source: Source, per_page: int):
+        super().__init__(source.lignes, per_page)
+        self.source = source
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_total"):
+            self._total = self.source.total()
+        return self._total
 
 
 def _retard(jour: date, echeance: date | None) -> int:
     return max(0, (jour - echeance).days) if echeance else 0
 
 
-def _liste(titre, vide, queryset, alerte):
-    lignes = list(queryset[:LIGNES_PAR_LISTE])
-    total = len(lignes) if len(lignes) < LIGNES_PAR_LISTE else queryset.count()
-    return Liste(titre, [alerte(objet) for objet in lignes], total, vide)
+def _une_par_une(alerte):
+    return lambda objets: [alerte(objet) for objet in objets]
 
 
-def bilans_en_retard(user, jour: date) -> Liste:
+def bilans_en_retard(user, jour: date) -> Source:
     queryset = (
         BilanFinParcours.objects.visibles_par(user)
         .en_retard_le(jour)
         .select_related("bon", "prestataire")
         .order_by("echeance", "pk")
     )
-    return _liste(
+    return Source(
+        "bilans_en_retard",
         "Bilans de fin de parcours en retard",
         "Aucun bilan en retard.",
         queryset,
-        lambda bilan: Alerte(
-            f"Session {bilan.session}",
-            bilan.prestataire.code,
-            bilan.echeance,
-            bilans.jours_de_retard(bilan, jour),
-            bilan.get_absolute_url(),
-            bilan.get_etat_display(),
+        _une_par_une(
+            lambda bilan: Alerte(
+                f"Session {bilan.session}",
+                bilan.prestataire.code,
+                bilan.echeance,
+                bilans.jours_de_retard(bilan, jour),
+                bilan.get_absolute_url(),
+                bilan.get_etat_display(),
+            )
         ),
     )
 
 
-def bilans_bientot_dus(user, jour: date) -> Liste:
+def bilans_bientot_dus(user, jour: date) -> Source:
     queryset = (
         BilanFinParcours.objects.visibles_par(user)
         .filter(transmis_le__isnull=True)
@@ -83,17 +147,20 @@ def bilans_bientot_dus(user, jour: date) -> Liste:
         .select_related("bon", "prestataire")
         .order_by("echeance", "pk")
     )
-    return _liste(
+    return Source(
+        "bilans_bientot_dus",
         f"Bilans à transmettre dans les {HORIZON_BIENTOT_DU.days} jours",
         "Aucun bilan attendu dans les prochains jours.",
         queryset,
-        lambda bilan: Alerte(
-            f"Session {bilan.session}",
-            bilan.prestataire.code,
-            bilan.echeance,
-            0,
-            bilan.get_absolute_url(),
-            f"dans {(bilan.echeance - jour).days} jour(s)",
+        _une_par_une(
+            lambda bilan: Alerte(
+                f"Session {bilan.session}",
+                bilan.prestataire.code,
+                bilan.echeance,
+                0,
+                bilan.get_absolute_url(),
+                f"dans {(bilan.echeance - jour).days} jour(s)",
+            )
         ),
     )
 
@@ -102,41 +169,60 @@ def _date_locale(moment):
     return timezone.localdate(moment) if moment else None
 
 
-def commandes_non_accusees(user, jour: date) -> Liste:
-    """Orders and avenants issued and not acknowledged: late 5 days after their issue."""
-    bons = list(
-        BonDeCommande.objects.visibles_par(user)
-        .filter(etat=EtatBonDeCommande.EMIS)
-        .select_related("prestataire")
-        .order_by("emis_le", "pk")[:LIGNES_PAR_LISTE]
-    )
+def commandes_non_accusees(user, jour: date) -> Source:
+    """Orders and avenants issued and not acknowledged: late 5 days after their issue, the
+    longest waiting first. Both in one ordered list (a UNION of their keys); a page's orders
+    and avenants are then read by key."""
+    bons = BonDeCommande.objects.visibles_par(user).filter(etat=EtatBonDeCommande.EMIS)
     avenants = Avenant.objects.filter(etat=EtatAvenant.EMIS)
     if user.prestataire_id:  # avenants have no visibles_par: the order's prestataire decides
         avenants = avenants.filter(bon__prestataire_id=user.prestataire_id)
-    avenants = list(
-        avenants.select_related("bon__prestataire").order_by("emis_le", "pk")[:LIGNES_PAR_LISTE]
-    )
-    alertes = []
-    for document, prestataire in [(b, b.prestataire) for b in bons] + [
-        (a, a.bon.prestataire) for a in avenants
-    ]:
-        echeance = _date_locale(document.emis_le) + DELAI_ACCUSE_RECEPTION
-        alertes.append(
-            Alerte(
-                str(document),
-                prestataire.code,
-                echeance,
-                _retard(jour, echeance),
-                document.get_absolute_url(),
-                f"émis le {_date_locale(document.emis_le):%d/%m/%Y}",
-            )
+
+    def cles(queryset, genre):
+        return (
+            queryset.order_by()
+            .annotate(genre=Value(genre, output_field=CharField()))
+            .values_list("genre", "id", "emis_le")
         )
-    alertes.sort(key=lambda alerte: (-alerte.jours_de_retard, alerte.libelle))
-    return Liste(
+
+    lignes = cles(bons, "bon").union(cles(avenants, "avenant"), all=True).order_by("emis_le", "id")
+
+    def alertes(cles_de_la_page):
+        ids = {"bon": [], "avenant": []}
+        for genre, pk, _ in cles_de_la_page:
+            ids[genre].append(pk)
+        documents = {
+            ("bon", bon.pk): (bon, bon.prestataire)
+            for bon in BonDeCommande.objects.filter(pk__in=ids["bon"]).select_related("prestataire")
+        } | {
+            ("avenant", avenant.pk): (avenant, avenant.bon.prestataire)
+            for avenant in Avenant.objects.filter(pk__in=ids["avenant"]).select_related(
+                "bon__prestataire"
+            )
+        }
+        resultat = []
+        for genre, pk, _ in cles_de_la_page:
+            document, prestataire = documents[genre, pk]
+            echeance = _date_locale(document.emis_le) + DELAI_ACCUSE_RECEPTION
+            resultat.append(
+                Alerte(
+                    str(document),
+                    prestataire.code,
+                    echeance,
+                    _retard(jour, echeance),
+                    document.get_absolute_url(),
+                    f"émis le {_date_locale(document.emis_le):%d/%m/%Y}",
+                )
+            )
+        return resultat
+
+    return Source(
+        "commandes_non_accusees",
         "Bons de commande et avenants non accusés",
-        alertes[:LIGNES_PAR_LISTE],
-        len(alertes),
         "Toutes les commandes émises sont accusées.",
+        lignes,
+        alertes,
+        compter=lambda: bons.count() + avenants.count(),
     )
 
 
@@ -152,14 +238,20 @@ def _alerte_du_parcours(parcours, echeance, jour: date, detail: str) -> Alerte:
     )
 
 
-def parcours_non_entres(user, jour: date) -> Liste:
+def parcours_non_entres(user, jour: date) -> Source:
     """Parcours ordered and acknowledged, not entered: late 15 days after the order's (or
-    avenant's) acknowledgement."""
+    avenant's) acknowledgement; the longest waiting first, those not yet acknowledged last."""
+    # LigneCommande.date_de_commande, in SQL: the avenant's acknowledgement if the person joined
+    # by avenant, the order's otherwise.
+    commande = Case(
+        When(ligne__avenant_ajout__isnull=False, then=F("ligne__avenant_ajout__accuse_le")),
+        default=F("ligne__bon__accuse_le"),
+    )
     queryset = (
         Parcours.objects.visibles_par(user)
         .filter(etat=EtatParcours.ATTENTE_ENTREE)
         .select_related("demandeur", "prestataire", "ligne__bon", "ligne__avenant_ajout")
-        .order_by("cree_le", "pk")
+        .order_by(commande.asc(nulls_last=True), "cree_le", "pk")
     )
 
     def alerte(parcours):
@@ -167,40 +259,70 @@ def parcours_non_entres(user, jour: date) -> Liste:
         echeance = commande + DELAI_ENTREE if commande else None
         return _alerte_du_parcours(parcours, echeance, jour, f"commande {parcours.ligne.bon}")
 
-    liste = _liste("Parcours non entrés", "Aucun parcours en attente d'entrée.", queryset, alerte)
-    liste.alertes.sort(key=lambda a: -a.jours_de_retard)
-    return liste
-
-
-def parcours_silencieux(user, jour: date) -> Liste:
-    """Running parcours whose last rendez-vous (or entry) is more than 15 days old."""
-    queryset = (
-        Parcours.objects.visibles_par(user)
-        .silencieux(jour, SILENCE_REFERENT)
-        .select_related("demandeur", "prestataire", "charge")
-        .order_by("dernier_contact", "pk")
+    return Source(
+        "parcours_non_entres",
+        "Parcours non entrés",
+        "Aucun parcours en attente d'entrée.",
+        queryset,
+        _une_par_une(alerte),
     )
 
-    def alerte(parcours):
-        echeance = parcours.dernier_contact + SILENCE_REFERENT
-        silence = jour - parcours.dernier_contact
+
+def silencieux(parcours: QuerySet, jour: date, delai: timedelta) -> QuerySet:
+    """Parcours.objects.silencieux (the same rows: running, last contact, a rendez-vous or the
+    entry, older than `delai` on `jour`), without grouping every running parcours' rendez-vous:
+    the filter is a NOT EXISTS on the index of a parcours' rendez-vous by date, and the last
+    contact (to order and show them) a subquery on that index."""
+    seuil = jour - delai
+    rendez_vous = RendezVous.objects.filter(parcours=OuterRef("pk"))
+    dernier = rendez_vous.order_by("-date").values("date")[:1]
+    return (
+        parcours.filter(etat=EtatParcours.EN_COURS)
+        .filter(~Exists(rendez_vous.filter(date__gte=seuil)))
+        .filter(Q(Exists(rendez_vous)) | Q(date_entree__lt=seuil))
+        .annotate(
+            dernier_contact=Coalesce(Subquery(dernier, output_field=DateField()), "date_entree")
+        )
+    )
+
+
+def parcours_silencieux(user, jour: date) -> Source:
+    """Running parcours whose last rendez-vous (or entry) is more than 15 days old, the
+    longest silent first. The rows are ordered on their keys alone (the order needs every
+    silent parcours' last contact); the page's parcours are then read with their person."""
+    lignes = (
+        silencieux(Parcours.objects.visibles_par(user), jour, SILENCE_REFERENT)
+        .order_by("dernier_contact", "pk")
+        .values_list("pk", "dernier_contact")
+    )
+
+    def alerte(parcours, dernier_contact):
+        echeance = dernier_contact + SILENCE_REFERENT
+        silence = jour - dernier_contact
         a_qui = "au conseiller référent" if silence > SILENCE_CONSEILLER else "au référent"
         return _alerte_du_parcours(
             parcours,
             echeance,
             jour,
-            f"dernier contact le {parcours.dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
+            f"dernier contact le {dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
         )
 
-    return _liste(
+    def alertes(cles_de_la_page):
+        parcours = Parcours.objects.select_related("demandeur", "prestataire").in_bulk(
+            [pk for pk, _ in cles_de_la_page]
+        )
+        return [alerte(parcours[pk], dernier_contact) for pk, dernier_contact in cles_de_la_page]
+
+    return Source(
+        "parcours_silencieux",
         f"Parcours sans contact depuis plus de {SILENCE_REFERENT.days} jours",
         "Chaque parcours en cours a eu un contact récent.",
-        queryset,
-        alerte,
+        lignes,
+        alertes,
     )
 
 
-def etats_non_soumis(user, jour: date) -> Liste:
+def etats_non_soumis(user, jour: date) -> Source:
     """États de rémunération not submitted (or sent back): late after the 10th of the next
     month."""
     queryset = (
@@ -209,22 +331,25 @@ def etats_non_soumis(user, jour: date) -> Liste:
         .select_related("prestataire")
         .order_by("mois", "prestataire__code")
     )
-    return _liste(
+    return Source(
+        "etats_non_soumis",
         "États de rémunération non soumis",
         "Tous les états de rémunération ouverts sont soumis.",
         queryset,
-        lambda etat: Alerte(
-            f"{etat.libelle_mois.capitalize()}",
-            etat.prestataire.code,
-            etat.date_limite,
-            _retard(jour, etat.date_limite),
-            etat.get_absolute_url(),
-            etat.get_etat_display(),
+        _une_par_une(
+            lambda etat: Alerte(
+                f"{etat.libelle_mois.capitalize()}",
+                etat.prestataire.code,
+                etat.date_limite,
+                _retard(jour, etat.date_limite),
+                etat.get_absolute_url(),
+                etat.get_etat_display(),
+            )
         ),
     )
 
 
-def tableau_de_bord(user, jour: date) -> list[Liste]:
+def sources(user, jour: date) -> list[Source]:
     listes = [
         bilans_en_retard(user, jour),
         bilans_bientot_dus(user, jour),
@@ -235,3 +360,16 @@ def tableau_de_bord(user, jour: date) -> list[Liste]:
     if user.has_perm("remunerations.view_etatremuneration"):
         listes.append(etats_non_soumis(user, jour))
     return listes
+
+
+def tableau_de_bord(user, jour: date) -> list[Liste]:
+    """The first page of each list, with its total."""
+    return [source.premiere_page() for source in sources(user, jour)]
+
+
+def liste_complete(user, jour: date, cle: str, numero_page) -> Liste | None:
+    """The page `numero_page` of the list `cle` (None: no such list for this user)."""
+    for source in sources(user, jour):
+        if source.cle == cle:
+            return source.page(numero_page)
+    return None

@@ -58,6 +58,7 @@ NOBODY = only(set())  # undo, revive, cancel: need the flow's manage permission,
 MATRIX = {
     "index": lambda username: 302,
     "accueil:index": EVERYONE,
+    "accueil:taches": EVERYONE,
     "accueil:notification_lue": lambda username: 405,  # POST only
     "demandeurs:index": DEL_READ,
     "demandeurs:detail": DEL_READ,

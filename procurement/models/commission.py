@@ -4,6 +4,7 @@ prescription's passage on a sitting's agenda with the decision taken on it."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import transition
@@ -23,9 +24,20 @@ DECIDER = "procurement.decider_sessioncommission"
 
 class SessionCommissionQuerySet(models.QuerySet):
     def pour_liste(self):
+        """With each session's number of passages, counted by a subquery per row rather than
+        a `Count` over a join: the database counts only the page's rows (after its LIMIT), and
+        the paginator's COUNT leaves the unused subquery out instead of grouping every
+        session first."""
+        passages = (
+            PassageCommission.objects.filter(session=models.OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(nombre=models.Count("pk"))
+            .values("nombre")
+        )
         return (
             self.select_related("lot", "prestataire", "bon_de_commande")
-            .annotate(nombre_passages=models.Count("passages"))
+            .annotate(nombre_passages=Coalesce(models.Subquery(passages), 0))
             .order_by("-date_seance", "-pk")
         )
 
@@ -76,7 +88,12 @@ class SessionCommission(DossierDeProcessus):
         verbose_name_plural = "séances de la commission"
         ordering = ["-date_seance", "-pk"]
         permissions = [("decider_sessioncommission", "Décider en commission interne")]
-        indexes = [models.Index(fields=["etat", "-date_seance"], name="session_etat_idx")]
+        indexes = [
+            models.Index(fields=["etat", "-date_seance"], name="session_etat_idx"),
+            # The list's order, and a prestataire's sessions in that order.
+            models.Index(fields=["-date_seance", "-id"], name="session_date_idx"),
+            models.Index(fields=["prestataire", "-date_seance"], name="session_prestataire_idx"),
+        ]
 
     def __str__(self):
         return (

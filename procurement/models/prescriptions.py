@@ -131,6 +131,9 @@ class Prescription(DossierDeProcessus):
             models.Index(fields=["etat", "-date_prescription"], name="prescription_etat_idx"),
             # The indicators select a period's prescriptions (docs/contrats.md §3).
             models.Index(fields=["date_prescription"], name="prescription_date_idx"),
+            # The lists' order (the home page's latest, the list of prescriptions): read in
+            # order however many share a date.
+            models.Index(fields=["-date_prescription", "-id"], name="prescription_recentes_idx"),
             models.Index(
                 fields=["conseiller", "-date_prescription"], name="prescription_conseiller_idx"
             ),
