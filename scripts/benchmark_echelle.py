@@ -469,6 +469,9 @@ class Page:
     libelle: str
     role: str  # the username who fetches it
     url: str
+    # A file made in the background: the request queues a job (run at once by the test
+    # settings' immediate backend) and redirects to the job's page, which is followed.
+    travail: bool = False
 
 
 @dataclass
@@ -591,6 +594,7 @@ def les_pages(sujets: Sujets, aujourd_hui: date) -> list[Page]:
             "gestionnaire1",
             f"{reverse('indicateurs:export', kwargs={'format_': 'pdf'})}"
             f"?du={annee}-01-01&au={annee}-12-31",
+            travail=True,
         ),
         Page("Liste des prescriptions", "conseiller1", reverse("prescriptions:index")),
         Page("Liste des demandeurs", "conseiller1", reverse("demandeurs:index")),
@@ -609,14 +613,16 @@ def _taille(reponse) -> int:
     return len(reponse.content)
 
 
-def mesurer_page(client, url: str, repetitions: int, budget: float) -> Mesure:
+def mesurer_page(
+    client, url: str, repetitions: int, budget: float, *, suivre: bool = False
+) -> Mesure:
     """One warm-up, then the median of `repetitions` requests, fewer (one at least) when
     they would pass `budget` seconds; the queries and bytes of the last one."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     depart = time.perf_counter()
-    reponse = client.get(url)
+    reponse = client.get(url, follow=suivre)
     _taille(reponse)
     echauffement = time.perf_counter() - depart
     if reponse.status_code != 200:
@@ -626,7 +632,7 @@ def mesurer_page(client, url: str, repetitions: int, budget: float) -> Mesure:
     for _ in range(fois):
         with CaptureQueriesContext(connection) as requetes:
             depart = time.perf_counter()
-            reponse = client.get(url)
+            reponse = client.get(url, follow=suivre)
             taille = _taille(reponse)
             durees.append(time.perf_counter() - depart)
         if reponse.status_code != 200:
@@ -651,7 +657,9 @@ def mesurer_les_pages(pages: list[Page], repetitions: int, budget: float) -> lis
         if page.role not in clients:
             clients[page.role] = Client(raise_request_exception=False)
             clients[page.role].force_login(User.objects.get(username=page.role))
-        mesures.append(mesurer_page(clients[page.role], page.url, repetitions, budget))
+        mesures.append(
+            mesurer_page(clients[page.role], page.url, repetitions, budget, suivre=page.travail)
+        )
     return mesures
 
 
