@@ -196,8 +196,8 @@ def declarer(etat: EtatRemuneration, *, par, version: int, declarations: dict[st
     stockage.actualiser(
         prestataire_ids=[etat.prestataire_id],
         parcours_ids={ligne.parcours_id for ligne in lignes.values()},
+        a_totaliser=[etat.pk],
     )
-    stockage.totaliser([etat.pk])
     _enregistrer(etat, "version")
     return etat
 

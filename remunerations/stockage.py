@@ -43,25 +43,30 @@ def _valeurs(ligne: calcul.Ligne) -> dict:
 
 
 def actualiser(
-    *, prestataire_ids: Iterable[int] | None = None, parcours_ids: Iterable[int] | None = None
+    *,
+    prestataire_ids: Iterable[int] | None = None,
+    parcours_ids: Iterable[int] | None = None,
+    a_totaliser: Iterable[int] = (),
 ) -> int:
     """Recompute the lines of the open états (of these prestataires; all by default) and
     store what changed, in bulk: a line created for each stagiaire newly in a month (or newly
     owed an adjustment), updated where the computation moved, deleted when the prestataire
     never saved it and it is no longer owed. With `parcours_ids`, only these parcours' lines.
-    Returns the number of lines written. A constant number of queries."""
+    The états' totals are summed again where a line changed, and for `a_totaliser` (états
+    whose declared amounts changed). Returns the number of lines written. A constant number
+    of queries."""
     etats = EtatRemuneration.objects.exclude(etat=EtatDeclaration.ACCEPTE).select_related(
         "prestataire"
     )
     if prestataire_ids is not None:
         etats = etats.filter(prestataire_id__in=list(prestataire_ids))
     etats = list(etats)
-    if not etats:
-        return 0
+    a_totaliser = set(a_totaliser)
     if parcours_ids is not None:
         parcours_ids = list(parcours_ids)
-        if not parcours_ids:
-            return 0
+    if not etats or parcours_ids == []:
+        totaliser(a_totaliser)
+        return 0
     releves = calcul.releves([(etat.prestataire, etat.mois) for etat in etats], parcours_ids)
     stockees = LigneRemuneration.objects.filter(etat__in=etats).only(
         "pk", "etat_id", "parcours_id", "mois", "saisie", *CHAMPS_CALCULES
@@ -101,7 +106,7 @@ def actualiser(
     if a_supprimer:
         LigneRemuneration.objects.filter(pk__in=[ligne.pk for ligne in a_supprimer]).delete()
         touches.update(ligne.etat_id for ligne in a_supprimer)
-    totaliser([etat.pk for etat in etats] if parcours_ids is None else touches)
+    totaliser({etat.pk for etat in etats} if parcours_ids is None else touches | a_totaliser)
     return len(a_creer) + len(a_modifier) + len(a_supprimer)
 
 
