@@ -80,6 +80,7 @@ def actualiser_au_taux(sender, raw=False, **kwargs):
 @receiver(post_save, sender=ImportParcours)
 def actualiser_apres_l_import(sender, instance, created, raw=False, **kwargs):
     """The import writes parcours in bulk, without their signals; its journal entry is written
-    last, in the same transaction: every open état is brought up to date then."""
-    if created and not raw and not instance.essai:
+    last, in the same transaction: every open état is brought up to date then (not after a
+    dry run, nor an import that found every row unchanged)."""
+    if created and not raw and not instance.essai and (instance.crees or instance.mises_a_jour):
         stockage.actualiser()
