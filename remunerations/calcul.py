@@ -227,6 +227,29 @@ def _parcours_lies(prefixe=""):
     ]
 
 
+# What the computation reads of a parcours (its state too: django-fsm reads it on load).
+CHAMPS_DU_CALCUL = ("id", "prestataire", "lot", "date_entree", "date_sortie", "fin_prevue", "etat")
+
+
+def _parcours_pour(parcours, leger: bool):
+    """Parcours with what pages show of them, or (`leger`) only what the computation reads."""
+    if leger:
+        return parcours.only(*CHAMPS_DU_CALCUL)
+    return parcours.select_related(*_parcours_lies())
+
+
+def _lignes_pour(lignes, leger: bool):
+    """Stored lines with their parcours (as `_parcours_pour`) and its suspensions."""
+    if leger:
+        champs_ligne = [champ.name for champ in LigneRemuneration._meta.concrete_fields]
+        lignes = lignes.select_related("parcours").only(
+            *champs_ligne, *(f"parcours__{champ}" for champ in CHAMPS_DU_CALCUL)
+        )
+    else:
+        lignes = lignes.select_related(*_parcours_lies("parcours__"))
+    return lignes.prefetch_related(_suspensions("parcours__"))
+
+
 def _suspensions(prefixe=""):
     return Prefetch(
         f"{prefixe}suspensions", queryset=Suspension.objects.only("parcours", "debut", "fin")
@@ -295,7 +318,7 @@ def parcours_couvrant(mois: date) -> Q:
     return couvrant_la_periode(mois, mois)
 
 
-def _groupes_rapproches(prestataire_ids, parcours_ids=None) -> dict[int, dict]:
+def _groupes_rapproches(prestataire_ids, parcours_ids=None, leger=False) -> dict[int, dict]:
     """Per prestataire, per (parcours, reconciled month): the parcours, what was accepted as
     due and the absence hours accepted. A parcours whose entry was recorded after its month
     was reconciled counts there with nothing accepted. A constant number of queries."""
@@ -311,9 +334,7 @@ def _groupes_rapproches(prestataire_ids, parcours_ids=None) -> dict[int, dict]:
     )
     if parcours_ids is not None:
         lignes_rapprochees = lignes_rapprochees.filter(parcours_id__in=parcours_ids)
-    for ligne in lignes_rapprochees.select_related(
-        "etat", *_parcours_lies("parcours__")
-    ).prefetch_related(_suspensions("parcours__")):
+    for ligne in _lignes_pour(lignes_rapprochees, leger).select_related("etat"):
         rapproche = groupe(ligne.etat.prestataire_id, ligne.parcours, ligne.mois)
         rapproche["du"] += ligne.montant_du
         rapproche["heures"] += ligne.absences_heures
@@ -334,9 +355,7 @@ def _groupes_rapproches(prestataire_ids, parcours_ids=None) -> dict[int, dict]:
         couvrants = Parcours.objects.filter(Q.create(periodes, connector=Q.OR))
         if parcours_ids is not None:
             couvrants = couvrants.filter(pk__in=parcours_ids)
-        for parcours in couvrants.select_related(*_parcours_lies()).prefetch_related(
-            _suspensions()
-        ):
+        for parcours in _parcours_pour(couvrants, leger).prefetch_related(_suspensions()):
             for mois in mois_rapproches[parcours.prestataire_id]:
                 if couvre(parcours, mois):
                     groupe(parcours.prestataire_id, parcours, mois)
@@ -367,13 +386,17 @@ def _rapproche(etat: EtatRemuneration | None) -> bool:
 
 
 def releves(
-    paires: Iterable[tuple[Prestataire, date]], parcours_ids: Iterable[int] | None = None
+    paires: Iterable[tuple[Prestataire, date]],
+    parcours_ids: Iterable[int] | None = None,
+    *,
+    pour_stocker: bool = False,
 ) -> list[Releve]:
     """The month of each (prestataire, month), with its lines; months with neither an état
     nor a stagiaire are left out. A constant number of queries whatever the number of months.
     With `parcours_ids`, only these parcours' lines (what a change of one parcours touches).
     Only the lines the prestataire saved count as declared: the others stored are this
-    function's own result, kept by remunerations.stockage."""
+    function's own result, kept by remunerations.stockage. `pour_stocker`: the same figures,
+    without what only pages show (names, references) nor the lines' order."""
     if parcours_ids is not None:
         parcours_ids = list(parcours_ids)
     paires = list(paires)
@@ -389,9 +412,7 @@ def releves(
     saisies = LigneRemuneration.objects.filter(etat__in=list(etats.values()), saisie=True)
     if parcours_ids is not None:
         saisies = saisies.filter(parcours_id__in=parcours_ids)
-    for ligne in saisies.select_related(*_parcours_lies("parcours__")).prefetch_related(
-        _suspensions("parcours__")
-    ):
+    for ligne in _lignes_pour(saisies, pour_stocker):
         stockees[ligne.etat_id][ligne.parcours_id, ligne.mois] = ligne
     ouvertes = [(p, m) for p, m in paires if not _rapproche(etats.get((p.pk, m)))]
     couvrants = defaultdict(list)
@@ -404,7 +425,7 @@ def releves(
         )
         if parcours_ids is not None:
             du_mois = du_mois.filter(pk__in=parcours_ids)
-        for parcours in du_mois.select_related(*_parcours_lies()).prefetch_related(_suspensions()):
+        for parcours in _parcours_pour(du_mois, pour_stocker).prefetch_related(_suspensions()):
             for p, m in ouvertes:
                 if p.pk == parcours.prestataire_id and couvre(parcours, m):
                     couvrants[p.pk, m].append(parcours)
@@ -417,6 +438,7 @@ def releves(
             if premiers_ouverts.get(etat.prestataire_id) == etat.pk
         ],
         parcours_ids,
+        pour_stocker,
     )
     bareme = _Bareme()
 
@@ -442,9 +464,15 @@ def releves(
                 ligne.declaree = declaree
                 releve.lignes.append(ligne)
         if releve.lignes or etat is not None:
-            releve.lignes.sort(key=lambda ligne: (ligne.ajustement, ligne.reference, ligne.mois))
+            if not pour_stocker:
+                releve.lignes.sort(key=ordre_des_lignes)
             resultat.append(releve)
     return resultat
+
+
+def ordre_des_lignes(ligne: Ligne):
+    """The état's own month first, then adjustments; by reference, then month paid."""
+    return (ligne.ajustement, ligne.reference, ligne.mois)
 
 
 def couvre(parcours: Parcours, mois: date) -> bool:

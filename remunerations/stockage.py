@@ -29,6 +29,9 @@ CHAMPS_CALCULES = [
     "deja_rapproche",
 ]
 LOT = 1000
+# Beyond this many lines changed, they are written again rather than updated: Django's
+# bulk_update spends some 2 ms of Python per line building its CASE expressions.
+LOT_MODIFIE = 200
 
 
 def _valeurs(ligne: calcul.Ligne) -> dict:
@@ -67,7 +70,9 @@ def actualiser(
     if not etats or parcours_ids == []:
         totaliser(a_totaliser)
         return 0
-    releves = calcul.releves([(etat.prestataire, etat.mois) for etat in etats], parcours_ids)
+    releves = calcul.releves(
+        [(etat.prestataire, etat.mois) for etat in etats], parcours_ids, pour_stocker=True
+    )
     stockees = LigneRemuneration.objects.filter(etat__in=etats).only(
         "pk", "etat_id", "parcours_id", "mois", "saisie", *CHAMPS_CALCULES
     )
@@ -102,12 +107,31 @@ def actualiser(
             touches.add(etat.pk)
     a_supprimer = [ligne for cle, ligne in stockees.items() if cle not in vues and not ligne.saisie]
     LigneRemuneration.objects.bulk_create(a_creer, batch_size=LOT)
-    LigneRemuneration.objects.bulk_update(a_modifier, CHAMPS_CALCULES, batch_size=LOT)
+    _modifier(a_modifier)
     if a_supprimer:
         LigneRemuneration.objects.filter(pk__in=[ligne.pk for ligne in a_supprimer]).delete()
         touches.update(ligne.etat_id for ligne in a_supprimer)
     totaliser({etat.pk for etat in etats} if parcours_ids is None else touches | a_totaliser)
     return len(a_creer) + len(a_modifier) + len(a_supprimer)
+
+
+def _modifier(lignes: list[LigneRemuneration]):
+    """Store the new computation of these lines (loaded with their computed fields only). A
+    few: one UPDATE per batch. Many: each batch read whole, deleted and inserted again with
+    the same keys (nothing points at a line), a few plain statements."""
+    if len(lignes) <= LOT_MODIFIE:
+        LigneRemuneration.objects.bulk_update(lignes, CHAMPS_CALCULES, batch_size=LOT_MODIFIE)
+        return
+    valeurs = {ligne.pk: {c: getattr(ligne, c) for c in CHAMPS_CALCULES} for ligne in lignes}
+    cles = list(valeurs)
+    for debut in range(0, len(cles), LOT):
+        lot = cles[debut : debut + LOT]
+        completes = list(LigneRemuneration.objects.filter(pk__in=lot))
+        for ligne in completes:
+            for champ, valeur in valeurs[ligne.pk].items():
+                setattr(ligne, champ, valeur)
+        LigneRemuneration.objects.filter(pk__in=lot).delete()
+        LigneRemuneration.objects.bulk_create(completes)
 
 
 def _ecart_declare():
@@ -200,10 +224,6 @@ def lignes_stockees():
     )
 
 
-def _ordre(ligne: calcul.Ligne):
-    return (ligne.ajustement, ligne.reference, ligne.mois)
-
-
 def en_ligne(stockee: LigneRemuneration, mois_de_l_etat: date) -> calcul.Ligne:
     """A stored line as the computation's Ligne (what templates and files read)."""
     deja = stockee.deja_rapproche
@@ -232,7 +252,9 @@ def releves_stockes(etats: Iterable[EtatRemuneration]) -> list[calcul.Releve]:
     resultat = []
     for etat in etats:
         releve = calcul.Releve(prestataire=etat.prestataire, mois=etat.mois, etat=etat)
-        releve.lignes = sorted((en_ligne(s, etat.mois) for s in lignes[etat.pk]), key=_ordre)
+        releve.lignes = sorted(
+            (en_ligne(s, etat.mois) for s in lignes[etat.pk]), key=calcul.ordre_des_lignes
+        )
         resultat.append(releve)
     return resultat
 

@@ -19,9 +19,11 @@ from procurement.models import Prestataire, TauxSMG
 from remunerations import calcul, services
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration, LigneRemuneration, TotalRemuneration
+from remunerations.stockage import LOT_MODIFIE
 from reporting.models import ImportParcours
 
 from .conftest import a, declarer_le_du, placer_stagiaire
+from .test_listes import creer_stagiaires
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +335,25 @@ def test_a_changed_suspension_costs_the_same_queries_whatever_the_number_of_line
     assert declaration_apres == declaration_avant
     assert suspendre() == suspension_avant
     exiger_a_jour()
+
+
+def test_many_lines_changed_at_once_are_rewritten_whole(demo, octobre, figes):
+    """A new rate for 250 lines and more: beyond LOT_MODIFIE they are written again in bulk,
+    keeping their keys and what the prestataire declared."""
+    with a(JOUR, heure=8):
+        creer_stagiaires("ALPHA", LOT_MODIFIE + 50, [date(2026, 10, 1), date(2026, 10, 13)])
+    avant = {
+        ligne.pk: (ligne.parcours_id, ligne.mois, ligne.saisie, ligne.montant_declare)
+        for ligne in LigneRemuneration.objects.filter(etat=octobre)
+    }
+    assert len(avant) > LOT_MODIFIE and any(saisie for *_, saisie, _ in avant.values())
+    with a(JOUR), transaction.atomic():
+        TauxSMG.objects.create(date_effet=OCTOBRE, taux_horaire=Decimal("1010.00"), arrete="x")
+    exiger_a_jour()
+    assert {
+        ligne.pk: (ligne.parcours_id, ligne.mois, ligne.saisie, ligne.montant_declare)
+        for ligne in LigneRemuneration.objects.filter(etat=octobre)
+    } == avant
+    assert set(
+        LigneRemuneration.objects.filter(etat=octobre).values_list("smg_mensuel", flat=True)
+    ) == {170690}
