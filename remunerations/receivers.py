@@ -1,13 +1,13 @@
 """Keep the stored stipends current when what they depend on changes in another app (imported
-by apps.py): the SMG table, a parcours' dates, a suspension, an import of parcours history.
-Each receiver runs in the transaction of the write it follows."""
+by apps.py): the SMG table, a parcours' dates, a suspension. Each receiver runs in the
+transaction of the write it follows. Bulk writes send no signal: their writer calls
+`stockage.actualiser()` (the import of parcours history does, reporting being downstream)."""
 
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 from django.dispatch import receiver
 
 from prestataires.models import Parcours, Suspension
 from procurement.models import TauxSMG
-from reporting.models import ImportParcours
 
 from . import stockage
 from .enums import EtatDeclaration
@@ -74,13 +74,4 @@ def actualiser_la_suspension(sender, instance, raw=False, **kwargs):
 def actualiser_au_taux(sender, raw=False, **kwargs):
     """A new or corrected SMG rate: every open month may be paid at it."""
     if not raw:
-        stockage.actualiser()
-
-
-@receiver(post_save, sender=ImportParcours)
-def actualiser_apres_l_import(sender, instance, created, raw=False, **kwargs):
-    """The import writes parcours in bulk, without their signals; its journal entry is written
-    last, in the same transaction: every open état is brought up to date then (not after a
-    dry run, nor an import that found every row unchanged)."""
-    if created and not raw and not instance.essai and (instance.crees or instance.mises_a_jour):
         stockage.actualiser()

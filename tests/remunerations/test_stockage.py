@@ -7,6 +7,7 @@ declared."""
 import importlib
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.apps import apps as registre
@@ -16,11 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from prestataires.models import Parcours, Suspension
 from procurement.models import Prestataire, TauxSMG
-from remunerations import calcul, services
+from remunerations import calcul, services, stockage
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration, LigneRemuneration, TotalRemuneration
 from remunerations.stockage import LOT_MODIFIE
-from reporting.models import ImportParcours
+from tests.reporting.historique import en_csv, importer, rangee
 
 from .conftest import a, declarer_le_du, placer_stagiaire
 from .test_listes import creer_stagiaires
@@ -256,23 +257,26 @@ def test_accepting_freezes_the_month_and_moves_adjustments_to_the_next(demo, oct
     assert LigneRemuneration.objects.filter(etat=novembre, parcours=parcours, mois=OCTOBRE)
 
 
-def test_an_import_brings_the_stored_stipends_up_to_date(demo, octobre, figes):
-    """The import writes parcours in bulk (no signal per row); its journal, written last in
-    its transaction, has every open état brought up to date."""
-    parcours = waia()
-    with a(JOUR), transaction.atomic():
-        Parcours.objects.filter(pk=parcours.pk).update(date_sortie=date(2026, 10, 5))
-        assert stockees(octobre) != recalculees(octobre)
-        ImportParcours.objects.create(
-            fichier="essai.xlsx", empreinte="0" * 64, par=demo["admin"], essai=True,
-            lignes=1, crees=0, mises_a_jour=1, inchangees=0,
-        )  # fmt: skip
-        assert stockees(octobre) != recalculees(octobre), "a dry run writes nothing"
-        ImportParcours.objects.create(
-            fichier="vrai.xlsx", empreinte="0" * 64, par=demo["admin"], essai=False,
-            lignes=1, crees=0, mises_a_jour=1, inchangees=0,
-        )  # fmt: skip
+def test_an_import_brings_the_stored_stipends_up_to_date(demo, octobre, figes, tmp_path):
+    """The import writes parcours in bulk (no signal per row), then has every open état
+    brought up to date in its transaction; an unchanged re-import recomputes nothing."""
+    rangees = [
+        rangee(reference="R-0001", nom="SALAIRE", date_prescription="2026-09-01",
+               date_commission="2026-09-15", decision="validee", duree_mois="6",
+               session="R-2026-09", date_entree="2026-10-06")
+    ]  # fmt: skip
+    with a(JOUR):
+        assert importer(tmp_path, en_csv(rangees))[0] == 0
     exiger_a_jour()
+    ligne = LigneRemuneration.objects.get(
+        etat=octobre, parcours__ligne__prescription__reference="R-0001"
+    )
+    # 0.5 × 167 602 × 26 ÷ 31 = 70 284.70… -> 70 285
+    assert (ligne.jours, ligne.montant_du, ligne.saisie) == (26, 70285, False)
+    appels = []
+    with a(JOUR), patch.object(stockage, "actualiser", lambda **k: appels.append(k)):
+        assert importer(tmp_path, en_csv(rangees))[0] == 0
+    assert appels == []
 
 
 def test_the_data_migration_fills_the_stored_values_of_existing_etats(octobre, figes):
