@@ -1,9 +1,10 @@
 """What each stagiaire is owed, month by month (docs/domaine.md, "Stipend: 50 % of the SMG").
 
-Nothing here writes: pages, exports, the `etats_remuneration` command and the services that
-submit or accept an état all read the same `releves()`. A reconciled month is read from the
-lines frozen at its acceptance; any other month is computed from the parcours as they are now,
-with the SMG in force on the month's first day.
+Nothing here writes: `releves()` is the reference computation, a pure function of the parcours,
+suspensions, SMG table and what the prestataires declared. remunerations.stockage stores its
+result on the état's lines and keeps it current; pages and files read the stored lines. A
+reconciled month is read from the lines frozen at its acceptance; any other month is computed
+from the parcours as they are now, with the SMG in force on the month's first day.
 """
 
 import math
@@ -226,6 +227,29 @@ def _parcours_lies(prefixe=""):
     ]
 
 
+# What the computation reads of a parcours (its state too: django-fsm reads it on load).
+CHAMPS_DU_CALCUL = ("id", "prestataire", "lot", "date_entree", "date_sortie", "fin_prevue", "etat")
+
+
+def _parcours_pour(parcours, leger: bool):
+    """Parcours with what pages show of them, or (`leger`) only what the computation reads."""
+    if leger:
+        return parcours.only(*CHAMPS_DU_CALCUL)
+    return parcours.select_related(*_parcours_lies())
+
+
+def _lignes_pour(lignes, leger: bool):
+    """Stored lines with their parcours (as `_parcours_pour`) and its suspensions."""
+    if leger:
+        champs_ligne = [champ.name for champ in LigneRemuneration._meta.concrete_fields]
+        lignes = lignes.select_related("parcours").only(
+            *champs_ligne, *(f"parcours__{champ}" for champ in CHAMPS_DU_CALCUL)
+        )
+    else:
+        lignes = lignes.select_related(*_parcours_lies("parcours__"))
+    return lignes.prefetch_related(_suspensions("parcours__"))
+
+
 def _suspensions(prefixe=""):
     return Prefetch(
         f"{prefixe}suspensions", queryset=Suspension.objects.only("parcours", "debut", "fin")
@@ -294,7 +318,7 @@ def parcours_couvrant(mois: date) -> Q:
     return couvrant_la_periode(mois, mois)
 
 
-def _groupes_rapproches(prestataire_ids) -> dict[int, dict]:
+def _groupes_rapproches(prestataire_ids, parcours_ids=None, leger=False) -> dict[int, dict]:
     """Per prestataire, per (parcours, reconciled month): the parcours, what was accepted as
     due and the absence hours accepted. A parcours whose entry was recorded after its month
     was reconciled counts there with nothing accepted. A constant number of queries."""
@@ -305,13 +329,12 @@ def _groupes_rapproches(prestataire_ids) -> dict[int, dict]:
             (parcours.pk, mois), {"parcours": parcours, "du": 0, "heures": Decimal(0)}
         )
 
-    for ligne in (
-        LigneRemuneration.objects.filter(
-            etat__prestataire_id__in=prestataire_ids, etat__etat=EtatDeclaration.ACCEPTE
-        )
-        .select_related("etat", *_parcours_lies("parcours__"))
-        .prefetch_related(_suspensions("parcours__"))
-    ):
+    lignes_rapprochees = LigneRemuneration.objects.filter(
+        etat__prestataire_id__in=prestataire_ids, etat__etat=EtatDeclaration.ACCEPTE
+    )
+    if parcours_ids is not None:
+        lignes_rapprochees = lignes_rapprochees.filter(parcours_id__in=parcours_ids)
+    for ligne in _lignes_pour(lignes_rapprochees, leger).select_related("etat"):
         rapproche = groupe(ligne.etat.prestataire_id, ligne.parcours, ligne.mois)
         rapproche["du"] += ligne.montant_du
         rapproche["heures"] += ligne.absences_heures
@@ -329,11 +352,10 @@ def _groupes_rapproches(prestataire_ids) -> dict[int, dict]:
             Q(prestataire_id=prestataire_id) & couvrant_la_periode(mois[0], mois[-1])
             for prestataire_id, mois in mois_rapproches.items()
         ]
-        for parcours in (
-            Parcours.objects.filter(Q.create(periodes, connector=Q.OR))
-            .select_related(*_parcours_lies())
-            .prefetch_related(_suspensions())
-        ):
+        couvrants = Parcours.objects.filter(Q.create(periodes, connector=Q.OR))
+        if parcours_ids is not None:
+            couvrants = couvrants.filter(pk__in=parcours_ids)
+        for parcours in _parcours_pour(couvrants, leger).prefetch_related(_suspensions()):
             for mois in mois_rapproches[parcours.prestataire_id]:
                 if couvre(parcours, mois):
                     groupe(parcours.prestataire_id, parcours, mois)
@@ -363,9 +385,20 @@ def _rapproche(etat: EtatRemuneration | None) -> bool:
     return etat is not None and etat.etat == EtatDeclaration.ACCEPTE
 
 
-def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
+def releves(
+    paires: Iterable[tuple[Prestataire, date]],
+    parcours_ids: Iterable[int] | None = None,
+    *,
+    pour_stocker: bool = False,
+) -> list[Releve]:
     """The month of each (prestataire, month), with its lines; months with neither an état
-    nor a stagiaire are left out. A constant number of queries whatever the number of months."""
+    nor a stagiaire are left out. A constant number of queries whatever the number of months.
+    With `parcours_ids`, only these parcours' lines (what a change of one parcours touches).
+    Only the lines the prestataire saved count as declared: the others stored are this
+    function's own result, kept by remunerations.stockage. `pour_stocker`: the same figures,
+    without what only pages show (names, references) nor the lines' order."""
+    if parcours_ids is not None:
+        parcours_ids = list(parcours_ids)
     paires = list(paires)
     if not paires:
         return []
@@ -376,25 +409,23 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
         ).select_related("prestataire")
     }
     stockees = defaultdict(dict)
-    for ligne in (
-        LigneRemuneration.objects.filter(etat__in=list(etats.values()))
-        .select_related(*_parcours_lies("parcours__"))
-        .prefetch_related(_suspensions("parcours__"))
-    ):
+    saisies = LigneRemuneration.objects.filter(etat__in=list(etats.values()), saisie=True)
+    if parcours_ids is not None:
+        saisies = saisies.filter(parcours_id__in=parcours_ids)
+    for ligne in _lignes_pour(saisies, pour_stocker):
         stockees[ligne.etat_id][ligne.parcours_id, ligne.mois] = ligne
     ouvertes = [(p, m) for p, m in paires if not _rapproche(etats.get((p.pk, m)))]
     couvrants = defaultdict(list)
     if ouvertes:
-        for parcours in (
-            Parcours.objects.filter(
-                Q.create(
-                    [Q(prestataire=p) & parcours_couvrant(m) for p, m in ouvertes],
-                    connector=Q.OR,
-                )
+        du_mois = Parcours.objects.filter(
+            Q.create(
+                [Q(prestataire=p) & parcours_couvrant(m) for p, m in ouvertes],
+                connector=Q.OR,
             )
-            .select_related(*_parcours_lies())
-            .prefetch_related(_suspensions())
-        ):
+        )
+        if parcours_ids is not None:
+            du_mois = du_mois.filter(pk__in=parcours_ids)
+        for parcours in _parcours_pour(du_mois, pour_stocker).prefetch_related(_suspensions()):
             for p, m in ouvertes:
                 if p.pk == parcours.prestataire_id and couvre(parcours, m):
                     couvrants[p.pk, m].append(parcours)
@@ -405,7 +436,9 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
             etat.prestataire_id
             for etat in etats.values()
             if premiers_ouverts.get(etat.prestataire_id) == etat.pk
-        ]
+        ],
+        parcours_ids,
+        pour_stocker,
     )
     bareme = _Bareme()
 
@@ -431,9 +464,15 @@ def releves(paires: Iterable[tuple[Prestataire, date]]) -> list[Releve]:
                 ligne.declaree = declaree
                 releve.lignes.append(ligne)
         if releve.lignes or etat is not None:
-            releve.lignes.sort(key=lambda ligne: (ligne.ajustement, ligne.reference, ligne.mois))
+            if not pour_stocker:
+                releve.lignes.sort(key=ordre_des_lignes)
             resultat.append(releve)
     return resultat
+
+
+def ordre_des_lignes(ligne: Ligne):
+    """The état's own month first, then adjustments; by reference, then month paid."""
+    return (ligne.ajustement, ligne.reference, ligne.mois)
 
 
 def couvre(parcours: Parcours, mois: date) -> bool:

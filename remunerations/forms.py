@@ -114,10 +114,32 @@ class RenvoiForm(forms.Form):
         return self.cleaned_data
 
 
+class ParcoursParReference(forms.ModelChoiceField):
+    """A stagiaire typed by the reference of its prescription (shown under its name on the
+    état): a list of every stagiaire a prestataire ever had would weigh on the page."""
+
+    widget = forms.TextInput(attrs={"placeholder": "PR-000123", "autocomplete": "off"})
+    default_error_messages = {
+        "invalid_choice": "Aucun stagiaire de votre structure n'a cette référence."
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=Parcours.objects.none(), to_field_name="ligne__prescription__reference",
+            **kwargs,
+        )  # fmt: skip
+
+    def to_python(self, value):
+        return super().to_python((value or "").strip().upper())
+
+
 class RegularisationForm(forms.Form):
     """A late unjustified absence on a month already reconciled."""
 
-    parcours = forms.ModelChoiceField(label="Stagiaire", queryset=Parcours.objects.none())
+    parcours = ParcoursParReference(
+        label="Référence du stagiaire",
+        help_text="La référence de sa prescription, sous son nom dans les lignes de l'état.",
+    )
     mois = MoisField(label="Mois rapproché concerné")
     absences_heures = forms.DecimalField(
         label="Heures d'absence injustifiée à ajouter",

@@ -1,8 +1,10 @@
 """The monthly état de rémunération of a prestataire and its lines (docs/domaine.md, "Stipend").
 
-A line stores what the prestataire declares (absence hours, amount paid, social cover) and,
-once finance accepts the état, the computation it was accepted with: a reconciled month is
-frozen, whatever the SMG table or the parcours say later.
+A line stores what the prestataire declares (absence hours, amount paid, social cover) and
+the computation of what is due. While the état is open, remunerations.stockage keeps that
+computation current (whenever the SMG, a parcours' dates, a suspension or the absence hours
+change) along with the état's totals; once finance accepts the état, it is frozen: a
+reconciled month never changes, whatever the SMG table or the parcours say later.
 """
 
 from datetime import date
@@ -38,6 +40,16 @@ class EtatRemunerationQuerySet(models.QuerySet):
         return self
 
 
+CHAMPS_TOTAUX = (
+    "nombre_lignes",
+    "lignes_completes",
+    "montant_du",
+    "montant_declare",
+    "cafat_declaree",
+    "ecart",
+)
+
+
 class EtatRemuneration(DossierDeProcessus):
     """What a prestataire paid its stagiaires for one month, reconciled by finance."""
 
@@ -59,6 +71,13 @@ class EtatRemuneration(DossierDeProcessus):
         "retard signalé à la finance le", null=True, blank=True, editable=False
     )
     process = lien_processus("etat_remuneration")
+    # The totals of the état's lines, kept by remunerations.stockage (never typed).
+    nombre_lignes = models.PositiveIntegerField("lignes", default=0, editable=False)
+    lignes_completes = models.PositiveIntegerField("lignes déclarées", default=0, editable=False)
+    montant_du = models.IntegerField("montant dû (F CFP)", default=0, editable=False)
+    montant_declare = models.IntegerField("montant versé (F CFP)", null=True, editable=False)
+    cafat_declaree = models.IntegerField("CAFAT versée (F CFP)", null=True, editable=False)
+    ecart = models.IntegerField("écart (F CFP)", null=True, editable=False)
 
     objects = EtatRemunerationQuerySet.as_manager()
 
@@ -78,6 +97,21 @@ class EtatRemuneration(DossierDeProcessus):
 
     def __str__(self):
         return f"État de rémunération {libelle_mois(self.mois)} : {self.prestataire.code}"
+
+    def save(self, *args, **kwargs):
+        """A full save of an état read before its totals last changed must not write them
+        back: only remunerations.stockage writes the totals."""
+        if kwargs.get("update_fields") is None and not self._state.adding and self.pk:
+            kwargs["update_fields"] = [
+                champ.name
+                for champ in self._meta.concrete_fields
+                if not champ.primary_key and champ.name not in CHAMPS_TOTAUX
+            ]
+        super().save(*args, **kwargs)
+
+    @property
+    def complet(self) -> bool:
+        return self.lignes_completes == self.nombre_lignes
 
     def get_absolute_url(self):
         return reverse("remunerations:detail", args=[self.pk])
@@ -148,12 +182,19 @@ class LigneRemuneration(models.Model):
         "couverture sociale CAFAT versée (F CFP)", null=True, blank=True
     )
     commentaire_finance = models.TextField("commentaire de la finance", blank=True)
-    # The computation finance accepted, frozen with the état (NULL until then).
+    saisie = models.BooleanField(
+        "saisie par le prestataire",
+        default=True,
+        help_text="Faux pour une ligne calculée que le prestataire n'a pas encore enregistrée.",
+    )
+    # The computation: current while the état is open, frozen when finance accepts it.
     jours = models.PositiveSmallIntegerField("jours rémunérés", null=True, editable=False)
     jours_du_mois = models.PositiveSmallIntegerField(null=True, editable=False)
     smg_mensuel = models.PositiveIntegerField(null=True, editable=False)
     smg_horaire = models.DecimalField(max_digits=8, decimal_places=2, null=True, editable=False)
     montant_du = models.IntegerField("montant dû (F CFP)", null=True, editable=False)
+    # An adjustment of a reconciled month: what was accepted for that month (NULL otherwise).
+    deja_rapproche = models.IntegerField("déjà rapproché (F CFP)", null=True, editable=False)
 
     class Meta:
         verbose_name = "ligne d'état de rémunération"
@@ -169,3 +210,24 @@ class LigneRemuneration(models.Model):
 
     def __str__(self):
         return f"{self.parcours.demandeur} : {libelle_mois(self.mois)}"
+
+
+class TotalRemuneration(models.Model):
+    """An état's totals for one lot (a prestataire may hold both): the year's synthesis reads
+    these rows, kept by remunerations.stockage."""
+
+    etat = models.ForeignKey(EtatRemuneration, on_delete=models.CASCADE, related_name="totaux")
+    lot = models.ForeignKey("procurement.Lot", on_delete=models.PROTECT, related_name="+")
+    montant_du = models.IntegerField("montant dû (F CFP)", default=0)
+    montant_declare = models.IntegerField("montant versé (F CFP)", null=True)
+    ecart = models.IntegerField("écart (F CFP)", null=True)
+
+    class Meta:
+        verbose_name = "total d'état de rémunération par lot"
+        verbose_name_plural = "totaux d'états de rémunération par lot"
+        constraints = [
+            models.UniqueConstraint(fields=["etat", "lot"], name="total_remuneration_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.etat} : lot {self.lot_id}"

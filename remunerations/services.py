@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import utilisateurs_du_role
@@ -23,9 +23,9 @@ from workflows.actions import exiger_transition
 from workflows.notifications import notifier
 from workflows.taches import accomplir, lancer
 
-from . import calcul
+from . import calcul, stockage
 from .enums import EtatDeclaration
-from .models import EtatRemuneration, LigneRemuneration, libelle_mois
+from .models import CHAMPS_TOTAUX, EtatRemuneration, LigneRemuneration, libelle_mois
 from .perms import peut_declarer, rapproche
 
 # A month's hours of SMG (169 h): more unjustified absence than that in a month is a typo.
@@ -57,7 +57,9 @@ def _ouvrir(prestataire: Prestataire, mois: date) -> tuple[EtatRemuneration, boo
             }
         )
     porteuse = (
-        LigneRemuneration.objects.filter(etat__prestataire=prestataire, etat__mois__gt=mois)
+        LigneRemuneration.objects.filter(
+            etat__prestataire=prestataire, etat__mois__gt=mois, saisie=True
+        )
         .exclude(etat__etat=EtatDeclaration.ACCEPTE)
         .filter(mois__lt=F("etat__mois"))
         .select_related("etat")
@@ -72,7 +74,10 @@ def _ouvrir(prestataire: Prestataire, mois: date) -> tuple[EtatRemuneration, boo
                 "antérieur."
             }
         )
-    return EtatRemuneration.objects.create(prestataire=prestataire, mois=mois), True
+    etat = EtatRemuneration.objects.create(prestataire=prestataire, mois=mois)
+    # Its lines; and adjustments move to it if it is now the earliest not reconciled.
+    stockage.actualiser(prestataire_ids=[prestataire.pk])
+    return etat, True
 
 
 def ouvrir_etat(prestataire: Prestataire, mois: date) -> EtatRemuneration:
@@ -109,6 +114,9 @@ def _enregistrer(etat: EtatRemuneration, *champs):
     etat.save(update_fields=champs or None)
 
 
+# A refused submission names the stagiaires left to declare, up to this many.
+NOMS_AFFICHES = 20
+
 NON_DECLARANT = "Seule la direction du prestataire déclare ses rémunérations."
 NON_FINANCE = "Seule la finance de la DEL rapproche les états."
 
@@ -139,30 +147,57 @@ def _exiger_modifiable(etat: EtatRemuneration, version: int | None = None):
 
 def cle(ligne) -> str:
     """A line's key in forms: the parcours and the month it pays."""
+    if isinstance(ligne, LigneRemuneration):
+        return f"{ligne.parcours_id}-{ligne.mois:%Y-%m}"
     return f"{ligne.parcours.pk}-{ligne.mois:%Y-%m}"
 
 
+def _lignes_nommees(etat: EtatRemuneration, cles) -> dict[str, LigneRemuneration]:
+    """The état's stored lines that these form keys name (one query); a key naming no line
+    of the état is refused."""
+    parcours_ids = set()
+    for cle_ligne in cles:
+        parcours_id, _, _ = cle_ligne.partition("-")
+        if not parcours_id.isdigit():
+            raise ValidationError("Cette ligne n'appartient pas à l'état.")
+        parcours_ids.add(int(parcours_id))
+    lignes = {
+        cle(ligne): ligne
+        for ligne in LigneRemuneration.objects.filter(etat=etat, parcours_id__in=parcours_ids)
+    }
+    if any(cle_ligne not in lignes for cle_ligne in cles):
+        raise ValidationError("Cette ligne n'appartient pas à l'état.")
+    return lignes
+
+
 def declarer(etat: EtatRemuneration, *, par, version: int, declarations: dict[str, dict]):
-    """Record, per line key, the absence hours, the amount paid and the CAFAT cover paid. The
-    amount due is computed, never typed."""
+    """Record, per line key, the absence hours, the amount paid and the CAFAT cover paid (a
+    page of the état's lines: the others keep theirs). The amount due is computed, never
+    typed: the lines declared are recomputed with their absence hours, in bulk."""
     exiger_declarant(etat, par)
     etat = _verrouiller(etat)
     _exiger_modifiable(etat, version)
-    lignes = {cle(ligne): ligne for ligne in calcul.releve(etat).lignes}
+    lignes = _lignes_nommees(etat, declarations)
     erreurs = {}
     for cle_ligne, valeurs in declarations.items():
-        ligne = lignes.get(cle_ligne)
-        if ligne is None:
-            raise ValidationError("Cette ligne n'appartient pas à l'état.")
-        if not ligne.ajustement and (valeurs.get("montant_declare") or 0) < 0:
+        ligne = lignes[cle_ligne]
+        if ligne.mois == etat.mois and (valeurs.get("montant_declare") or 0) < 0:
             erreurs[cle_ligne] = "Un montant versé ne peut pas être négatif."
     if erreurs:
         raise ValidationError(erreurs)
+    champs = {"saisie"}
     for cle_ligne, valeurs in declarations.items():
         ligne = lignes[cle_ligne]
-        LigneRemuneration.objects.update_or_create(
-            etat=etat, parcours=ligne.parcours, mois=ligne.mois, defaults=valeurs
-        )
+        ligne.saisie = True
+        for champ, valeur in valeurs.items():
+            setattr(ligne, champ, valeur)
+            champs.add(champ)
+    LigneRemuneration.objects.bulk_update(lignes.values(), sorted(champs), batch_size=500)
+    stockage.actualiser(
+        prestataire_ids=[etat.prestataire_id],
+        parcours_ids={ligne.parcours_id for ligne in lignes.values()},
+        a_totaliser=[etat.pk],
+    )
     _enregistrer(etat, "version")
     return etat
 
@@ -191,8 +226,11 @@ def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_h
     )
     if not cree:
         ligne.absences_heures += absences_heures
-        ligne.save(update_fields=["absences_heures"])
+        ligne.saisie = True
+        ligne.save(update_fields=["absences_heures", "saisie"])
+    stockage.actualiser(prestataire_ids=[etat.prestataire_id], parcours_ids=[parcours.pk])
     _enregistrer(etat, "version")
+    ligne.refresh_from_db()
     return ligne
 
 
@@ -200,10 +238,21 @@ def _soumettre(etat: EtatRemuneration, *, par):
     """Once every stagiaire of the month has a line, the état goes to finance."""
     etat = _verrouiller(etat)
     exiger_transition(etat.soumettre, par, refus=_plus_modifiable(etat), interdit=NON_DECLARANT)
-    releve = calcul.releve(etat)
-    manquantes = [ligne for ligne in releve.lignes if not ligne.complete]
+    manquantes = list(
+        etat.lignes.filter(
+            Q(montant_declare__isnull=True) | Q(cafat_declaree__isnull=True, mois=etat.mois)
+        )
+        .select_related("parcours__demandeur")
+        .order_by("parcours__demandeur__nom", "parcours__demandeur__prenom", "pk")[:NOMS_AFFICHES]
+    )
     if manquantes:
-        noms = ", ".join(f"{ligne.prenom} {ligne.nom}" for ligne in manquantes)
+        noms = ", ".join(
+            f"{ligne.parcours.demandeur.prenom} {ligne.parcours.demandeur.nom}"
+            for ligne in manquantes
+        )
+        reste = etat.nombre_lignes - etat.lignes_completes - NOMS_AFFICHES
+        if reste > 0:
+            noms += f" et {reste} autre(s)"
         raise ValidationError(
             f"Déclarez le montant versé et la couverture sociale de chaque stagiaire avant de "
             f"soumettre : {noms}."
@@ -227,13 +276,10 @@ def _renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
     commentaires = {cle_ligne: texte.strip() for cle_ligne, texte in commentaires.items()}
     if not any(commentaires.values()):
         raise ValidationError("Commentez au moins une ligne à corriger.")
-    lignes = {cle(ligne): ligne for ligne in calcul.releve(etat).lignes}
+    lignes = _lignes_nommees(etat, commentaires)
     for cle_ligne, texte in commentaires.items():
-        if cle_ligne not in lignes:
-            raise ValidationError("Cette ligne n'appartient pas à l'état.")
-        LigneRemuneration.objects.filter(
-            etat=etat, parcours=lignes[cle_ligne].parcours, mois=lignes[cle_ligne].mois
-        ).update(commentaire_finance=texte)
+        lignes[cle_ligne].commentaire_finance = texte
+    LigneRemuneration.objects.bulk_update(lignes.values(), ["commentaire_finance"], batch_size=500)
     nombre = sum(1 for texte in commentaires.values() if texte)
     etat.renvoyer(par=par, motif=f"{nombre} ligne(s) à corriger")
     _enregistrer(etat)
@@ -257,21 +303,18 @@ def _accepter(etat: EtatRemuneration, *, par):
             f"Rapprochez d'abord le mois précédent : {precedent.libelle_mois} "
             f"({etat.prestataire.code})."
         )
-    releve = calcul.releve(etat)
-    if not releve.complet:
+    # The stored computation becomes the accepted one: made sure of first, whatever wrote
+    # the parcours without their signals.
+    stockage.actualiser(prestataire_ids=[etat.prestataire_id])
+    etat.refresh_from_db(fields=CHAMPS_TOTAUX)
+    if not etat.complet:
         raise ValidationError("Une ligne de l'état n'est pas déclarée : renvoyez-le.")
-    for ligne in releve.lignes:
-        LigneRemuneration.objects.filter(pk=ligne.declaree.pk).update(
-            jours=ligne.jours,
-            jours_du_mois=ligne.jours_du_mois,
-            smg_mensuel=ligne.smg_mensuel,
-            smg_horaire=ligne.smg_horaire,
-            montant_du=ligne.montant_du,
-        )
     etat.accepte_le = timezone.now()
     etat.accepte_par = par
     etat.accepter(par=par)
     _enregistrer(etat)
+    # The next état not reconciled now carries the adjustments.
+    stockage.actualiser(prestataire_ids=[etat.prestataire_id])
     return etat
 
 

@@ -5,6 +5,8 @@ from datetime import date
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import generic
@@ -18,10 +20,10 @@ from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
-from . import calcul, exports, perms, services
+from . import calcul, exports, perms, services, stockage
 from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
-from .models import EtatRemuneration, libelle_mois
+from .models import EtatRemuneration, TotalRemuneration, libelle_mois
 
 
 class EtatsVisiblesMixin(PermissionRequiredMixin):
@@ -56,16 +58,9 @@ class EtatListView(EtatsVisiblesMixin, ListeView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = list(context["object_list"])
-        par_etat = {
-            releve.etat.pk: releve
-            for releve in calcul.releves([(etat.prestataire, etat.mois) for etat in page])
-        }
-        for etat in page:
-            etat.releve = par_etat[etat.pk]
         user = self.request.user
         context.update(
-            etats_page=page,
+            etats_page=list(context["object_list"]),  # with their stored totals
             aujourd_hui=today(),
             form_ouvrir=self.form_ouvrir
             or (
@@ -101,7 +96,21 @@ class OuvrirEtatView(EtatsVisiblesMixin, generic.View):
         return reponse
 
 
+# The lines of an état shown, and declared, per page; the totals are the whole état's.
+LIGNES_PAR_PAGE = 50
+FILTRES_DES_LIGNES = {
+    "": "Toutes les lignes",
+    "a_declarer": "À déclarer",
+    "ecart": "Avec un écart",
+}
+
+
 class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
+    """One état: its totals, then its lines by pages of LIGNES_PAR_PAGE, searched by name,
+    first name or reference. The declaration (and finance's comments) cover the page shown:
+    saving it leaves the other pages' lines as they are, and the état's version refuses a
+    form typed on an older one."""
+
     template_name = "remunerations/etat_detail.html"
     actions = ("declarer", "soumettre", "regulariser", "renvoyer", "accepter")
     transitions = {"soumettre": "soumettre", "renvoyer": "renvoyer", "accepter": "accepter"}
@@ -121,25 +130,92 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
     def kwargs_du_formulaire(self, action):
         if action == "declarer":
-            return {"lignes": self.releve().lignes, "version": self.object.version}
+            return {"lignes": self.lignes_du_formulaire("h_"), "version": self.object.version}
         if action == "regulariser":
             return {"etat": self.object}
-        return {"lignes": self.releve().lignes}
+        return {"lignes": self.lignes_du_formulaire("renvoi-n_")}
 
-    def releve(self):
-        if not hasattr(self, "_releve"):
-            self._releve = calcul.releve(self.object)
-        return self._releve
+    # --- The lines ---------------------------------------------------------------------
+
+    def recherche(self) -> str:
+        return self.request.GET.get("q", "").strip()[:100]
+
+    def filtre(self) -> str:
+        filtre = self.request.GET.get("lignes", "")
+        return filtre if filtre in FILTRES_DES_LIGNES else ""
+
+    def lignes_filtrees(self):
+        etat = self.object
+        lignes = stockage.lignes_stockees().filter(etat=etat)
+        if texte := self.recherche():
+            lignes = lignes.filter(
+                Q(parcours__demandeur__nom__icontains=texte)
+                | Q(parcours__demandeur__prenom__icontains=texte)
+                | Q(parcours__ligne__prescription__reference__icontains=texte)
+            )
+        if self.filtre() == "a_declarer":
+            lignes = lignes.filter(
+                Q(montant_declare__isnull=True) | Q(cafat_declaree__isnull=True, mois=etat.mois)
+            )
+        elif self.filtre() == "ecart":
+            lignes = lignes.filter(montant_declare__isnull=False).exclude(
+                montant_declare=F("montant_du")
+            )
+        return lignes.annotate(
+            ajustement=Case(
+                When(mois=etat.mois, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        ).order_by("ajustement", "parcours__ligne__prescription__reference", "mois", "pk")
+
+    def page_des_lignes(self):
+        """The page of lines asked (`?page=`), as the computation's Ligne objects."""
+        if not hasattr(self, "_page"):
+            paginator = Paginator(self.lignes_filtrees(), LIGNES_PAR_PAGE)
+            self._page = paginator.get_page(self.request.GET.get("page"))
+            self._page.object_list = [
+                stockage.en_ligne(ligne, self.object.mois) for ligne in self._page.object_list
+            ]
+        return self._page
+
+    def lignes_du_formulaire(self, prefixe: str):
+        """The page's lines; for a POST, the lines its fields name (those the user saw, even
+        if the page has moved since), among the état's."""
+        if self.request.method != "POST":
+            return self.page_des_lignes().object_list
+        cles = {nom.removeprefix(prefixe) for nom in self.request.POST if nom.startswith(prefixe)}
+        parcours_ids = {int(c.partition("-")[0]) for c in cles if c.partition("-")[0].isdigit()}
+        return [
+            stockage.en_ligne(ligne, self.object.mois)
+            for ligne in stockage.lignes_stockees()
+            .filter(etat=self.object, parcours_id__in=parcours_ids)
+            .order_by("mois", "parcours__ligne__prescription__reference")
+            if services.cle(ligne) in cles
+        ]
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        return f"{url}?{self.request.GET.urlencode()}" if self.request.GET else url
 
     def get_context_data(self, **kwargs):
         etat = self.object
         context = super().get_context_data(**kwargs)
         forms = context["forms"]
+        page = self.page_des_lignes()
+        lignes = page.object_list
         for action in ("declarer", "renvoyer"):
             if action in forms:
                 forms[action].placer_dans_les_lignes()
+                if forms[action].is_bound:
+                    lignes = forms[action].lignes
+        releve = calcul.Releve(prestataire=etat.prestataire, mois=etat.mois, etat=etat)
+        releve.lignes = list(lignes)
         context.update(
-            releve=self.releve(),
+            releve=releve,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            recherche=self.recherche(),
+            filtre=self.filtre(),
+            filtres=FILTRES_DES_LIGNES,
             historique=historique(etat),
             en_retard=etat.soumis_le is None and today() > etat.date_limite,
             form_declaration=forms.get("declarer"),
@@ -210,7 +286,8 @@ class EtatExportView(EtatsVisiblesMixin, generic.DetailView):
     def get(self, request, *args, format_, **kwargs):
         etat = self.get_object()
         nom = f"etat-remuneration-{etat.prestataire.code}-{etat.mois:%Y-%m}"
-        return _produire(request.user, [calcul.releve(etat)], str(etat), nom, format_)
+        releves = stockage.releves_stockes([etat])
+        return _produire(request.user, releves, str(etat), nom, format_)
 
 
 def _mois(texte: str) -> date:
@@ -225,7 +302,7 @@ class MoisExportView(EtatsVisiblesMixin, generic.View):
 
     def get(self, request, mois, format_):
         jour = _mois(mois)
-        releves = calcul.releves([(p, jour) for p in self.prestataires_visibles()])
+        releves = stockage.releves_des_mois([(p, jour) for p in self.prestataires_visibles()])
         titre = f"États de rémunération : {libelle_mois(jour)}"
         return _produire(request.user, releves, titre, f"etats-remuneration-{jour:%Y-%m}", format_)
 
@@ -233,7 +310,7 @@ class MoisExportView(EtatsVisiblesMixin, generic.View):
 def _releves_de_l_annee(prestataires, annee: int):
     """The year's months up to the current one (a month to come owes nothing yet)."""
     fin = min(date(annee, 12, 1), today())
-    return calcul.releves(
+    return stockage.releves_des_mois(
         (prestataire, mois)
         for mois in mois_entre(date(annee, 1, 1), fin)
         for prestataire in prestataires
@@ -249,7 +326,8 @@ class AnneeExportView(EtatsVisiblesMixin, generic.View):
 
 
 class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
-    """The totals per prestataire, lot and month of a year, on one screen."""
+    """The totals per prestataire, lot and month of a year, on one screen: the totals stored
+    with each état opened (a month not opened yet owes nothing to show)."""
 
     template_name = "remunerations/synthese.html"
 
@@ -258,14 +336,20 @@ class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
             annee = int(self.request.GET.get("annee", today().year))
         except ValueError:
             annee = today().year
-        releves = _releves_de_l_annee(self.prestataires_visibles(), annee)
-        rangees = exports.totaux(releves)
+        totaux = TotalRemuneration.objects.filter(
+            etat__in=self.get_queryset().filter(mois__year=annee)
+        )
+        rangees = list(
+            totaux.select_related("etat__prestataire", "lot").order_by(
+                "etat__mois", "etat__prestataire__code", "lot__numero"
+            )
+        )
         return super().get_context_data(
             annee=annee,
             annees=range(today().year - 3, today().year + 1),
             rangees=rangees,
-            total_du=sum(r["montant_du"] for r in rangees),
-            total_declare=sum(r["montant_declare"] or 0 for r in rangees),
-            total_ecart=sum(r["ecart"] or 0 for r in rangees),
+            total_du=sum(r.montant_du for r in rangees),
+            total_declare=sum(r.montant_declare or 0 for r in rangees),
+            total_ecart=sum(r.ecart or 0 for r in rangees),
             **kwargs,
         )

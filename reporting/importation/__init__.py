@@ -64,6 +64,8 @@ from collections.abc import Callable
 from django.db import transaction
 from import_export.results import RowResult
 
+from remunerations import stockage
+
 from ..models import ImportParcours
 from .colonnes import COLONNES, OBLIGATOIRES, ordre
 from .contexte import Contexte
@@ -121,6 +123,8 @@ def importer(
             if rapport.valide and not essai:
                 progression("ecriture", 0, total)
                 Ecriture(contexte, par).ecrire(resource.a_ecrire)
+                if resource.a_ecrire:  # parcours written in bulk send no signal: stipends too
+                    stockage.actualiser()
                 progression("ecriture", total, total)
         if rapport.valide or essai:
             rapport.journal = ImportParcours.objects.create(

@@ -67,7 +67,7 @@ def donnees_de(action, etat, parcours_rapproche=None):
     if action == "regulariser":
         return {
             "action": action,
-            "regularisation-parcours": parcours_rapproche.pk,
+            "regularisation-parcours": parcours_rapproche.ligne.prescription.reference,
             "regularisation-mois": "2026-09",
             "regularisation-absences_heures": "3",
         }

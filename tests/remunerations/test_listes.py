@@ -26,7 +26,7 @@ from procurement.models import (
     Prestataire,
     TypeSortie,
 )
-from remunerations import calcul, services
+from remunerations import calcul, services, stockage
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
 from tests.factories import lignes_commandees, parcours_de_la_ligne
@@ -97,6 +97,8 @@ def creer_stagiaires(code, nombre, entrees, *, lot=1):
         for i, p in enumerate(parcours)
         if i % 4 == 3 and p.date_entree < date(2026, 10, 12) and not p.date_sortie
     )
+    # Bulk writes send no signal: like the import, bring the stored stipends up to date.
+    stockage.actualiser(prestataire_ids=[prestataire.pk])
     return parcours
 
 
@@ -222,8 +224,9 @@ def test_les_pages_de_la_remuneration_requetes_constantes_de_3_a_30_stagiaires(
 def test_les_pages_de_la_del_requetes_constantes_avec_le_nombre_de_prestataires(client, demo):
     """From one prestataire with états (ALPHA: reconciled months, a suspension, an open
     October, so that every query is measured once) to three (BETA with a reconciled month,
-    GAMMA): the DEL's list, totals and month file take 7 more queries (19 -> 26, 17 -> 24).
-    The prestataires are the lot holders, a handful: bounded, but not constant."""
+    GAMMA): the DEL's list and totals read stored totals, the same queries; the month file
+    reads stored lines, and computes only the months not opened yet (fewer queries once each
+    prestataire opened October): no page takes more queries."""
     pages = [p for p in pages_communes() if not p.endswith(".pdf")]
     with a(JOUR, heure=10):
         avant = mesurer(client, demo, pages, lecteurs=DEL)
@@ -241,4 +244,5 @@ def test_les_pages_de_la_del_requetes_constantes_avec_le_nombre_de_prestataires(
     afficher(avant, apres)
     codes = {e.prestataire.code for e in apres["finance1", pages[0]].reponse.context["etats_page"]}
     assert codes == {"ALPHA", "BETA", "GAMMA"}
-    assert ecarts(avant, apres) == {}, "N+1 par prestataire"
+    plus = {page: ecart for page, ecart in ecarts(avant, apres).items() if ecart[1] > ecart[0]}
+    assert plus == {}, "N+1 par prestataire"

@@ -9,7 +9,7 @@ from documents import tableur
 from documents.sortie import ecrire
 from procurement.calendrier import lire_mois
 from procurement.models import Prestataire
-from remunerations import calcul, exports
+from remunerations import exports, stockage
 from remunerations.models import libelle_mois
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             prestataires = prestataires.filter(code=prestataire)
             if not prestataires:
                 raise CommandError(f"Prestataire inconnu : {prestataire}.")
-        releves = calcul.releves((p, mois) for p in prestataires)
+        releves = stockage.releves_des_mois((p, mois) for p in prestataires)
         if format == "json":
             contenu = json.dumps(exports.lignes_du_contrat(releves), ensure_ascii=False, indent=2)
         elif format == "csv":
