@@ -16,7 +16,7 @@ RACINE = Path(__file__).resolve().parent.parent
 # line import neither the other.
 ORDRE = (
     ("accounts", "documents"),
-    ("procurement",),
+    ("procurement", "travaux"),
     ("bons_de_commande",),
     ("prestataires",),
     ("remunerations",),
