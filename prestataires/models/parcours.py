@@ -148,6 +148,13 @@ class Parcours(DossierDeProcessus):
             models.Index(fields=["etat", "-cree_le"], name="parcours_etat_idx"),
             models.Index(fields=["charge", "etat"], name="parcours_charge_idx"),
             models.Index(fields=["date_entree"], name="parcours_entree_idx"),
+            # The lists' order, whole (the DEL), per prestataire and per chargé: the page's
+            # LIMIT reads the index instead of sorting every parcours.
+            models.Index(fields=["-cree_le", "-id"], name="parcours_recent_idx"),
+            models.Index(
+                fields=["prestataire", "-cree_le", "-id"], name="parcours_prest_recent_idx"
+            ),
+            models.Index(fields=["charge", "-cree_le", "-id"], name="parcours_charge_recent_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,8 +20,8 @@ def remplir(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("remunerations", "0002_lignes_et_totaux_stockes"),
-        ("prestataires", "__latest__"),
-        ("procurement", "__latest__"),
+        ("prestataires", "0006_contacts_de_maintien_signales"),
+        ("procurement", "0009_index_prescriptions_recentes"),
     ]
 
     operations = [migrations.RunPython(remplir, migrations.RunPython.noop)]
