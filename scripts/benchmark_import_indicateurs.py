@@ -1,17 +1,23 @@
 """Time the import of a parcours history (docs/contrats.md §2) and the indicators over it (§3).
 
-    .venv/bin/python scripts/benchmark_import_indicateurs.py [--lignes 10000]
+    .venv/bin/python scripts/benchmark_import_indicateurs.py [--lignes 10000] [--base NOM]
+        [--profil FICHIER] [--sans-indicateurs]
 
 Works in a throwaway database: a temporary SQLite file by default; with DATABASE_URL set to
-PostgreSQL, a database named `benchmark_parcours` on that server, dropped and created again
-(and dropped at the end). It migrates, loads the demo data, writes a realistic file (sessions of
+PostgreSQL, a database named `benchmark_parcours` (or `--base NOM`, so that several people can
+run it on one server) on that server, dropped and created again (and dropped at the end). It migrates, loads the demo data, writes a realistic file (sessions of
 about ten people at ALPHA, BETA and GAMMA from 2022 on, every decision, exits of every class,
 stages, evaluations, sent bilans), then times: the dry run, the import, the re-import (nothing
 changes), and `calculer_indicateurs` over the whole period, for all, for lot 1 and for ALPHA.
+It prints the peak memory of the process (the import's, as long as it is its largest step).
+`--profil FICHIER` writes a cProfile of the import and of the re-import to FICHIER.import and
+FICHIER.reimport.
 """
 
 import argparse
+import cProfile
 import os
+import resource
 import random
 import shutil
 import sys
@@ -28,7 +34,7 @@ sys.path.insert(0, str(RACINE))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 
-def preparer_la_base() -> tuple[str, callable]:
+def preparer_la_base(base_de_test: str = BASE_DE_TEST) -> tuple[str, callable]:
     """The DATABASE_URL to work in, and how to throw it away."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
@@ -41,11 +47,11 @@ def preparer_la_base() -> tuple[str, callable]:
             with psycopg.connect(serveur, autocommit=True) as connexion:
                 connexion.execute(sql)
 
-        executer(f"DROP DATABASE IF EXISTS {BASE_DE_TEST} WITH (FORCE)")
-        executer(f"CREATE DATABASE {BASE_DE_TEST}")
+        executer(f"DROP DATABASE IF EXISTS {base_de_test} WITH (FORCE)")
+        executer(f"CREATE DATABASE {base_de_test}")
         return (
-            urlunsplit(morceaux._replace(path=f"/{BASE_DE_TEST}")),
-            lambda: executer(f"DROP DATABASE IF EXISTS {BASE_DE_TEST} WITH (FORCE)"),
+            urlunsplit(morceaux._replace(path=f"/{base_de_test}")),
+            lambda: executer(f"DROP DATABASE IF EXISTS {base_de_test} WITH (FORCE)"),
         )
     dossier = tempfile.mkdtemp(prefix="benchmark-parcours-")
     return (
@@ -188,9 +194,12 @@ def chronometrer(libelle, fonction, mesures):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lignes", type=int, default=10000, help="lignes du fichier (10000)")
+    parser.add_argument("--base", default=BASE_DE_TEST, help="base PostgreSQL jetable")
+    parser.add_argument("--profil", help="fichier où écrire le profil (cProfile) de l'import")
+    parser.add_argument("--sans-indicateurs", action="store_true", help="l'import seulement")
     arguments = parser.parse_args()
 
-    url, jeter = preparer_la_base()
+    url, jeter = preparer_la_base(arguments.base)
     os.environ["DATABASE_URL"] = url
     import django
 
@@ -227,8 +236,13 @@ def main():
             return sortie.getvalue().strip()
 
         chronometrer("import à blanc (--dry-run)", lambda: importer("--dry-run"), mesures)
-        chronometrer("import", importer, mesures)
-        chronometrer("réimport (rien ne change)", importer, mesures)
+        for libelle, suffixe in (("import", "import"), ("réimport (rien ne change)", "reimport")):
+            if arguments.profil:
+                profil = cProfile.Profile()
+                chronometrer(f"{libelle}, profilé", lambda p=profil: p.runcall(importer), mesures)
+                profil.dump_stats(f"{arguments.profil}.{suffixe}")
+            else:
+                chronometrer(libelle, importer, mesures)
         shutil.rmtree(dossier, ignore_errors=True)
 
         debut = min(date.fromisoformat(r["date_prescription"]) for r in rangees)
@@ -237,7 +251,7 @@ def main():
         except ImportError:
             calculer_indicateurs = None
             print("reporting.indicateurs.calculer_indicateurs n'existe pas encore.")
-        if calculer_indicateurs:
+        if calculer_indicateurs and not arguments.sans_indicateurs:
             for libelle, filtres in (
                 ("indicateurs, tout", {}),
                 ("indicateurs, lot 1", {"lot": 1}),
@@ -259,6 +273,8 @@ def main():
             elif isinstance(resultat, list):
                 resultat = f"{len(resultat)} lignes"
             print(f"{libelle:<32} {duree:>9.2f}  {resultat or ''}")
+        pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"mémoire maximale du processus : {pic} Mo")
     finally:
         connections.close_all()
         jeter()

@@ -60,17 +60,17 @@ Decisions (README):
 """
 
 from collections.abc import Callable
+from itertools import islice
 
 from django.db import transaction
-from import_export.results import RowResult
 
 from ..models import ImportParcours
 from .colonnes import COLONNES, OBLIGATOIRES, ordre
-from .contexte import Contexte
+from .contexte import Contexte, Referentiels
+from .controle import INCHANGEE, INVALIDE, MISE_A_JOUR, NOUVELLE, Controle
 from .ecriture import Ecriture, utilisateur_de_reprise
 from .lecture import Fichier, FichierIllisible, compter_lignes, lire
-from .rapport import Rapport, apercu
-from .ressource import HistoriqueResource
+from .rapport import Rapport
 
 __all__ = [
     "COLONNES",
@@ -84,9 +84,12 @@ __all__ = [
     "utilisateur_de_reprise",
 ]
 
+# Rows read, checked and written together: what the import holds in memory at a time.
+TAILLE_DES_PAQUETS = 1000
 
-# What an import reports while it runs: its step ("verification", then "ecriture"), the rows
-# done in that step and the rows in all. Background imports show it as a progress bar.
+# What an import reports while it runs: its step ("verification" or "ecriture"), the rows
+# done in that step and the rows in all, after each batch. Background imports show it as a
+# progress bar.
 Progression = Callable[[str, int, int], None]
 
 
@@ -94,35 +97,73 @@ def _sans_suivi(etape: str, faites: int, total: int) -> None:
     pass
 
 
+class _Annulation(Exception):
+    """Leaves the transaction of an import that wrote batches before a row was refused."""
+
+
+def _paquets(rangees, taille):
+    rangees = iter(rangees)
+    while paquet := list(islice(rangees, taille)):
+        yield paquet
+
+
 def importer(
-    fichier: Fichier, *, par, essai: bool = False, progression: Progression = _sans_suivi
+    fichier: Fichier,
+    *,
+    par,
+    essai: bool = False,
+    progression: Progression = _sans_suivi,
+    taille_des_paquets: int = TAILLE_DES_PAQUETS,
 ) -> Rapport:
     """Check every row of the file and, when all are valid and it is not a dry run (`essai`),
     write them, all in one transaction. Raises FichierIllisible for a file that cannot be
     read. The journal keeps every import that wrote and every dry run. `progression` is told
-    how far the import has gone (see `Progression`)."""
+    how far the import has gone (see `Progression`).
+
+    The file is read as a stream and handled by batches of `taille_des_paquets` rows: each is
+    checked, then written while no row so far was refused; a row refused later rolls back
+    what was written (the transaction is one), and the rows after it are still checked, so
+    that every error is reported."""
     tableau = lire(fichier)
-    total = len(tableau.lignes)
+    total = tableau.total
     progression("verification", 0, total)
     rapport = Rapport(fichier=fichier, essai=essai, erreurs=list(tableau.erreurs))
-    with transaction.atomic():
-        if not any(erreur.ligne == 1 for erreur in tableau.erreurs):
-            contexte = Contexte(tableau.donnees)
-            resource = HistoriqueResource(contexte, tableau.lignes)
-            resultat = resource.import_data(tableau.donnees, use_transactions=False)
-            for erreur in resultat.base_errors + [e for r in resultat.rows for e in r.errors]:
-                raise erreur.error  # not a row's fault: a defect to fix here
-            rapport.lignes, erreurs = apercu(resource, resultat)
-            rapport.erreurs = sorted(rapport.erreurs + erreurs, key=ordre)
-            rapport.crees = resultat.totals[RowResult.IMPORT_TYPE_NEW]
-            rapport.mises_a_jour = resultat.totals[RowResult.IMPORT_TYPE_UPDATE]
-            rapport.inchangees = resultat.totals[RowResult.IMPORT_TYPE_SKIP]
-            progression("verification", total, total)
+    comptes = {NOUVELLE: 0, MISE_A_JOUR: 0, INCHANGEE: 0, INVALIDE: 0}
+    try:
+        with transaction.atomic():
+            referentiels = Referentiels()
+            controle = Controle(referentiels)
+            ecriture = Ecriture(par)
+            verifiees = ecrites = 0
+            rangees = tableau.rangees() if tableau.entete_valide else ()
+            for paquet in _paquets(rangees, taille_des_paquets):
+                contexte = Contexte(
+                    referentiels, [rangee for _, rangee in paquet], controle.vues_references
+                )
+                controle.contexte = contexte
+                a_ecrire = []
+                for rang, rangee in paquet:
+                    ligne, apercu = controle.controler(rang, rangee)
+                    comptes[apercu.action] += 1
+                    rapport.lignes.append(apercu)
+                    rapport.erreurs += apercu.erreurs
+                    rapport.avertissements += apercu.avertissements
+                    if apercu.action in (NOUVELLE, MISE_A_JOUR):
+                        a_ecrire.append(ligne)
+                verifiees += len(paquet)
+                progression("verification", verifiees, total)
+                if rapport.valide and not essai:
+                    ecriture.ecrire(contexte, a_ecrire)
+                    ecrites += len(paquet)
+                    progression("ecriture", ecrites, total)
+            rapport.erreurs.sort(key=ordre)
+            rapport.crees = comptes[NOUVELLE]
+            rapport.mises_a_jour = comptes[MISE_A_JOUR]
+            rapport.inchangees = comptes[INCHANGEE]
+            if not (rapport.valide or essai):
+                raise _Annulation
             if rapport.valide and not essai:
-                progression("ecriture", 0, total)
-                Ecriture(contexte, par).ecrire(resource.a_ecrire)
-                progression("ecriture", total, total)
-        if rapport.valide or essai:
+                ecriture.terminer()
             rapport.journal = ImportParcours.objects.create(
                 fichier=fichier.nom[:255],
                 empreinte=fichier.empreinte,
@@ -133,4 +174,6 @@ def importer(
                 mises_a_jour=rapport.mises_a_jour,
                 inchangees=rapport.inchangees,
             )
+    except _Annulation:
+        pass
     return rapport

@@ -1,6 +1,9 @@
-"""Writing the valid rows, once every row is valid: people, prescriptions, commission
-decisions, orders and parcours, each kind of record in bulk, then the parcours' follow-up
-(`suivi`) and the sessions' bilans (`sessions`)."""
+"""Writing the valid rows, batch by batch while every row so far is valid: people,
+prescriptions, commission decisions, orders and parcours, each kind of record in bulk, then the
+parcours' follow-up (`suivi`); once every batch is written, the sessions' bilans (`sessions`).
+A batch finds in the database what earlier batches wrote (a person, a session's order and
+commission); what spans batches (the sessions an import creates, the orders it touches) is
+kept here and settled at the end (`terminer`)."""
 
 from collections import defaultdict
 
@@ -80,21 +83,28 @@ CHAMPS_PARCOURS = [
 
 
 class Ecriture:
-    """Writes the valid rows in dependency order, each kind of record in bulk."""
+    """Writes the valid rows in dependency order, each kind of record in bulk, batch after
+    batch of one import."""
 
-    def __init__(self, contexte: Contexte, par):
-        self.contexte, self.par = contexte, par
+    def __init__(self, par):
+        self.contexte: Contexte | None = None
+        self.par = par
         self.maintenant, self.aujourd_hui = timezone.now(), today()
         self.commissions_de_session: dict[str, SessionCommission] = {}
         self.commissions_sans_bon: dict[tuple, SessionCommission] = {}
         self.nouvelles_commissions: list[SessionCommission] = []
         self.nouveaux_bons: dict[str, BonDeCommande] = {}
         self.bons_touches: set[int] = set()
+        self.sessions = BilansDesSessions(par, self.nouveaux_bons, self.bons_touches)
 
-    def ecrire(self, a_ecrire):
-        lignes = [ligne for ligne, _ in a_ecrire]
+    def ecrire(self, contexte: Contexte, lignes: list[LigneImport]):
+        """One batch's rows to create or update (their context: `contexte`)."""
+        self.contexte, self.nouvelles_commissions = contexte, []
+        dossiers = contexte.dossiers(
+            [ligne.reference for ligne in lignes if ligne.reference in contexte.existantes]
+        )
         for ligne in lignes:
-            ligne.base = self.contexte.existantes.get(ligne.reference)
+            ligne.base = dossiers.get(ligne.reference)
         self.demandeurs(lignes)
         self.prescriptions(lignes)
         self.passages(lignes)
@@ -103,8 +113,12 @@ class Ecriture:
         suivi = SuiviDesParcours(self.contexte, self.par, self.aujourd_hui)
         suivi.evaluations(parcours)
         suivi.stages(parcours)
-        sessions = BilansDesSessions(self.contexte, self.par, self.nouveaux_bons, self.bons_touches)
-        sessions.bilans(lignes)
+        self.sessions.noter(contexte, lignes)
+
+    def terminer(self):
+        """Once every batch is written: the bilans of the sessions created, the dates of the
+        sessions touched."""
+        self.sessions.terminer()
 
     def demandeurs(self, lignes):
         personnes, nouveaux, modifies = {}, [], {}
@@ -273,7 +287,7 @@ class Ecriture:
     def commandes(self, lignes):
         """Each new session: its order, issued and acknowledged; each person newly ordered:
         their line on it."""
-        par_session = defaultdict(list)
+        par_session, nouveaux = defaultdict(list), {}
         for ligne in lignes:
             if ligne.session and not (ligne.base and ligne.base.ligne_commande):
                 par_session[ligne.session].append(ligne)
@@ -298,12 +312,13 @@ class Ecriture:
                     accuse_le=midi(min(entrees) if entrees else emission),
                     accuse_par=self.par,
                 )
-                self.nouveaux_bons[session] = bon
+                nouveaux[session] = bon
             else:
                 self.bons_touches.add(bon.pk)
             for ligne in rangees:
                 ligne.bon = bon
-        BonDeCommande.objects.bulk_create(self.nouveaux_bons.values(), batch_size=LOT)
+        BonDeCommande.objects.bulk_create(nouveaux.values(), batch_size=LOT)
+        self.nouveaux_bons.update(nouveaux)
         nouvelles = []
         for rangees in par_session.values():
             for ligne in rangees:
