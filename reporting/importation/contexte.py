@@ -7,6 +7,7 @@ are written, their records as model instances (`Dossier`)."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
@@ -182,9 +183,6 @@ class Contexte:
         self.referentiels, self.rangees = referentiels, rangees
         self.references(deja_vues)
         self.sessions()
-        self.personnes()
-        self.commissions_sans_bon()
-        self.entreprises_des_prestataires()
 
     def __getattr__(self, nom):
         return getattr(self.referentiels, nom)
@@ -237,8 +235,12 @@ class Contexte:
             ):
                 self.bilans[bilan.bon.numero] = bilan
 
-    def personnes(self):
-        """The people already registered under an identity of the file."""
+    # What only writing needs is read when a batch is written (a dry run, a re-import that
+    # changes nothing, a batch after a refused row do not read it).
+
+    @cached_property
+    def demandeurs(self):
+        """The people already registered under an identity of the batch."""
         identites = {
             (cle_doublon_memorisee(nom, prenom), naissance)
             for nom, prenom, naissance in zip(
@@ -248,17 +250,19 @@ class Contexte:
                 strict=False,  # a column missing from the header: refused on line 1
             )
         }
-        self.demandeurs = {}
+        demandeurs = {}
         for paquet in _par_paquets({cle for cle, _ in identites}):
             for demandeur in Demandeur.objects.filter(cle_doublon__in=paquet):
                 identite = demandeur.cle_doublon, demandeur.date_naissance
                 if identite in identites:
-                    self.demandeurs[identite] = demandeur
+                    demandeurs[identite] = demandeur
+        return demandeurs
 
-    def commissions_sans_bon(self):
+    @cached_property
+    def commissions(self):
         """Imported commission sessions without an order, to which new decisions of the same
         day, lot and prestataire are added."""
-        self.commissions = {}
+        commissions = {}
         for paquet in _par_paquets(set(self.dates("date_commission")) - {None}):
             for session in SessionCommission.objects.filter(
                 date_seance__in=paquet,
@@ -267,15 +271,18 @@ class Contexte:
                 passages__prescription__importee=True,
             ).distinct():
                 cle = session.date_seance, session.lot_id, session.prestataire_id
-                self.commissions.setdefault(cle, session)
+                commissions.setdefault(cle, session)
+        return commissions
 
-    def entreprises_des_prestataires(self):
-        self.entreprises = {}
+    @cached_property
+    def entreprises(self):
+        entreprises = {}
         for entreprise in Entreprise.objects.filter(
             prestataire__code__in={c.upper() for c in self.colonne("prestataire")}
         ).order_by("pk"):
             cle = entreprise.prestataire_id, normalise(entreprise.raison_sociale)
-            self.entreprises.setdefault(cle, entreprise)
+            entreprises.setdefault(cle, entreprise)
+        return entreprises
 
     def bilan_de(self, ligne, base) -> BilanFinParcours | None:
         """The bilan, already in the database, of the row's session: that of the order its

@@ -119,6 +119,8 @@ class Controle:
 
     def __init__(self, referentiels: Referentiels):
         self.lecteurs = lecteurs(referentiels)
+        # An empty cell's value, per column (most cells of a file are empty).
+        self.vides = {colonne: lecteur.clean(None) for colonne, lecteur in self.lecteurs.items()}
         self.aujourd_hui = today()
         self.contexte: Contexte | None = None
         self.vues_references: dict[str, int] = {}
@@ -129,8 +131,11 @@ class Controle:
     def lire(self, rang: int, rangee: dict) -> tuple[LigneImport, dict]:
         """The row's cells as values, and the errors of those that cannot be read."""
         ligne, erreurs = LigneImport(rang), {}
-        lecteurs = self.lecteurs
+        lecteurs, vides = self.lecteurs, self.vides
         for colonne, cellule in rangee.items():
+            if cellule is None or cellule == "":
+                setattr(ligne, colonne, vides[colonne])
+                continue
             try:
                 setattr(ligne, colonne, lecteurs[colonne].clean(cellule))
             except ValueError as erreur:

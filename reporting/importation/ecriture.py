@@ -25,6 +25,7 @@ from procurement.models import (
 )
 
 from .contexte import LOT, Contexte
+from .insertion import inserer
 from .ligne import LigneImport
 from .sessions import BilansDesSessions, midi
 from .suivi import SuiviDesParcours
@@ -160,7 +161,7 @@ class Ecriture:
                     if demandeur.pk:
                         modifies[demandeur.pk] = demandeur
             personnes[ligne.identite] = ligne.demandeur = demandeur
-        Demandeur.objects.bulk_create(nouveaux, batch_size=LOT)
+        inserer(Demandeur, nouveaux)
         Demandeur.objects.bulk_update(
             list(modifies.values()),
             ["genre", "niveau_formation", "commune", "reconnaissance_crhd", "modifie_le"],
@@ -204,20 +205,20 @@ class Ecriture:
                     freins_remplaces.append(prescription.pk)
                     freins.append((prescription, ligne.freins))
             ligne.prescription = prescription
-        Prescription.objects.bulk_create(nouvelles, batch_size=LOT)
+        inserer(Prescription, nouvelles)
         Prescription.objects.bulk_update(
             modifiees, [*CHAMPS_PRESCRIPTION, "modifiee_le"], batch_size=LOT
         )
         _mettre_en_etat(Prescription, etats)
         lien = Prescription.freins.through
         lien.objects.filter(prescription_id__in=freins_remplaces).delete()
-        lien.objects.bulk_create(
+        inserer(
+            lien,
             (
                 lien(prescription_id=prescription.pk, frein_id=frein.pk)
                 for prescription, liste in freins
                 for frein in liste
             ),
-            batch_size=LOT,
         )
 
     def commission_de(self, ligne) -> SessionCommission:
@@ -277,8 +278,8 @@ class Ecriture:
                     decide_le=midi(ligne.date_commission),
                 )
             )
-        SessionCommission.objects.bulk_create(self.nouvelles_commissions, batch_size=LOT)
-        PassageCommission.objects.bulk_create(nouveaux, batch_size=LOT)
+        inserer(SessionCommission, self.nouvelles_commissions)
+        inserer(PassageCommission, nouveaux)
         PassageCommission.objects.bulk_update(deplaces, ["session"], batch_size=LOT)
         SessionCommission.objects.filter(
             pk__in=quittees, passages__isnull=True, bon_de_commande__isnull=True
@@ -317,7 +318,7 @@ class Ecriture:
                 self.bons_touches.add(bon.pk)
             for ligne in rangees:
                 ligne.bon = bon
-        BonDeCommande.objects.bulk_create(nouveaux.values(), batch_size=LOT)
+        inserer(BonDeCommande, nouveaux.values())
         self.nouveaux_bons.update(nouveaux)
         nouvelles = []
         for rangees in par_session.values():
@@ -329,7 +330,7 @@ class Ecriture:
                     etat=EtatLigne.COMMANDEE,
                 )
                 nouvelles.append(ligne.ligne_commande)
-        LigneCommande.objects.bulk_create(nouvelles, batch_size=LOT)
+        inserer(LigneCommande, nouvelles)
 
     def parcours(self, lignes) -> list[LigneImport]:
         """One parcours per ordered person: its dates, exit and satisfaction."""
@@ -378,7 +379,7 @@ class Ecriture:
                 ligne.parcours = existant
                 self.bons_touches.add(ligne.base.ligne_commande.bon_id)
             avec_parcours.append(ligne)
-        Parcours.objects.bulk_create(nouveaux, batch_size=LOT)
+        inserer(Parcours, nouveaux)
         Parcours.objects.bulk_update(modifies, CHAMPS_PARCOURS, batch_size=LOT)
         _mettre_en_etat(Parcours, etats)
         return avec_parcours

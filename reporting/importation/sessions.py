@@ -16,7 +16,8 @@ from ..bilans import fins_de_sessions
 from ..enums import EtatBilan
 from ..models import BilanFinParcours
 from ..services import actualiser_bilan, enregistrer_bilan_transmis, suivre_bilan
-from .contexte import LOT, PAQUET, Contexte
+from .contexte import PAQUET, Contexte
+from .insertion import inserer
 
 
 def midi(jour: date) -> datetime:
@@ -62,7 +63,7 @@ class BilansDesSessions:
                     transmis_par=self.par if transmis else None,
                 )
             )
-        BilanFinParcours.objects.bulk_create(crees, batch_size=LOT)
+        inserer(BilanFinParcours, crees)
         for bilan in crees:
             if bilan.etat == EtatBilan.A_REDIGER:
                 suivre_bilan(bilan)
