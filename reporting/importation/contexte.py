@@ -208,12 +208,7 @@ class Contexte:
         self.existantes: dict[str, EnBase] = {}
         references = {r for r in self.colonne("reference") if r and r not in deja_vues}
         for paquet in _par_paquets(references):
-            self.references_saisies.update(
-                Prescription.objects.filter(reference__in=paquet, importee=False).values_list(
-                    "reference", flat=True
-                )
-            )
-            self.existantes.update(_en_base(paquet, self))
+            self.existantes.update(_en_base(paquet, self, self.references_saisies))
 
     def sessions(self):
         """Orders numbered like a session of the file: imported (it grows) or not (refused);
@@ -306,13 +301,17 @@ class Contexte:
         return dossiers
 
 
-def _en_base(references, contexte) -> dict[str, EnBase]:
-    """The imported references as plain values: a fixed number of queries per chunk."""
+def _en_base(references, contexte, saisies: set) -> dict[str, EnBase]:
+    """The imported references as plain values, a fixed number of queries per chunk; those
+    typed in the application are added to `saisies`."""
     lignes, parcours_de = {}, {}
-    valeurs = Prescription.objects.filter(reference__in=references, importee=True).values_list(
-        *VALEURS_PRESCRIPTION
+    valeurs = Prescription.objects.filter(reference__in=references).values_list(
+        "importee", *VALEURS_PRESCRIPTION
     )
-    for v in valeurs:
+    for importee, *v in valeurs:
+        if not importee:
+            saisies.add(v[1])
+            continue
         (pk, reference, lot_id, prestataire_id, conseiller_id, travailleur_social_id,
          date_prescription, motif, nom, prenom, date_naissance, genre, niveau_id, commune_id,
          crhd, bon_numero, parcours_id, date_entree, date_sortie, type_sortie_id, satisfaction,
