@@ -1,15 +1,17 @@
 """Time the import of a parcours history (docs/contrats.md §2) and the indicators over it (§3).
 
     .venv/bin/python scripts/benchmark_import_indicateurs.py [--lignes 10000] [--base NOM]
-        [--profil FICHIER] [--sans-indicateurs]
+        [--profil FICHIER] [--sans-indicateurs] [--sous-processus]
 
 Works in a throwaway database: a temporary SQLite file by default; with DATABASE_URL set to
 PostgreSQL, a database named `benchmark_parcours` (or `--base NOM`, so that several people can
-run it on one server) on that server, dropped and created again (and dropped at the end). It migrates, loads the demo data, writes a realistic file (sessions of
-about ten people at ALPHA, BETA and GAMMA from 2022 on, every decision, exits of every class,
-stages, evaluations, sent bilans), then times: the dry run, the import, the re-import (nothing
-changes), and `calculer_indicateurs` over the whole period, for all, for lot 1 and for ALPHA.
-It prints the peak memory of the process (the import's, as long as it is its largest step).
+run it on one server) on that server, dropped and created again (and dropped at the end). It
+migrates, loads the demo data, writes a realistic file (sessions of about ten people at ALPHA,
+BETA and GAMMA from 2022 on, every decision, exits of every class, stages, evaluations, sent
+bilans), then times: the dry run, the import, the re-import (nothing changes), and
+`calculer_indicateurs` over the whole period, for all, for lot 1 and for ALPHA. It prints the
+peak memory of the process; with `--sous-processus`, each import runs as a process of its own
+(the command, as in production), whose peak memory is given on its line.
 `--profil FICHIER` writes a cProfile of the import and of the re-import to FICHIER.import and
 FICHIER.reimport.
 """
@@ -17,9 +19,10 @@ FICHIER.reimport.
 import argparse
 import cProfile
 import os
-import resource
 import random
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -197,6 +200,11 @@ def main():
     parser.add_argument("--base", default=BASE_DE_TEST, help="base PostgreSQL jetable")
     parser.add_argument("--profil", help="fichier où écrire le profil (cProfile) de l'import")
     parser.add_argument("--sans-indicateurs", action="store_true", help="l'import seulement")
+    parser.add_argument(
+        "--sous-processus",
+        action="store_true",
+        help="chaque import dans un processus à part, dont le pic de mémoire est donné",
+    )
     arguments = parser.parse_args()
 
     url, jeter = preparer_la_base(arguments.base)
@@ -226,6 +234,8 @@ def main():
         ecrire_csv(rangees, fichier)
 
         def importer(*options):
+            if arguments.sous_processus:
+                return importer_a_part(*options)
             sortie, erreurs = StringIO(), StringIO()
             try:
                 call_command("import_parcours", str(fichier), *options, stdout=sortie,
@@ -234,6 +244,25 @@ def main():
                 print(erreurs.getvalue()[:3000])
                 raise
             return sortie.getvalue().strip()
+
+        def importer_a_part(*options):
+            """The command in a process of its own, started by /usr/bin/time, which gives its
+            peak memory (a child of this process would start from this one's: Linux keeps the
+            peak of the memory a process had before it executed another program)."""
+            with tempfile.NamedTemporaryFile("r") as pic:
+                fini = subprocess.run(
+                    ["/usr/bin/time", "-f", "%M", "-o", pic.name, sys.executable,
+                     str(RACINE / "manage.py"), "import_parcours", str(fichier), *options],
+                    env=os.environ | {"DATABASE_URL": url},
+                    capture_output=True,
+                    text=True,
+                )  # fmt: skip
+                if fini.returncode:
+                    print(fini.stderr[-3000:])
+                    raise SystemExit(fini.returncode)
+                kilo_octets = int(pic.read().split()[-1])
+            derniere = fini.stdout.strip().splitlines()[-1]
+            return f"{derniere} [pic mémoire : {kilo_octets // 1024} Mo]"
 
         chronometrer("import à blanc (--dry-run)", lambda: importer("--dry-run"), mesures)
         for libelle, suffixe in (("import", "import"), ("réimport (rien ne change)", "reimport")):
