@@ -111,22 +111,24 @@ class Tableau:
 def _lire_csv(contenu: bytes):
     """UTF-8 with or without BOM; `;` or `,`, whichever the header line uses more. Read with
     the csv module rather than tablib's, which drops blank lines and so the line numbers."""
+    pas_en_utf8 = "Le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »."
     try:
-        texte = contenu.decode("utf-8-sig")
+        entete = contenu.split(b"\n", 1)[0].decode("utf-8-sig")
     except UnicodeDecodeError as erreur:
-        raise FichierIllisible(
-            "Le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »."
-        ) from erreur
-    entete = texte.split("\n", 1)[0]
+        raise FichierIllisible(pas_en_utf8) from erreur
     separateur = ";" if entete.count(";") >= entete.count(",") else ","
 
     def lecture():
-        lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
+        """Decoded as it is read: the file's text is never whole in memory."""
+        texte = io.TextIOWrapper(io.BytesIO(contenu), encoding="utf-8-sig", newline="")
+        lecteur = csv.reader(texte, delimiter=separateur)
         fin_precedente = 0
         try:
             for cellules in lecteur:
                 yield fin_precedente + 1, cellules
                 fin_precedente = lecteur.line_num
+        except UnicodeDecodeError as erreur:
+            raise FichierIllisible(pas_en_utf8) from erreur
         except csv.Error as erreur:
             raise FichierIllisible(
                 f"Le fichier CSV est mal formé vers la ligne {fin_precedente + 1} : {erreur}."
