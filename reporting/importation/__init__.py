@@ -2,18 +2,21 @@
 spreadsheets brought into the application, by the `import_parcours` command and by the
 "Import de l'historique" page, which both call `importer()`.
 
-A file is read with django-import-export (its XLSX format; CSV through the standard library,
-which keeps the line numbers the error messages give), each row is checked by
-`HistoriqueResource`, an import-export `Resource` whose `Result` carries, per row, the action
-(new, update, unchanged) and the errors the page previews. Nothing is written unless every row
-is valid; then everything is written in one transaction, with bulk queries: the number of
-queries does not grow with the number of rows.
+A file is read as a stream (CSV through the standard library, which keeps the line numbers the
+messages give; XLSX with openpyxl's read-only mode) and handled by batches of 1 000 rows: each
+row's cells are read by django-import-export widgets, the row is checked and told new, updated
+or unchanged, with its errors and warnings, for the page's preview (`Rapport.lignes`); each
+batch is then written, in bulk, while no row so far was refused. Everything happens in one
+transaction: a row refused in a later batch rolls back what was written. The number of queries
+grows with the number of batches, not of rows; memory, with the batch (the report keeps a few
+texts per row).
 
 The package, in the order its modules import one another: `colonnes` (the contract's columns
-and the widgets that read a cell), `lecture` (the CSV or XLSX file as rows), `ligne` (one row,
-read), `contexte` (what the rows refer to, loaded once), `verification` (the rules of a row),
-`ressource` (import-export's row loop), `suivi` and `sessions` then `ecriture` (writing),
-`rapport` (the preview and the counts); `importer()`, here, is the one entry point.
+and the widgets that read a cell), `lecture` (the CSV or XLSX file as a stream of rows), `ligne`
+(one row, read), `contexte` (what a batch's rows refer to), `verification` (the rules of a row),
+`controle` (a row read, completed and checked), `insertion` (new records by COPY on
+PostgreSQL), `suivi` and `sessions` then `ecriture` (writing), `rapport` (the preview, the
+warnings and the counts); `importer()`, here, is the one entry point.
 
 Decisions (README):
 
@@ -29,10 +32,24 @@ Decisions (README):
   decision (validée, refusée) and its date, motif and duration; the session of a person already
   ordered. Those rows are refused with a French message. A decision may still follow an
   adjournment (a new commission passage), and a validated person may join a session later.
+- Refusals and warnings (docs/contrats.md §2): only the column rules of the table, the order
+  prescription ≤ commission ≤ entry ≤ exit, a stage inside the parcours, `type_sortie` only
+  with `date_sortie` and the re-import rules refuse a row (a satisfaction, an evaluation or a
+  stage without an entry are refused too: they belong to a started parcours and could not be
+  recorded as written). What the application's screens refuse for another reason is imported
+  as written with a warning `line N: column: message`: an exit "at term" before the planned
+  end, an exit at term without a stage, a date in the future, a person under the minimum age,
+  one person given two genders, levels or communes (the last row wins).
+- Speed: the imported references are read as plain values (`contexte.EnBase`) for the checks
+  and the comparison, as model instances (`contexte.Dossier`) only for the rows to update: an
+  unchanged re-import builds none. import-export's row loop (a `Resource`: a `Field`, a
+  `RowResult` and a diff per cell or row) cost half of the checking and is not used. New
+  records go by COPY on PostgreSQL (`insertion`). A session's bilan still owed starts its
+  viewflow process: a fixed number of queries per such session.
 - Person: matched on identity (name and first name folded, date of birth: the rule of
   `Demandeur.cle_doublon` and its unique constraint), created otherwise; the file states the
-  person's gender, education level and commune (the latest import wins), and a row on lot 2
-  records the CRHD recognition. The rows of one person in a file must agree on those.
+  person's gender, education level and commune (the latest row and import win), and a row on
+  lot 2 records the CRHD recognition.
   The housing situation, absent from the file, is left empty.
 - Commission: rows with a `session` share one closed commission session, dated at the
   earliest commission date of its rows, with the order (bon de commande) numbered with the

@@ -50,9 +50,10 @@ class LigneApercu:
     lot: str
     session: str
     decision: str
-    changements: list[str]
-    erreurs: list[Erreur]
-    avertissements: list[Erreur]
+    # Tuples: an empty one costs nothing, and a file may have 100 000 rows.
+    changements: tuple[str, ...]
+    erreurs: tuple[Erreur, ...]
+    avertissements: tuple[Erreur, ...]
 
     @property
     def libelle_action(self) -> str:
@@ -180,19 +181,21 @@ class Controle:
             lot=en_texte(rangee.get("lot")),
             session=en_texte(rangee.get("session")),
             decision=en_texte(rangee.get("decision")),
-            changements=ligne.changements,
+            changements=tuple(ligne.changements),
             erreurs=_liste(rang, erreurs),
             avertissements=_liste(rang, avertissements),
         )
         return ligne, apercu
 
 
-def _liste(rang: int, messages: dict) -> list[Erreur]:
-    return sorted(
-        (
-            Erreur(rang, colonne, message)
-            for colonne, liste in messages.items()
-            for message in liste
-        ),
-        key=ordre,
+def _liste(rang: int, messages: dict) -> tuple[Erreur, ...]:
+    return tuple(
+        sorted(
+            (
+                Erreur(rang, colonne, message)
+                for colonne, liste in messages.items()
+                for message in liste
+            ),
+            key=ordre,
+        )
     )

@@ -2,7 +2,8 @@
 blocks complete, one value per person and per session, what a re-import cannot restate), which
 refuse it; and what the application's screens would refuse for another reason (an exit before
 the planned end that is not early, an exit at term without a stage, a date in the future, a
-person under the minimum age), which history records as the file states it, with a warning."""
+person under the minimum age, one person given two genders, levels or communes), which history
+records as the file states it, with a warning."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -128,10 +129,10 @@ class Verification:
         for colonne in ("genre", "niveau_formation", "commune"):
             avant, ici = getattr(autre, colonne), getattr(ligne, colonne)
             if avant and ici and avant != ici:
-                self.erreur(
+                self.avertissement(
                     colonne,
                     f"la même personne a « {_lisible(avant)} » ligne {autre.ligne} : "
-                    "une seule valeur par personne",
+                    "la dernière ligne l'emporte",
                 )
 
     def prescription(self):

@@ -367,17 +367,27 @@ def test_les_avertissements_sont_dans_le_rapport_pour_l_apercu(demo):
     rangees = [
         rangee(date_naissance="2010-01-01"),  # 14 years old on 10/01/2024
         rangee(reference="H-0002", nom="TEIN", date_prescription="2026-12-01"),
-    ]
+        # WAKA again (same identity), now in Dumbéa: the last row wins.
+        rangee(reference="H-0003", date_naissance="2010-01-01", commune="Dumbéa",
+               date_prescription="2024-06-01"),
+    ]  # fmt: skip
     fichier = importation.Fichier(nom="suivi.csv", contenu=en_csv(rangees))
     rapport = importation.importer(fichier, par=utilisateur_de_reprise(), essai=True)
     assert rapport.valide and rapport.erreurs == []
     assert [str(a) for a in rapport.avertissements] == [
         "line 2: date_naissance: la personne a 14 ans à la date de prescription : 16 ans au moins",
         "line 3: date_prescription: la date de prescription (01/12/2026) est dans le futur",
+        "line 4: date_naissance: la personne a 14 ans à la date de prescription : 16 ans au moins",
+        "line 4: commune: la même personne a « noumea » ligne 2 : la dernière ligne l'emporte",
     ]
-    assert [len(ligne.avertissements) for ligne in rapport.lignes] == [1, 1]
-    assert rapport.lignes[1].avertissements == rapport.avertissements[1:]
-    assert rapport.crees == 2 and not Prescription.objects.filter(importee=True).exists()
+    assert [len(ligne.avertissements) for ligne in rapport.lignes] == [1, 1, 2]
+    assert list(rapport.lignes[1].avertissements) == rapport.avertissements[1:2]
+    assert rapport.crees == 3 and not Prescription.objects.filter(importee=True).exists()
+    rapport = importation.importer(fichier, par=utilisateur_de_reprise())
+    assert rapport.valide and len(rapport.avertissements) == 4
+    waka = Prescription.objects.get(reference="H-0003").demandeur
+    assert Prescription.objects.get(reference="H-0001").demandeur == waka
+    assert waka.commune.code == "dumbea"
 
 
 # --- Batches: streamed, written in the one transaction ----------------------------------------

@@ -87,7 +87,8 @@ SANS_PARCOURS = {
 REFUS = {
     # name: (change to the second row, line 3, the expected error lines). What the screens
     # refuse for another reason (an exit at term before the planned end or without a stage, a
-    # date in the future) is imported with a warning: tests/reporting/test_import.py.
+    # date in the future, one person with two communes) is imported with a warning:
+    # tests/reporting/test_import.py.
     "date_invalide": (
         {"date_entree": "31/02/2024"},
         ["line 3: date_entree: date invalide « 31/02/2024 » : attendu AAAA-MM-JJ ou JJ/MM/AAAA"],
@@ -222,17 +223,6 @@ REFUS = {
     "motif_de_refus_qui_n_est_pas_un_frein": (
         {"decision": "refusee", "motif_refus": "humeur", "duree_mois": "", **SANS_PARCOURS},
         ["line 3: motif_refus: motif de refus (code de frein) inconnu « humeur »"],
-    ),  # fmt: skip
-    "meme_personne_deux_communes": (
-        {
-            "nom": "Waka",
-            "prenom": "LEA",
-            "date_naissance": "02/03/1995",
-            "genre": "F",
-            "niveau_formation": "bac",
-            "commune": "Dumbéa",
-        },
-        ["line 3: commune: la même personne a « noumea » ligne 2 : une seule valeur par personne"],
     ),  # fmt: skip
     "bilan_transmis_sans_session": (
         {**SANS_PARCOURS, "bilan_transmis": "2024-09-15"},
