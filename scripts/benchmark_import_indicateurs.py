@@ -12,8 +12,8 @@ bilans), then times: the dry run, the import, the re-import (nothing changes), a
 `calculer_indicateurs` over the whole period, for all, for lot 1 and for ALPHA. It prints the
 peak memory of the process; with `--sous-processus`, each import runs as a process of its own
 (the command, as in production), whose peak memory is given on its line.
-`--profil FICHIER` writes a cProfile of the import and of the re-import to FICHIER.import and
-FICHIER.reimport.
+`--profil FICHIER` writes a cProfile of the dry run, the import and the re-import to
+FICHIER.essai, FICHIER.import and FICHIER.reimport.
 """
 
 import argparse
@@ -264,14 +264,21 @@ def main():
             derniere = fini.stdout.strip().splitlines()[-1]
             return f"{derniere} [pic mémoire : {kilo_octets // 1024} Mo]"
 
-        chronometrer("import à blanc (--dry-run)", lambda: importer("--dry-run"), mesures)
-        for libelle, suffixe in (("import", "import"), ("réimport (rien ne change)", "reimport")):
+        for libelle, suffixe, options in (
+            ("import à blanc (--dry-run)", "essai", ["--dry-run"]),
+            ("import", "import", []),
+            ("réimport (rien ne change)", "reimport", []),
+        ):
             if arguments.profil:
                 profil = cProfile.Profile()
-                chronometrer(f"{libelle}, profilé", lambda p=profil: p.runcall(importer), mesures)
+                chronometrer(
+                    f"{libelle}, profilé",
+                    lambda p=profil, o=options: p.runcall(importer, *o),
+                    mesures,
+                )
                 profil.dump_stats(f"{arguments.profil}.{suffixe}")
             else:
-                chronometrer(libelle, importer, mesures)
+                chronometrer(libelle, lambda o=options: importer(*o), mesures)
         shutil.rmtree(dossier, ignore_errors=True)
 
         debut = min(date.fromisoformat(r["date_prescription"]) for r in rangees)
