@@ -86,6 +86,14 @@ class Verification:
         ):
             regle()
 
+    def verifier_inchangee(self):
+        """A row that restates what the database holds (every block equal): only the rules
+        across rows (a reference, a person, a session, a bilan named twice); the others would
+        judge the database, not the file. It writes nothing: no warning."""
+        for regle in (self.reference, self.personne, self.session, self.bilan):
+            regle()
+        self.avertissements.clear()
+
     def obligatoires(self):
         for colonne in OBLIGATOIRES:
             if self.vide(colonne):

@@ -510,3 +510,21 @@ def test_un_reimport_inchange_lit_autant_de_requetes_pour_10_que_pour_30_lignes(
             assert "inchangées" in importer(tmp_path / dossier, en_csv(rangees))[1]
         requetes.append(len(capture.captured_queries))
     assert requetes[0] == requetes[1]
+
+
+def test_une_ligne_inchangee_n_a_pas_d_avertissement_mais_les_regles_entre_lignes_tiennent(
+    demo, tmp_path
+):
+    """An unchanged row restates what the database holds: it writes nothing, so it warns of
+    nothing; a reference given twice is still refused, unchanged or not."""
+    rangees = session_ete_2024()[:2]
+    rangees[1] |= {"sortie_anticipee": "non", "motif_sortie_anticipee": ""}
+    assert "2 avertissement(s)" in importer(tmp_path, en_csv(rangees))[1]
+    code, sortie, erreurs = importer(tmp_path, en_csv(rangees))
+    assert (code, erreurs) == (0, "")
+    assert (
+        sortie == "Import de suivi.csv : 2 lignes ; créées : 0, mises à jour : 0, inchangées : 2.\n"
+    )
+    code, _, erreurs = importer(tmp_path, en_csv([*rangees, rangees[1]]))
+    assert code == 1
+    assert erreurs.splitlines()[0] == "line 4: reference: référence déjà utilisée ligne 3"
