@@ -23,7 +23,20 @@ def inserer(modele, objets) -> list:
         return modele.objects.bulk_create(objets, batch_size=LOT)
     meta = modele._meta
     champs = [champ for champ in meta.concrete_fields if not champ.primary_key]
-    prepares = [champ.get_internal_type() in PREPARES_PAR_DJANGO for champ in champs]
+    # How each value is read: the automatic dates by their field (pre_save), the values only
+    # Django can turn into the stored form by it too, the others as they are.
+    lectures = [
+        (
+            champ.attname,
+            getattr(champ, "auto_now", False) or getattr(champ, "auto_now_add", False),
+            champ.get_internal_type() in PREPARES_PAR_DJANGO,
+            champ,
+        )
+        for champ in champs
+    ]
+    # A related record assigned before it was saved (a commission created with its
+    # decisions): its key, known now, is copied, as bulk_create does.
+    relations = [champ for champ in champs if champ.many_to_one]
     nom = connection.ops.quote_name
     with connection.cursor() as curseur:
         curseur.execute(
@@ -35,10 +48,14 @@ def inserer(modele, objets) -> list:
         colonnes = ", ".join(nom(champ.column) for champ in [meta.pk, *champs])
         with curseur.cursor.copy(f"COPY {nom(meta.db_table)} ({colonnes}) FROM STDIN") as copie:
             for objet in objets:
-                objet._prepare_related_fields_for_save(operation_name="bulk_create")
+                for champ in relations:
+                    if getattr(objet, champ.attname) is None and champ.is_cached(objet):
+                        lie = champ.get_cached_value(objet)
+                        if lie is not None:
+                            setattr(objet, champ.attname, lie.pk)
                 valeurs = [objet.pk]
-                for champ, prepare in zip(champs, prepares, strict=True):
-                    valeur = champ.pre_save(objet, True)
+                for attname, automatique, prepare, champ in lectures:
+                    valeur = champ.pre_save(objet, True) if automatique else getattr(objet, attname)
                     if prepare:
                         valeur = champ.get_db_prep_save(valeur, connection)
                     valeurs.append(valeur)
