@@ -135,7 +135,7 @@ VALEURS_PRESCRIPTION = (
     "ligne_commande__parcours__pk", "ligne_commande__parcours__date_entree",
     "ligne_commande__parcours__date_sortie", "ligne_commande__parcours__type_sortie_id",
     "ligne_commande__parcours__satisfaction", "ligne_commande__parcours__type_fin",
-    "ligne_commande__parcours__motif_sortie",
+    "ligne_commande__parcours__motif_sortie", "ligne_commande__bon__bilan__transmis_le",
 )  # fmt: skip
 
 
@@ -329,7 +329,7 @@ def _en_base(references, contexte, saisies: set) -> dict[str, EnBase]:
         (pk, reference, lot_id, prestataire_id, conseiller_id, travailleur_social_id,
          date_prescription, motif, nom, prenom, date_naissance, genre, niveau_id, commune_id,
          crhd, bon_numero, parcours_id, date_entree, date_sortie, type_sortie_id, satisfaction,
-         type_fin, motif_sortie) = v  # fmt: skip
+         type_fin, motif_sortie, bilan_transmis) = v  # fmt: skip
         ligne = LigneImport(0)
         ligne.nom, ligne.prenom, ligne.date_naissance, ligne.genre = (
             nom, prenom, date_naissance, genre
@@ -344,6 +344,7 @@ def _en_base(references, contexte, saisies: set) -> dict[str, EnBase]:
         ligne.travailleur_social = contexte.utilisateur(travailleur_social_id)
         ligne.date_prescription, ligne.motif_prescription = date_prescription, motif
         ligne.session = bon_numero
+        ligne.bilan_transmis = bilan_transmis
         if parcours_id:
             ligne.date_entree, ligne.date_sortie = date_entree, date_sortie
             ligne.type_sortie = contexte.types_par_pk.get(type_sortie_id)
@@ -414,13 +415,6 @@ def _en_base(references, contexte, saisies: set) -> dict[str, EnBase]:
             _parmi(Suspension, "parcours", parcours_de), fin__isnull=False
         ).values_list("parcours_id", "debut", "fin"):
             bases[parcours_id].jours_suspendus += (fin - debut).days
-    bilans = BilanFinParcours.objects.filter(
-        bon__numero__in={b.bon_numero for b in lignes.values() if b.bon_numero}
-    ).values_list("bon__numero", "transmis_le")
-    transmis = dict(bilans)
-    for base in lignes.values():
-        if base.bon_numero in transmis:
-            base.comme_ligne.bilan_transmis = transmis[base.bon_numero]
     return {base.comme_ligne.reference: base for base in lignes.values()}
 
 
