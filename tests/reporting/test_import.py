@@ -528,3 +528,19 @@ def test_une_ligne_inchangee_n_a_pas_d_avertissement_mais_les_regles_entre_ligne
     code, _, erreurs = importer(tmp_path, en_csv([*rangees, rangees[1]]))
     assert code == 1
     assert erreurs.splitlines()[0] == "line 4: reference: référence déjà utilisée ligne 3"
+
+
+def test_un_gros_import_laisse_des_statistiques_a_postgresql(demo, tmp_path, monkeypatch):
+    """Tables loaded in bulk are analysed after an import of many rows (PostgreSQL plans on
+    statistics; without them, a re-import read whole tables): here the threshold is lowered
+    to the file's 2 rows."""
+    from reporting.importation import ecriture
+
+    monkeypatch.setattr(ecriture, "SEUIL_DES_STATISTIQUES", 2)
+    with CaptureQueriesContext(connection) as capture:
+        assert importer(tmp_path, en_csv(session_ete_2024()[:2]))[0] == 0
+    analyses = [q["sql"] for q in capture.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyses) == 1 and '"procurement_prescription"' in analyses[0]
+    else:
+        assert analyses == []
