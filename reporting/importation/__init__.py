@@ -44,8 +44,11 @@ Decisions (README):
   and the comparison, as model instances (`contexte.Dossier`) only for the rows to update: an
   unchanged re-import builds none. import-export's row loop (a `Resource`: a `Field`, a
   `RowResult` and a diff per cell or row) cost half of the checking and is not used. New
-  records go by COPY on PostgreSQL (`insertion`). A session's bilan still owed starts its
-  viewflow process: a fixed number of queries per such session.
+  records go by COPY on PostgreSQL (`insertion`), and an import of 1 000 rows or more analyses
+  the tables it loaded (without statistics, PostgreSQL read whole tables for each batch of the
+  next import). An unchanged row (every block equal to the database's) is checked again only
+  by the rules across rows, and warns of nothing: it writes nothing. A session's bilan still
+  owed starts its viewflow process: a fixed number of queries per such session.
 - Person: matched on identity (name and first name folded, date of birth: the rule of
   `Demandeur.cle_doublon` and its unique constraint), created otherwise; the file states the
   person's gender, education level and commune (the latest row and import win), and a row on
