@@ -150,8 +150,14 @@ def _lire_xlsx(contenu: bytes):
         ) from erreur
 
     def lecture():
-        for rang, cellules in enumerate(feuille.iter_rows(values_only=True), start=1):
-            yield rang, list(cellules)
+        try:
+            for rang, cellules in enumerate(feuille.iter_rows(values_only=True), start=1):
+                yield rang, list(cellules)
+        except Exception as erreur:  # a sheet damaged further than its first rows
+            raise FichierIllisible(
+                "Le classeur XLSX ne peut pas être lu : enregistrez-le de nouveau au format "
+                "« Classeur Excel (.xlsx) »."
+            ) from erreur
 
     return lecture
 
