@@ -1,19 +1,28 @@
 """Time the import of a parcours history (docs/contrats.md §2) and the indicators over it (§3).
 
-    .venv/bin/python scripts/benchmark_import_indicateurs.py [--lignes 10000]
+    .venv/bin/python scripts/benchmark_import_indicateurs.py [--lignes 10000] [--base NOM]
+        [--profil FICHIER] [--sans-indicateurs] [--sous-processus]
 
 Works in a throwaway database: a temporary SQLite file by default; with DATABASE_URL set to
-PostgreSQL, a database named `benchmark_parcours` on that server, dropped and created again
-(and dropped at the end). It migrates, loads the demo data, writes a realistic file (sessions of
-about ten people at ALPHA, BETA and GAMMA from 2022 on, every decision, exits of every class,
-stages, evaluations, sent bilans), then times: the dry run, the import, the re-import (nothing
-changes), and `calculer_indicateurs` over the whole period, for all, for lot 1 and for ALPHA.
+PostgreSQL, a database named `benchmark_parcours` (or `--base NOM`, so that several people can
+run it on one server) on that server, dropped and created again (and dropped at the end). It
+migrates, loads the demo data, writes a realistic file (sessions of about ten people at ALPHA,
+BETA and GAMMA from 2022 on, every decision, exits of every class, stages, evaluations, sent
+bilans), then times: the dry run, the import, the re-import (nothing changes), and
+`calculer_indicateurs` over the whole period, for all, for lot 1 and for ALPHA. It prints the
+peak memory of the process; with `--sous-processus`, each import runs as a process of its own
+(the command, as in production), whose peak memory is given on its line.
+`--profil FICHIER` writes a cProfile of the dry run, the import and the re-import to
+FICHIER.essai, FICHIER.import and FICHIER.reimport.
 """
 
 import argparse
+import cProfile
 import os
 import random
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +37,7 @@ sys.path.insert(0, str(RACINE))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 
-def preparer_la_base() -> tuple[str, callable]:
+def preparer_la_base(base_de_test: str = BASE_DE_TEST) -> tuple[str, callable]:
     """The DATABASE_URL to work in, and how to throw it away."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
@@ -41,11 +50,11 @@ def preparer_la_base() -> tuple[str, callable]:
             with psycopg.connect(serveur, autocommit=True) as connexion:
                 connexion.execute(sql)
 
-        executer(f"DROP DATABASE IF EXISTS {BASE_DE_TEST} WITH (FORCE)")
-        executer(f"CREATE DATABASE {BASE_DE_TEST}")
+        executer(f"DROP DATABASE IF EXISTS {base_de_test} WITH (FORCE)")
+        executer(f"CREATE DATABASE {base_de_test}")
         return (
-            urlunsplit(morceaux._replace(path=f"/{BASE_DE_TEST}")),
-            lambda: executer(f"DROP DATABASE IF EXISTS {BASE_DE_TEST} WITH (FORCE)"),
+            urlunsplit(morceaux._replace(path=f"/{base_de_test}")),
+            lambda: executer(f"DROP DATABASE IF EXISTS {base_de_test} WITH (FORCE)"),
         )
     dossier = tempfile.mkdtemp(prefix="benchmark-parcours-")
     return (
@@ -188,9 +197,17 @@ def chronometrer(libelle, fonction, mesures):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lignes", type=int, default=10000, help="lignes du fichier (10000)")
+    parser.add_argument("--base", default=BASE_DE_TEST, help="base PostgreSQL jetable")
+    parser.add_argument("--profil", help="fichier où écrire le profil (cProfile) de l'import")
+    parser.add_argument("--sans-indicateurs", action="store_true", help="l'import seulement")
+    parser.add_argument(
+        "--sous-processus",
+        action="store_true",
+        help="chaque import dans un processus à part, dont le pic de mémoire est donné",
+    )
     arguments = parser.parse_args()
 
-    url, jeter = preparer_la_base()
+    url, jeter = preparer_la_base(arguments.base)
     os.environ["DATABASE_URL"] = url
     import django
 
@@ -217,6 +234,8 @@ def main():
         ecrire_csv(rangees, fichier)
 
         def importer(*options):
+            if arguments.sous_processus:
+                return importer_a_part(*options)
             sortie, erreurs = StringIO(), StringIO()
             try:
                 call_command("import_parcours", str(fichier), *options, stdout=sortie,
@@ -226,9 +245,40 @@ def main():
                 raise
             return sortie.getvalue().strip()
 
-        chronometrer("import à blanc (--dry-run)", lambda: importer("--dry-run"), mesures)
-        chronometrer("import", importer, mesures)
-        chronometrer("réimport (rien ne change)", importer, mesures)
+        def importer_a_part(*options):
+            """The command in a process of its own, started by /usr/bin/time, which gives its
+            peak memory (a child of this process would start from this one's: Linux keeps the
+            peak of the memory a process had before it executed another program)."""
+            with tempfile.NamedTemporaryFile("r") as pic:
+                fini = subprocess.run(
+                    ["/usr/bin/time", "-f", "%M", "-o", pic.name, sys.executable,
+                     str(RACINE / "manage.py"), "import_parcours", str(fichier), *options],
+                    env=os.environ | {"DATABASE_URL": url},
+                    capture_output=True,
+                    text=True,
+                )  # fmt: skip
+                if fini.returncode:
+                    print(fini.stderr[-3000:])
+                    raise SystemExit(fini.returncode)
+                kilo_octets = int(pic.read().split()[-1])
+            derniere = fini.stdout.strip().splitlines()[-1]
+            return f"{derniere} [pic mémoire : {kilo_octets // 1024} Mo]"
+
+        for libelle, suffixe, options in (
+            ("import à blanc (--dry-run)", "essai", ["--dry-run"]),
+            ("import", "import", []),
+            ("réimport (rien ne change)", "reimport", []),
+        ):
+            if arguments.profil:
+                profil = cProfile.Profile()
+                chronometrer(
+                    f"{libelle}, profilé",
+                    lambda p=profil, o=options: p.runcall(importer, *o),
+                    mesures,
+                )
+                profil.dump_stats(f"{arguments.profil}.{suffixe}")
+            else:
+                chronometrer(libelle, lambda o=options: importer(*o), mesures)
         shutil.rmtree(dossier, ignore_errors=True)
 
         debut = min(date.fromisoformat(r["date_prescription"]) for r in rangees)
@@ -237,7 +287,7 @@ def main():
         except ImportError:
             calculer_indicateurs = None
             print("reporting.indicateurs.calculer_indicateurs n'existe pas encore.")
-        if calculer_indicateurs:
+        if calculer_indicateurs and not arguments.sans_indicateurs:
             for libelle, filtres in (
                 ("indicateurs, tout", {}),
                 ("indicateurs, lot 1", {"lot": 1}),
@@ -259,6 +309,8 @@ def main():
             elif isinstance(resultat, list):
                 resultat = f"{len(resultat)} lignes"
             print(f"{libelle:<32} {duree:>9.2f}  {resultat or ''}")
+        pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(f"mémoire maximale du processus : {pic} Mo")
     finally:
         connections.close_all()
         jeter()

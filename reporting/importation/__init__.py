@@ -2,18 +2,21 @@
 spreadsheets brought into the application, by the `import_parcours` command and by the
 "Import de l'historique" page, which both call `importer()`.
 
-A file is read with django-import-export (its XLSX format; CSV through the standard library,
-which keeps the line numbers the error messages give), each row is checked by
-`HistoriqueResource`, an import-export `Resource` whose `Result` carries, per row, the action
-(new, update, unchanged) and the errors the page previews. Nothing is written unless every row
-is valid; then everything is written in one transaction, with bulk queries: the number of
-queries does not grow with the number of rows.
+A file is read as a stream (CSV through the standard library, which keeps the line numbers the
+messages give; XLSX with openpyxl's read-only mode) and handled by batches of 1 000 rows: each
+row's cells are read by django-import-export widgets, the row is checked and told new, updated
+or unchanged, with its errors and warnings, for the page's preview (`Rapport.lignes`); each
+batch is then written, in bulk, while no row so far was refused. Everything happens in one
+transaction: a row refused in a later batch rolls back what was written. The number of queries
+grows with the number of batches, not of rows; memory, with the batch (the report keeps a few
+texts per row).
 
 The package, in the order its modules import one another: `colonnes` (the contract's columns
-and the widgets that read a cell), `lecture` (the CSV or XLSX file as rows), `ligne` (one row,
-read), `contexte` (what the rows refer to, loaded once), `verification` (the rules of a row),
-`ressource` (import-export's row loop), `suivi` and `sessions` then `ecriture` (writing),
-`rapport` (the preview and the counts); `importer()`, here, is the one entry point.
+and the widgets that read a cell), `lecture` (the CSV or XLSX file as a stream of rows), `ligne`
+(one row, read), `contexte` (what a batch's rows refer to), `verification` (the rules of a row),
+`controle` (a row read, completed and checked), `insertion` (new records by COPY on
+PostgreSQL), `suivi` and `sessions` then `ecriture` (writing), `rapport` (the preview, the
+warnings and the counts); `importer()`, here, is the one entry point.
 
 Decisions (README):
 
@@ -29,10 +32,27 @@ Decisions (README):
   decision (validée, refusée) and its date, motif and duration; the session of a person already
   ordered. Those rows are refused with a French message. A decision may still follow an
   adjournment (a new commission passage), and a validated person may join a session later.
+- Refusals and warnings (docs/contrats.md §2): only the column rules of the table, the order
+  prescription ≤ commission ≤ entry ≤ exit, a stage inside the parcours, `type_sortie` only
+  with `date_sortie` and the re-import rules refuse a row (a satisfaction, an evaluation or a
+  stage without an entry are refused too: they belong to a started parcours and could not be
+  recorded as written). What the application's screens refuse for another reason is imported
+  as written with a warning `line N: column: message`: an exit "at term" before the planned
+  end, an exit at term without a stage, a date in the future, a person under the minimum age,
+  one person given two genders, levels or communes (the last row wins).
+- Speed: the imported references are read as plain values (`contexte.EnBase`) for the checks
+  and the comparison, as model instances (`contexte.Dossier`) only for the rows to update: an
+  unchanged re-import builds none. import-export's row loop (a `Resource`: a `Field`, a
+  `RowResult` and a diff per cell or row) cost half of the checking and is not used. New
+  records go by COPY on PostgreSQL (`insertion`), and an import of 1 000 rows or more analyses
+  the tables it loaded (without statistics, PostgreSQL read whole tables for each batch of the
+  next import). An unchanged row (every block equal to the database's) is checked again only
+  by the rules across rows, and warns of nothing: it writes nothing. A session's bilan still
+  owed starts its viewflow process: a fixed number of queries per such session.
 - Person: matched on identity (name and first name folded, date of birth: the rule of
   `Demandeur.cle_doublon` and its unique constraint), created otherwise; the file states the
-  person's gender, education level and commune (the latest import wins), and a row on lot 2
-  records the CRHD recognition. The rows of one person in a file must agree on those.
+  person's gender, education level and commune (the latest row and import win), and a row on
+  lot 2 records the CRHD recognition.
   The housing situation, absent from the file, is left empty.
 - Commission: rows with a `session` share one closed commission session, dated at the
   earliest commission date of its rows, with the order (bon de commande) numbered with the
@@ -60,19 +80,19 @@ Decisions (README):
 """
 
 from collections.abc import Callable
+from itertools import islice
 
 from django.db import transaction
-from import_export.results import RowResult
 
 from remunerations import stockage
 
 from ..models import ImportParcours
 from .colonnes import COLONNES, OBLIGATOIRES, ordre
-from .contexte import Contexte
+from .contexte import Contexte, Referentiels
+from .controle import INCHANGEE, INVALIDE, MISE_A_JOUR, NOUVELLE, Controle
 from .ecriture import Ecriture, utilisateur_de_reprise
 from .lecture import Fichier, FichierIllisible, compter_lignes, lire
-from .rapport import Rapport, apercu
-from .ressource import HistoriqueResource
+from .rapport import Rapport
 
 __all__ = [
     "COLONNES",
@@ -86,9 +106,12 @@ __all__ = [
     "utilisateur_de_reprise",
 ]
 
+# Rows read, checked and written together: what the import holds in memory at a time.
+TAILLE_DES_PAQUETS = 1000
 
-# What an import reports while it runs: its step ("verification", then "ecriture"), the rows
-# done in that step and the rows in all. Background imports show it as a progress bar.
+# What an import reports while it runs: its step ("verification" or "ecriture"), the rows
+# done in that step and the rows in all, after each batch. Background imports show it as a
+# progress bar.
 Progression = Callable[[str, int, int], None]
 
 
@@ -96,37 +119,77 @@ def _sans_suivi(etape: str, faites: int, total: int) -> None:
     pass
 
 
+class _Annulation(Exception):
+    """Leaves the transaction of an import that wrote batches before a row was refused."""
+
+
+def _paquets(rangees, taille):
+    rangees = iter(rangees)
+    while paquet := list(islice(rangees, taille)):
+        yield paquet
+
+
 def importer(
-    fichier: Fichier, *, par, essai: bool = False, progression: Progression = _sans_suivi
+    fichier: Fichier,
+    *,
+    par,
+    essai: bool = False,
+    progression: Progression = _sans_suivi,
+    taille_des_paquets: int = TAILLE_DES_PAQUETS,
 ) -> Rapport:
     """Check every row of the file and, when all are valid and it is not a dry run (`essai`),
     write them, all in one transaction. Raises FichierIllisible for a file that cannot be
     read. The journal keeps every import that wrote and every dry run. `progression` is told
-    how far the import has gone (see `Progression`)."""
+    how far the import has gone (see `Progression`).
+
+    The file is read as a stream and handled by batches of `taille_des_paquets` rows: each is
+    checked, then written while no row so far was refused; a row refused later rolls back
+    what was written (the transaction is one), and the rows after it are still checked, so
+    that every error is reported."""
     tableau = lire(fichier)
-    total = len(tableau.lignes)
+    total = tableau.total
     progression("verification", 0, total)
     rapport = Rapport(fichier=fichier, essai=essai, erreurs=list(tableau.erreurs))
-    with transaction.atomic():
-        if not any(erreur.ligne == 1 for erreur in tableau.erreurs):
-            contexte = Contexte(tableau.donnees)
-            resource = HistoriqueResource(contexte, tableau.lignes)
-            resultat = resource.import_data(tableau.donnees, use_transactions=False)
-            for erreur in resultat.base_errors + [e for r in resultat.rows for e in r.errors]:
-                raise erreur.error  # not a row's fault: a defect to fix here
-            rapport.lignes, erreurs = apercu(resource, resultat)
-            rapport.erreurs = sorted(rapport.erreurs + erreurs, key=ordre)
-            rapport.crees = resultat.totals[RowResult.IMPORT_TYPE_NEW]
-            rapport.mises_a_jour = resultat.totals[RowResult.IMPORT_TYPE_UPDATE]
-            rapport.inchangees = resultat.totals[RowResult.IMPORT_TYPE_SKIP]
-            progression("verification", total, total)
+    comptes = {NOUVELLE: 0, MISE_A_JOUR: 0, INCHANGEE: 0, INVALIDE: 0}
+    try:
+        with transaction.atomic():
+            referentiels = Referentiels()
+            controle = Controle(referentiels)
+            ecriture = Ecriture(par)
+            verifiees = ecrites = 0
+            rangees = tableau.rangees() if tableau.entete_valide else ()
+            for paquet in _paquets(rangees, taille_des_paquets):
+                contexte = Contexte(
+                    referentiels, [rangee for _, rangee in paquet], controle.vues_references
+                )
+                controle.contexte = contexte
+                a_ecrire = []
+                for rang, rangee in paquet:
+                    ligne, apercu = controle.controler(rang, rangee)
+                    comptes[apercu.action] += 1
+                    rapport.lignes.append(apercu)
+                    rapport.erreurs += apercu.erreurs
+                    rapport.avertissements += apercu.avertissements
+                    if apercu.action in (NOUVELLE, MISE_A_JOUR):
+                        a_ecrire.append(ligne)
+                verifiees += len(paquet)
+                progression("verification", verifiees, total)
+                if rapport.valide and not essai:
+                    ecriture.ecrire(contexte, a_ecrire)
+                    ecrites += len(paquet)
+                    progression("ecriture", ecrites, total)
+            rapport.erreurs.sort(key=ordre)
+            rapport.crees = comptes[NOUVELLE]
+            rapport.mises_a_jour = comptes[MISE_A_JOUR]
+            rapport.inchangees = comptes[INCHANGEE]
+            if not (rapport.valide or essai):
+                raise _Annulation
             if rapport.valide and not essai:
-                progression("ecriture", 0, total)
-                Ecriture(contexte, par).ecrire(resource.a_ecrire)
-                if resource.a_ecrire:  # parcours written in bulk send no signal: stipends too
+                ecriture.terminer()
+                if rapport.crees or rapport.mises_a_jour:
+                    # Parcours written in bulk send no signal: their stipends are brought up
+                    # to date here, in the import's transaction.
                     stockage.actualiser()
-                progression("ecriture", total, total)
-        if rapport.valide or essai:
             rapport.journal = ImportParcours.objects.create(
                 fichier=fichier.nom[:255],
                 empreinte=fichier.empreinte,
@@ -137,4 +200,6 @@ def importer(
                 mises_a_jour=rapport.mises_a_jour,
                 inchangees=rapport.inchangees,
             )
+    except _Annulation:
+        pass
     return rapport

@@ -6,6 +6,7 @@ message."""
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from import_export import widgets
 
@@ -101,14 +102,21 @@ class Date(widgets.Widget):
         texte = en_texte(value)
         if not texte:
             return None
-        for motif, (annee, mois, jour) in self.FORMATS:
-            lu = motif.match(texte)
-            if lu:
-                try:
-                    return date(int(lu[annee]), int(lu[mois]), int(lu[jour]))
-                except ValueError:
-                    break
-        raise ValueError(f"date invalide « {texte} » : attendu AAAA-MM-JJ ou JJ/MM/AAAA")
+        return _date(texte)
+
+
+@lru_cache(maxsize=65536)
+def _date(texte: str) -> date:
+    """A date's text read once: a file repeats its commission, entry and exit days (an
+    unreadable one raises each time: lru_cache keeps no exception)."""
+    for motif, (annee, mois, jour) in Date.FORMATS:
+        lu = motif.match(texte)
+        if lu:
+            try:
+                return date(int(lu[annee]), int(lu[mois]), int(lu[jour]))
+            except ValueError:
+                break
+    raise ValueError(f"date invalide « {texte} » : attendu AAAA-MM-JJ ou JJ/MM/AAAA")
 
 
 class Entier(widgets.Widget):
@@ -134,9 +142,14 @@ class Choix(widgets.Widget):
         if not texte:
             return None
         try:
-            return self.choix[normalise(texte).replace(" ", "_")]
+            return self.choix[_cle_de_choix(texte)]
         except KeyError:
             raise ValueError(f"valeur « {texte} » inconnue : {self.attendu}") from None
+
+
+@lru_cache(maxsize=1024)
+def _cle_de_choix(texte: str) -> str:
+    return normalise(texte).replace(" ", "_")
 
 
 class Reference(widgets.Widget):

@@ -1,16 +1,20 @@
-"""Writing the valid rows, once every row is valid: people, prescriptions, commission
-decisions, orders and parcours, each kind of record in bulk, then the parcours' follow-up
-(`suivi`) and the sessions' bilans (`sessions`)."""
+"""Writing the valid rows, batch by batch while every row so far is valid: people,
+prescriptions, commission decisions, orders and parcours, each kind of record in bulk, then the
+parcours' follow-up (`suivi`); once every batch is written, the sessions' bilans (`sessions`).
+A batch finds in the database what earlier batches wrote (a person, a session's order and
+commission); what spans batches (the sessions an import creates, the orders it touches) is
+kept here and settled at the end (`terminer`)."""
 
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 
 from bons_de_commande.enums import EtatBonDeCommande, EtatLigne
 from bons_de_commande.models import BonDeCommande, LigneCommande
 from prestataires.enums import EtatParcours, TypeFin
-from prestataires.models import Parcours
+from prestataires.models import Entreprise, Evaluation, Parcours, Stage
 from prestataires.services import TYPES_FIN_ANTICIPEE
 from procurement.enums import Decision, EtatPrescription, EtatSession
 from procurement.models import (
@@ -21,12 +25,17 @@ from procurement.models import (
     today,
 )
 
+from ..models import BilanFinParcours
 from .contexte import LOT, Contexte
+from .insertion import inserer
 from .ligne import LigneImport
 from .sessions import BilansDesSessions, midi
 from .suivi import SuiviDesParcours
 
 NOM_UTILISATEUR_REPRISE = "reprise"
+
+# An import that writes this many rows has the tables it wrote analysed (PostgreSQL).
+SEUIL_DES_STATISTIQUES = 1000
 
 
 def utilisateur_de_reprise():
@@ -80,21 +89,30 @@ CHAMPS_PARCOURS = [
 
 
 class Ecriture:
-    """Writes the valid rows in dependency order, each kind of record in bulk."""
+    """Writes the valid rows in dependency order, each kind of record in bulk, batch after
+    batch of one import."""
 
-    def __init__(self, contexte: Contexte, par):
-        self.contexte, self.par = contexte, par
+    def __init__(self, par):
+        self.contexte: Contexte | None = None
+        self.par = par
         self.maintenant, self.aujourd_hui = timezone.now(), today()
         self.commissions_de_session: dict[str, SessionCommission] = {}
         self.commissions_sans_bon: dict[tuple, SessionCommission] = {}
         self.nouvelles_commissions: list[SessionCommission] = []
         self.nouveaux_bons: dict[str, BonDeCommande] = {}
         self.bons_touches: set[int] = set()
+        self.sessions = BilansDesSessions(par, self.nouveaux_bons, self.bons_touches)
+        self.ecrites = 0
 
-    def ecrire(self, a_ecrire):
-        lignes = [ligne for ligne, _ in a_ecrire]
+    def ecrire(self, contexte: Contexte, lignes: list[LigneImport]):
+        """One batch's rows to create or update (their context: `contexte`)."""
+        self.contexte, self.nouvelles_commissions = contexte, []
+        self.ecrites += len(lignes)
+        dossiers = contexte.dossiers(
+            [ligne.reference for ligne in lignes if ligne.reference in contexte.existantes]
+        )
         for ligne in lignes:
-            ligne.base = self.contexte.existantes.get(ligne.reference)
+            ligne.base = dossiers.get(ligne.reference)
         self.demandeurs(lignes)
         self.prescriptions(lignes)
         self.passages(lignes)
@@ -103,8 +121,21 @@ class Ecriture:
         suivi = SuiviDesParcours(self.contexte, self.par, self.aujourd_hui)
         suivi.evaluations(parcours)
         suivi.stages(parcours)
-        sessions = BilansDesSessions(self.contexte, self.par, self.nouveaux_bons, self.bons_touches)
-        sessions.bilans(lignes)
+        self.sessions.noter(contexte, lignes)
+
+    def terminer(self):
+        """Once every batch is written: the bilans of the sessions created, the dates of the
+        sessions touched."""
+        self.sessions.terminer()
+        if self.ecrites >= SEUIL_DES_STATISTIQUES and connection.vendor == "postgresql":
+            # Tables loaded in bulk have no statistics until autovacuum reads them: PostgreSQL
+            # then plans on a few rows, and reading 1 000 references of a 100 000-row history
+            # scanned whole tables (a re-import right after took 24 times a tenth of its rows).
+            nom = connection.ops.quote_name
+            with connection.cursor() as curseur:
+                curseur.execute(
+                    "ANALYZE " + ", ".join(nom(modele._meta.db_table) for modele in ECRITS)
+                )
 
     def demandeurs(self, lignes):
         personnes, nouveaux, modifies = {}, [], {}
@@ -146,7 +177,7 @@ class Ecriture:
                     if demandeur.pk:
                         modifies[demandeur.pk] = demandeur
             personnes[ligne.identite] = ligne.demandeur = demandeur
-        Demandeur.objects.bulk_create(nouveaux, batch_size=LOT)
+        inserer(Demandeur, nouveaux)
         Demandeur.objects.bulk_update(
             list(modifies.values()),
             ["genre", "niveau_formation", "commune", "reconnaissance_crhd", "modifie_le"],
@@ -190,20 +221,20 @@ class Ecriture:
                     freins_remplaces.append(prescription.pk)
                     freins.append((prescription, ligne.freins))
             ligne.prescription = prescription
-        Prescription.objects.bulk_create(nouvelles, batch_size=LOT)
+        inserer(Prescription, nouvelles)
         Prescription.objects.bulk_update(
             modifiees, [*CHAMPS_PRESCRIPTION, "modifiee_le"], batch_size=LOT
         )
         _mettre_en_etat(Prescription, etats)
         lien = Prescription.freins.through
         lien.objects.filter(prescription_id__in=freins_remplaces).delete()
-        lien.objects.bulk_create(
+        inserer(
+            lien,
             (
                 lien(prescription_id=prescription.pk, frein_id=frein.pk)
                 for prescription, liste in freins
                 for frein in liste
             ),
-            batch_size=LOT,
         )
 
     def commission_de(self, ligne) -> SessionCommission:
@@ -263,8 +294,8 @@ class Ecriture:
                     decide_le=midi(ligne.date_commission),
                 )
             )
-        SessionCommission.objects.bulk_create(self.nouvelles_commissions, batch_size=LOT)
-        PassageCommission.objects.bulk_create(nouveaux, batch_size=LOT)
+        inserer(SessionCommission, self.nouvelles_commissions)
+        inserer(PassageCommission, nouveaux)
         PassageCommission.objects.bulk_update(deplaces, ["session"], batch_size=LOT)
         SessionCommission.objects.filter(
             pk__in=quittees, passages__isnull=True, bon_de_commande__isnull=True
@@ -273,7 +304,7 @@ class Ecriture:
     def commandes(self, lignes):
         """Each new session: its order, issued and acknowledged; each person newly ordered:
         their line on it."""
-        par_session = defaultdict(list)
+        par_session, nouveaux = defaultdict(list), {}
         for ligne in lignes:
             if ligne.session and not (ligne.base and ligne.base.ligne_commande):
                 par_session[ligne.session].append(ligne)
@@ -298,12 +329,13 @@ class Ecriture:
                     accuse_le=midi(min(entrees) if entrees else emission),
                     accuse_par=self.par,
                 )
-                self.nouveaux_bons[session] = bon
+                nouveaux[session] = bon
             else:
                 self.bons_touches.add(bon.pk)
             for ligne in rangees:
                 ligne.bon = bon
-        BonDeCommande.objects.bulk_create(self.nouveaux_bons.values(), batch_size=LOT)
+        inserer(BonDeCommande, nouveaux.values())
+        self.nouveaux_bons.update(nouveaux)
         nouvelles = []
         for rangees in par_session.values():
             for ligne in rangees:
@@ -314,7 +346,7 @@ class Ecriture:
                     etat=EtatLigne.COMMANDEE,
                 )
                 nouvelles.append(ligne.ligne_commande)
-        LigneCommande.objects.bulk_create(nouvelles, batch_size=LOT)
+        inserer(LigneCommande, nouvelles)
 
     def parcours(self, lignes) -> list[LigneImport]:
         """One parcours per ordered person: its dates, exit and satisfaction."""
@@ -363,7 +395,14 @@ class Ecriture:
                 ligne.parcours = existant
                 self.bons_touches.add(ligne.base.ligne_commande.bon_id)
             avec_parcours.append(ligne)
-        Parcours.objects.bulk_create(nouveaux, batch_size=LOT)
+        inserer(Parcours, nouveaux)
         Parcours.objects.bulk_update(modifies, CHAMPS_PARCOURS, batch_size=LOT)
         _mettre_en_etat(Parcours, etats)
         return avec_parcours
+
+
+# The tables an import writes in bulk.
+ECRITS = (
+    Demandeur, Prescription, Prescription.freins.through, SessionCommission, PassageCommission,
+    BonDeCommande, LigneCommande, Parcours, Evaluation, Stage, Entreprise, BilanFinParcours,
+)  # fmt: skip

@@ -5,13 +5,12 @@ import csv
 import hashlib
 import io
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import openpyxl
-import tablib
-from import_export.formats import base_formats
 
 from .colonnes import OBLIGATOIRES, RANG, Erreur, en_texte, ordre
 
@@ -30,51 +29,137 @@ class Fichier:
         return hashlib.sha256(self.contenu).hexdigest()
 
 
-@dataclass
 class Tableau:
-    """The file's rows as a tablib Dataset with the contract's column names, the file line of
-    each row, and the errors found in the header or the rows' shape."""
+    """The file's rows under the contract's column names, read as a stream (`rangees()` reads
+    the file again at each call, holding one row at a time), with the errors found in the
+    header or the rows' shape and the number of rows, both from a first reading."""
 
-    donnees: tablib.Dataset
-    lignes: list[int]
-    erreurs: list[Erreur]
+    def __init__(self, lecture: Callable[[], Iterator[tuple[int, list]]]):
+        self.lecture = lecture
+        self.colonnes: list[str] = []
+        self.positions: list[int] = []
+        self.total = 0
+        self.erreurs: list[Erreur] = []
+        self._entete()
+
+    def _non_vides(self):
+        return (
+            (rang, cellules) for rang, cellules in self.lecture() if any(map(en_texte, cellules))
+        )
+
+    def _entete(self):
+        """Header checked (unknown, missing and duplicated columns are errors on line 1), rows
+        counted, cells beyond the header found: one reading, no row kept."""
+        rangees = self._non_vides()
+        premiere = next(rangees, None)
+        if premiere is None or premiere[0] != 1:
+            raise FichierIllisible(
+                "La première ligne du fichier doit être l'en-tête (les noms des colonnes)."
+            )
+        entete = [en_texte(nom).lower() for nom in premiere[1]]
+        sans_nom = {position for position, nom in enumerate(entete) if not nom}
+        sans_nom_remplies, erreurs, vues = set(), [], set()
+        for rang, cellules in rangees:
+            self.total += 1
+            for position in sans_nom - sans_nom_remplies:
+                if en_texte(cellules[position] if position < len(cellules) else None):
+                    sans_nom_remplies.add(position)
+            if any(en_texte(c) for c in cellules[len(entete) :]):
+                erreurs.append(
+                    Erreur(rang, f"colonne {len(entete) + 1}", "cellule hors des colonnes "
+                           "nommées par l'en-tête (un séparateur en trop ?)")
+                )  # fmt: skip
+        for position, nom in enumerate(entete):
+            if not nom:
+                if position in sans_nom_remplies:
+                    erreurs.append(Erreur(1, f"colonne {position + 1}", "colonne sans nom"))
+            elif nom not in RANG:
+                erreurs.append(Erreur(1, nom, "colonne inconnue"))
+            elif nom in vues:
+                erreurs.append(Erreur(1, nom, "colonne en double"))
+            else:
+                vues.add(nom)
+                self.colonnes.append(nom)
+                self.positions.append(position)
+        erreurs += [
+            Erreur(1, colonne, "colonne obligatoire absente du fichier")
+            for colonne in OBLIGATOIRES
+            if colonne not in vues
+        ]
+        self.erreurs = sorted(erreurs, key=ordre)
+
+    @property
+    def entete_valide(self) -> bool:
+        return not any(erreur.ligne == 1 for erreur in self.erreurs)
+
+    def rangees(self) -> Iterator[tuple[int, dict]]:
+        """Each row after the header: its line in the file and its cells by column name."""
+        rangees = self._non_vides()
+        next(rangees)
+        colonnes, positions = self.colonnes, self.positions
+        for rang, cellules in rangees:
+            largeur = len(cellules)
+            yield (
+                rang,
+                {
+                    colonne: cellules[position] if position < largeur else None
+                    for colonne, position in zip(colonnes, positions, strict=True)
+                },
+            )
 
 
 def _lire_csv(contenu: bytes):
     """UTF-8 with or without BOM; `;` or `,`, whichever the header line uses more. Read with
     the csv module rather than tablib's, which drops blank lines and so the line numbers."""
+    pas_en_utf8 = "Le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »."
     try:
-        texte = contenu.decode("utf-8-sig")
+        entete = contenu.split(b"\n", 1)[0].decode("utf-8-sig")
     except UnicodeDecodeError as erreur:
-        raise FichierIllisible(
-            "Le fichier n'est pas en UTF-8 : enregistrez-le au format « CSV UTF-8 »."
-        ) from erreur
-    entete = texte.split("\n", 1)[0]
+        raise FichierIllisible(pas_en_utf8) from erreur
     separateur = ";" if entete.count(";") >= entete.count(",") else ","
-    lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur)
-    rangees, fin_precedente = [], 0
-    try:
-        for cellules in lecteur:
-            rangees.append((fin_precedente + 1, cellules))
-            fin_precedente = lecteur.line_num
-    except csv.Error as erreur:
-        raise FichierIllisible(
-            f"Le fichier CSV est mal formé vers la ligne {fin_precedente + 1} : {erreur}."
-        ) from erreur
-    return rangees
+
+    def lecture():
+        """Decoded as it is read: the file's text is never whole in memory."""
+        texte = io.TextIOWrapper(io.BytesIO(contenu), encoding="utf-8-sig", newline="")
+        lecteur = csv.reader(texte, delimiter=separateur)
+        fin_precedente = 0
+        try:
+            for cellules in lecteur:
+                yield fin_precedente + 1, cellules
+                fin_precedente = lecteur.line_num
+        except UnicodeDecodeError as erreur:
+            raise FichierIllisible(pas_en_utf8) from erreur
+        except csv.Error as erreur:
+            raise FichierIllisible(
+                f"Le fichier CSV est mal formé vers la ligne {fin_precedente + 1} : {erreur}."
+            ) from erreur
+
+    return lecture
 
 
 def _lire_xlsx(contenu: bytes):
+    """The active sheet, read row by row (openpyxl's read-only mode), formulas as their
+    values."""
     try:
-        donnees = base_formats.XLSX().create_dataset(contenu)
+        classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
+        feuille = classeur.active
     except Exception as erreur:  # openpyxl raises many kinds on a file that is not XLSX
         raise FichierIllisible(
             "Le classeur XLSX ne peut pas être lu : enregistrez-le de nouveau au format "
             "« Classeur Excel (.xlsx) »."
         ) from erreur
-    return [(1, list(donnees.headers or []))] + [
-        (rang, list(cellules)) for rang, cellules in enumerate(donnees, start=2)
-    ]
+
+    def lecture():
+        try:
+            for rang, cellules in enumerate(feuille.iter_rows(values_only=True), start=1):
+                yield rang, list(cellules)
+        except Exception as erreur:  # a sheet damaged further than its first rows
+            raise FichierIllisible(
+                "Le classeur XLSX ne peut pas être lu : enregistrez-le de nouveau au format "
+                "« Classeur Excel (.xlsx) »."
+            ) from erreur
+
+    return lecture
 
 
 def compter_lignes(nom: str, flux, jusqu_a: int) -> int:
@@ -104,52 +189,12 @@ def compter_lignes(nom: str, flux, jusqu_a: int) -> int:
 
 
 def lire(fichier: Fichier) -> Tableau:
-    """The file as rows under the contract's column names (header checked: unknown, missing
-    and duplicated columns are errors on line 1)."""
+    """The file as rows under the contract's column names, header checked."""
     extension = Path(fichier.nom).suffix.lower()
     if extension == ".csv":
-        rangees = _lire_csv(fichier.contenu)
+        lecture = _lire_csv(fichier.contenu)
     elif extension == ".xlsx":
-        rangees = _lire_xlsx(fichier.contenu)
+        lecture = _lire_xlsx(fichier.contenu)
     else:
         raise FichierIllisible("Format non pris en charge : un fichier .csv ou .xlsx est attendu.")
-    rangees = [(rang, cellules) for rang, cellules in rangees if any(map(en_texte, cellules))]
-    if not rangees or rangees[0][0] != 1:
-        raise FichierIllisible(
-            "La première ligne du fichier doit être l'en-tête (les noms des colonnes)."
-        )
-    entete = [en_texte(nom).lower() for nom in rangees[0][1]]
-    erreurs, vues, retenues = [], set(), []
-    for position, nom in enumerate(entete):
-        if not nom:
-            if any(
-                en_texte(c)
-                for _, cellules in rangees[1:]
-                for c in cellules[position : position + 1]
-            ):
-                erreurs.append(Erreur(1, f"colonne {position + 1}", "colonne sans nom"))
-        elif nom not in RANG:
-            erreurs.append(Erreur(1, nom, "colonne inconnue"))
-        elif nom in vues:
-            erreurs.append(Erreur(1, nom, "colonne en double"))
-        else:
-            vues.add(nom)
-            retenues.append(position)
-    erreurs += [
-        Erreur(1, colonne, "colonne obligatoire absente du fichier")
-        for colonne in OBLIGATOIRES
-        if colonne not in vues
-    ]
-    donnees = tablib.Dataset(headers=[entete[position] for position in retenues])
-    lignes = []
-    for rang, cellules in rangees[1:]:
-        en_trop = [c for c in cellules[len(entete) :] if en_texte(c)]
-        if en_trop:
-            erreurs.append(
-                Erreur(rang, f"colonne {len(entete) + 1}", "cellule hors des colonnes nommées "
-                       "par l'en-tête (un séparateur en trop ?)")
-            )  # fmt: skip
-        cellules = list(cellules) + [None] * (len(entete) - len(cellules))
-        donnees.append([cellules[position] for position in retenues])
-        lignes.append(rang)
-    return Tableau(donnees, lignes, sorted(erreurs, key=ordre))
+    return Tableau(lecture)

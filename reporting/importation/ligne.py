@@ -12,9 +12,15 @@ from procurement.text import normalise
 from .colonnes import BLOCS, COLONNES, EVAL_ENTREE, EVAL_SORTIE
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def cle_doublon_memorisee(nom: str, prenom: str) -> str:
     return cle_doublon(nom, prenom)
+
+
+@lru_cache(maxsize=4096)
+def normalise_memorise(texte: str) -> str:
+    """A company's name as compared (a file names the same few companies again and again)."""
+    return normalise(texte)
 
 
 class LigneImport:
@@ -65,7 +71,7 @@ class LigneImport:
     def stage(self) -> tuple | None:
         if not self.stage_entreprise:
             return None
-        return normalise(self.stage_entreprise), self.stage_debut, self.stage_fin
+        return normalise_memorise(self.stage_entreprise), self.stage_debut, self.stage_fin
 
     def fin_prevue(self, jours_suspendus: int = 0) -> date | None:
         if self.date_entree is None or self.duree_effective is None:
@@ -75,9 +81,7 @@ class LigneImport:
     def signature(self) -> dict:
         """What the row states, in comparable form: equal signatures, unchanged row."""
 
-        def pk(objet):
-            return objet.pk if objet else None
-
+        pk = _pk
         return {
             "nom": self.identite,
             "genre": self.genre,
@@ -111,3 +115,7 @@ class LigneImport:
             "eval_sortie_projet": self.evaluation(EVAL_SORTIE),
             "bilan_transmis": self.bilan_transmis,
         }
+
+
+def _pk(objet):
+    return objet.pk if objet else None

@@ -1,5 +1,6 @@
-"""Writing the sessions' follow-up: the bilan de fin de parcours each new session owes, the
-bilans the file gives as sent, and the dates of the imported sessions an import changed."""
+"""Writing the sessions' follow-up: the bilan de fin de parcours each new session owes (once
+every batch is written: a session's rows may span batches), the bilans the file gives as
+sent, and the dates of the imported sessions an import changed."""
 
 from collections import defaultdict
 from datetime import date, datetime, time
@@ -15,7 +16,8 @@ from ..bilans import fins_de_sessions
 from ..enums import EtatBilan
 from ..models import BilanFinParcours
 from ..services import actualiser_bilan, enregistrer_bilan_transmis, suivre_bilan
-from .contexte import LOT, Contexte
+from .contexte import PAQUET, Contexte
+from .insertion import inserer
 
 
 def midi(jour: date) -> datetime:
@@ -26,44 +28,45 @@ def midi(jour: date) -> datetime:
 class BilansDesSessions:
     """Writes, after the parcours, what the sessions the import created or changed owe."""
 
-    def __init__(
-        self,
-        contexte: Contexte,
-        par,
-        nouveaux_bons: dict[str, BonDeCommande],
-        bons_touches: set[int],
-    ):
-        self.contexte, self.par = contexte, par
+    def __init__(self, par, nouveaux_bons: dict[str, BonDeCommande], bons_touches: set[int]):
+        self.contexte: Contexte | None = None
+        self.par = par
         self.nouveaux_bons, self.bons_touches = nouveaux_bons, bons_touches
+        # A new session -> the day its bilan was sent, if a row of it gives one.
+        self.transmis: dict[str, date | None] = {}
 
-    def bilans(self, lignes):
+    def noter(self, contexte: Contexte, lignes):
+        """A batch written: the sent bilans of its new sessions are noted, those of the
+        sessions already imported written."""
+        self.contexte = contexte
+        for ligne in lignes:
+            if ligne.session in self.nouveaux_bons and not self.transmis.get(ligne.session):
+                self.transmis[ligne.session] = ligne.bilan_transmis
+        self.bilans_transmis(lignes)
+
+    def terminer(self):
         """Each new session owes its bilan de fin de parcours (sent when `bilan_transmis` is
         given; followed by its process otherwise); the sessions the import changed have their
         dates read again."""
-        par_session = defaultdict(list)
-        for ligne in lignes:
-            if ligne.session in self.nouveaux_bons:
-                par_session[ligne.session].append(ligne)
-        crees = []
-        fins = fins_de_sessions([self.nouveaux_bons[session] for session in par_session])
-        for session, rangees in par_session.items():
-            transmis = next((r.bilan_transmis for r in rangees if r.bilan_transmis), None)
-            bon = self.nouveaux_bons[session]
-            fin = fins.get(bon.pk)
+        crees, bons = [], [self.nouveaux_bons[session] for session in self.transmis]
+        fins = {}
+        for debut in range(0, len(bons), PAQUET):
+            fins |= fins_de_sessions(bons[debut : debut + PAQUET])
+        for bon in bons:
+            transmis = self.transmis[bon.numero]
             crees.append(
                 BilanFinParcours.de_la_session(
                     bon,
-                    fin,
+                    fins.get(bon.pk),
                     etat=EtatBilan.TRANSMIS if transmis else EtatBilan.A_REDIGER,
                     transmis_le=transmis,
                     transmis_par=self.par if transmis else None,
                 )
             )
-        BilanFinParcours.objects.bulk_create(crees, batch_size=LOT)
+        inserer(BilanFinParcours, crees)
         for bilan in crees:
             if bilan.etat == EtatBilan.A_REDIGER:
                 suivre_bilan(bilan)
-        self.bilans_transmis(lignes)
         self.sessions_touchees()
 
     def bilans_transmis(self, lignes):

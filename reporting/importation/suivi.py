@@ -10,6 +10,7 @@ from procurement.text import normalise
 
 from .colonnes import EVAL_ENTREE, EVAL_SORTIE
 from .contexte import LOT, TEXTE_REPRISE, Contexte
+from .insertion import inserer
 
 COMMENTAIRE_REPRISE = "Reprise de l'historique (fichier de suivi importé)."
 # The file gives no weekly hours; the stage's check constraint wants 1 to 39.
@@ -61,7 +62,7 @@ class SuiviDesParcours:
                 )
         Evaluation.objects.filter(pk__in=remplacees).delete()
         Evaluation.objects.bulk_update(redatees, ["date"], batch_size=LOT)
-        Evaluation.objects.bulk_create(nouvelles, batch_size=LOT)
+        inserer(Evaluation, nouvelles)
 
     def stages(self, lignes):
         """A stage at a company of the prestataire's register (matched on its name, created
@@ -104,5 +105,5 @@ class SuiviDesParcours:
                 )
             )
         Stage.objects.filter(pk__in=remplaces).delete()
-        Entreprise.objects.bulk_create(entreprises.values(), batch_size=LOT)
-        Stage.objects.bulk_create(nouveaux, batch_size=LOT)
+        inserer(Entreprise, entreprises.values())
+        inserer(Stage, nouveaux)

@@ -1,6 +1,11 @@
 """Checking one row: the rules of docs/contrats.md §2 beyond the type of each cell (dates in order,
-blocks complete, one value per person and per session, what a re-import cannot restate)."""
+blocks complete, one value per person and per session, what a re-import cannot restate), which
+refuse it; and what the application's screens would refuse for another reason (an exit before
+the planned end that is not early, an exit at term without a stage, a date in the future, a
+person under the minimum age, one person given two genders, levels or communes), which history
+records as the file states it, with a warning."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from procurement.enums import Decision
@@ -12,6 +17,20 @@ from .contexte import EnBase
 from .ligne import LigneImport
 
 
+@dataclass(slots=True)
+class Vue:
+    """What later rows compare with an earlier row (a person's, a session's first row): a few
+    values, not the row, so that a file's rows are not all kept."""
+
+    ligne: int
+    genre: object = None
+    niveau_formation: object = None
+    commune: object = None
+    lot: object = None
+    prestataire: object = None
+    bilan_transmis: object = None
+
+
 def _lisible(valeur) -> str:
     if isinstance(valeur, date):
         return f"{valeur:%d/%m/%Y}"
@@ -20,16 +39,24 @@ def _lisible(valeur) -> str:
 
 class Verification:
     """The rules of docs/contrats.md §2 on one row (completed from the database for a reference
-    already imported), with the rows read before it (same reference, person, session)."""
+    already imported), with the rows read before it (same reference, person, session): errors
+    (`erreurs`), which refuse the file, and warnings (`avertissements`), which do not."""
 
-    def __init__(self, ligne: LigneImport, base: EnBase | None, resource, erreurs: dict):
-        self.ligne, self.base, self.resource, self.erreurs = ligne, base, resource, erreurs
-        self.contexte = resource.contexte
+    def __init__(
+        self, ligne: LigneImport, base: EnBase | None, controle, erreurs: dict, avertissements
+    ):
+        self.ligne, self.base, self.resource, self.erreurs = ligne, base, controle, erreurs
+        self.avertissements = avertissements
+        self.contexte = controle.contexte
         self.invalides = set(erreurs)
         self.jours_suspendus = base.jours_suspendus if base else 0
 
     def erreur(self, colonne, message):
         self.erreurs.setdefault(colonne, []).append(message)
+
+    def avertissement(self, colonne, message):
+        """What the screens refuse and history records as written (docs/contrats.md §2)."""
+        self.avertissements.setdefault(colonne, []).append(message)
 
     def rempli(self, colonne) -> bool:
         return getattr(self.ligne, colonne) not in (None, "", ())
@@ -41,7 +68,7 @@ class Verification:
     def pas_dans_le_futur(self, colonne, libelle):
         jour = getattr(self.ligne, colonne)
         if jour and jour > self.resource.aujourd_hui:
-            self.erreur(colonne, f"{libelle} ({jour:%d/%m/%Y}) est dans le futur")
+            self.avertissement(colonne, f"{libelle} ({jour:%d/%m/%Y}) est dans le futur")
 
     def verifier(self):
         for regle in (
@@ -58,6 +85,14 @@ class Verification:
             self.historique,
         ):
             regle()
+
+    def verifier_inchangee(self):
+        """A row that restates what the database holds (every block equal): only the rules
+        across rows (a reference, a person, a session, a bilan named twice); the others would
+        judge the database, not the file. It writes nothing: no warning."""
+        for regle in (self.reference, self.personne, self.session, self.bilan):
+            regle()
+        self.avertissements.clear()
 
     def obligatoires(self):
         for colonne in OBLIGATOIRES:
@@ -83,23 +118,29 @@ class Verification:
         if ligne.date_naissance and ligne.date_prescription:
             age = age_le(ligne.date_naissance, ligne.date_prescription)
             if age < AGE_MINIMUM:
-                self.erreur(
+                self.avertissement(
                     "date_naissance",
                     f"la personne a {max(age, 0)} ans à la date de prescription : "
                     f"{AGE_MINIMUM} ans au moins",
                 )
         if not (ligne.nom and ligne.prenom and ligne.date_naissance):
             return
-        autre = self.resource.vues_personnes.setdefault(ligne.identite, ligne)
-        if autre is ligne:
+        autre = self.resource.vues_personnes.get(ligne.identite)
+        if autre is None:
+            self.resource.vues_personnes[ligne.identite] = Vue(
+                ligne.ligne,
+                genre=ligne.genre,
+                niveau_formation=ligne.niveau_formation,
+                commune=ligne.commune,
+            )
             return
         for colonne in ("genre", "niveau_formation", "commune"):
             avant, ici = getattr(autre, colonne), getattr(ligne, colonne)
             if avant and ici and avant != ici:
-                self.erreur(
+                self.avertissement(
                     colonne,
                     f"la même personne a « {_lisible(avant)} » ligne {autre.ligne} : "
-                    "une seule valeur par personne",
+                    "la dernière ligne l'emporte",
                 )
 
     def prescription(self):
@@ -190,8 +231,11 @@ class Verification:
                     f"la session {session} est celle de "
                     f"{self.contexte.prestataires_par_pk[bon.prestataire_id].code}",
                 )
-        premiere = self.resource.vues_sessions.setdefault(session, ligne)
-        if premiere is ligne:
+        premiere = self.resource.vues_sessions.get(session)
+        if premiere is None:
+            self.resource.vues_sessions[session] = Vue(
+                ligne.ligne, lot=ligne.lot, prestataire=ligne.prestataire
+            )
             return
         if ligne.lot and premiere.lot and ligne.lot != premiere.lot:
             self.erreur(
@@ -245,13 +289,13 @@ class Verification:
         if au_terme:
             fin = ligne.fin_prevue(self.jours_suspendus)
             if fin and ligne.date_sortie < fin:
-                self.erreur(
+                self.avertissement(
                     "date_sortie",
                     f"le terme du parcours est le {fin:%d/%m/%Y} : une sortie avant est une "
                     "sortie anticipée (sortie_anticipee = oui)",
                 )
             if self.vide("stage_entreprise") and not (self.base and self.base.a_un_stage):
-                self.erreur(
+                self.avertissement(
                     "stage_entreprise",
                     "un parcours mené à son terme comprend un stage en entreprise",
                 )
@@ -315,8 +359,10 @@ class Verification:
         if self.vide("session"):
             self.erreur("bilan_transmis", "seulement sur une ligne qui a une session")
             return
-        premiere = self.resource.vues_bilans.setdefault(ligne.session, ligne)
-        if premiere is not ligne and premiere.bilan_transmis != jour:
+        premiere = self.resource.vues_bilans.setdefault(
+            ligne.session, Vue(ligne.ligne, bilan_transmis=jour)
+        )
+        if premiere.ligne != ligne.ligne and premiere.bilan_transmis != jour:
             self.erreur(
                 "bilan_transmis",
                 f"la session {ligne.session} a un autre bilan_transmis ligne {premiere.ligne} "

@@ -95,7 +95,7 @@ def en_json(rapport: importation.Rapport) -> dict:
         if len(retenues) >= LIGNES_APERCU:
             break
         retenues.add(ligne.ligne)
-    avertissements = list(getattr(rapport, "avertissements", []) or [])
+    avertissements = rapport.avertissements
     return {
         "fichier": rapport.fichier.nom,
         "empreinte": rapport.fichier.empreinte,
@@ -122,6 +122,7 @@ def en_json(rapport: importation.Rapport) -> dict:
                 "decision": ligne.decision,
                 "changements": list(ligne.changements),
                 "erreurs": [_message(e) for e in ligne.erreurs],
+                "avertissements": [_message(a) for a in ligne.avertissements],
             }
             for ligne in rapport.lignes
             if ligne.ligne in retenues

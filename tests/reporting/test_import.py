@@ -27,7 +27,7 @@ from reporting.enums import EtatBilan
 from reporting.importation import utilisateur_de_reprise
 from reporting.models import BilanFinParcours, ImportParcours
 from tests.prestataires.conftest import NOUMEA
-from tests.reporting.historique import en_csv, importer, rangee, session_ete_2024
+from tests.reporting.historique import en_csv, importer, photo, rangee, session_ete_2024
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("le_jour_de_l_import")]
 
@@ -331,3 +331,216 @@ def test_l_import_dit_ou_il_en_est_a_chaque_etape(demo):
     assert ("verification", 3, 3) in etapes
     assert etapes[-1] == ("ecriture", 3, 3)
     assert Prescription.objects.filter(reference__startswith="V-").count() == 3
+
+
+# --- Warnings: what the screens refuse, history records as written (docs/contrats.md §2) ------
+
+
+def test_une_ligne_que_les_ecrans_refuseraient_est_importee_avec_un_avertissement(demo, tmp_path):
+    """docs/contrats.md §2: an exit before the planned end without `sortie_anticipee = oui`
+    and an exit at term without a stage are imported as written, each reported as a warning
+    `line N: column: message`; warnings do not change the exit status (0). TEIN (line 3):
+    7 months from 01/03/2024, planned end 30/09/2024; exit "at term" on 15/05/2024, no stage."""
+    rangees = session_ete_2024()[:2]
+    rangees[1] |= {"sortie_anticipee": "non", "motif_sortie_anticipee": ""}
+    code, sortie, erreurs = importer(tmp_path, en_csv(rangees))
+    assert (code, erreurs) == (0, "")
+    assert sortie.splitlines() == [
+        "line 3: date_sortie: le terme du parcours est le 30/09/2024 : une sortie avant est une "
+        "sortie anticipée (sortie_anticipee = oui)",
+        "line 3: stage_entreprise: un parcours mené à son terme comprend un stage en entreprise",
+        "2 avertissement(s) : ces lignes sont importées telles que le fichier les donne.",
+        "Import de suivi.csv : 2 lignes ; créées : 2, mises à jour : 0, inchangées : 0.",
+    ]
+    tein = Parcours.objects.get(ligne__prescription__reference="H-0002")
+    assert (tein.date_sortie, tein.type_fin, tein.fin_prevue) == (
+        date(2024, 5, 15), TypeFin.TERME, date(2024, 9, 30),
+    )  # fmt: skip
+    assert (tein.etat, tein.motif_sortie, tein.stages.count()) == (EtatParcours.TERMINE, "", 0)
+
+
+def test_les_avertissements_sont_dans_le_rapport_pour_l_apercu(demo):
+    """The page's preview reads them on the report, with the row they belong to; a date in
+    the future and a person under the minimum age are warnings too; a dry run reports them."""
+    from reporting import importation
+
+    rangees = [
+        rangee(date_naissance="2010-01-01"),  # 14 years old on 10/01/2024
+        rangee(reference="H-0002", nom="TEIN", date_prescription="2026-12-01"),
+        # WAKA again (same identity), now in Dumbéa: the last row wins.
+        rangee(reference="H-0003", date_naissance="2010-01-01", commune="Dumbéa",
+               date_prescription="2024-06-01"),
+    ]  # fmt: skip
+    fichier = importation.Fichier(nom="suivi.csv", contenu=en_csv(rangees))
+    rapport = importation.importer(fichier, par=utilisateur_de_reprise(), essai=True)
+    assert rapport.valide and rapport.erreurs == []
+    assert [str(a) for a in rapport.avertissements] == [
+        "line 2: date_naissance: la personne a 14 ans à la date de prescription : 16 ans au moins",
+        "line 3: date_prescription: la date de prescription (01/12/2026) est dans le futur",
+        "line 4: date_naissance: la personne a 14 ans à la date de prescription : 16 ans au moins",
+        "line 4: commune: la même personne a « noumea » ligne 2 : la dernière ligne l'emporte",
+    ]
+    assert [len(ligne.avertissements) for ligne in rapport.lignes] == [1, 1, 2]
+    assert list(rapport.lignes[1].avertissements) == rapport.avertissements[1:2]
+    assert rapport.crees == 3 and not Prescription.objects.filter(importee=True).exists()
+    rapport = importation.importer(fichier, par=utilisateur_de_reprise())
+    assert rapport.valide and len(rapport.avertissements) == 4
+    waka = Prescription.objects.get(reference="H-0003").demandeur
+    assert Prescription.objects.get(reference="H-0001").demandeur == waka
+    assert waka.commune.code == "dumbea"
+
+
+# --- Batches: streamed, written in the one transaction ----------------------------------------
+
+
+def _importer_par_paquets(rangees, taille, etapes=None):
+    from reporting import importation
+
+    fichier = importation.Fichier(nom="suivi.csv", contenu=en_csv(rangees))
+    return importation.importer(
+        fichier,
+        par=utilisateur_de_reprise(),
+        progression=lambda *avancement: etapes.append(avancement) if etapes is not None else None,
+        taille_des_paquets=taille,
+    )
+
+
+def test_une_ligne_invalide_apres_des_paquets_ecrits_annule_tout(demo):
+    """docs/contrats.md §2: a file with any invalid row writes nothing, even when the batches
+    before it were written (in the one transaction): the fifth row, in the third batch of
+    two, refuses the file; every error is still reported."""
+    rangees = _volume(6)
+    rangees[4]["date_entree"] = "2024-01-19"  # before the commission (20/01/2024)
+    rangees[5]["genre"] = "Z"
+    avant = photo()
+    etapes = []
+    rapport = _importer_par_paquets(rangees, 2, etapes)
+    assert [str(e) for e in rapport.erreurs] == [
+        "line 6: date_entree: la date d'entrée précède la date de commission",
+        "line 7: genre: valeur « Z » inconnue : F, M ou X",
+    ]
+    assert ("ecriture", 4, 6) in etapes  # two batches were written, then rolled back
+    assert photo() == avant
+    assert not ImportParcours.objects.exists()
+    assert not Prescription.objects.filter(reference__startswith="V-").exists()
+
+
+def test_l_import_avance_paquet_par_paquet(demo):
+    """A background import's progress bar moves as batches are checked and written: each
+    step's count grows, up to the rows in all."""
+    etapes = []
+    rapport = _importer_par_paquets(_volume(5), 2, etapes)
+    assert rapport.valide and rapport.crees == 5
+    verification = [faites for etape, faites, total in etapes if etape == "verification"]
+    ecriture = [faites for etape, faites, total in etapes if etape == "ecriture"]
+    assert verification == [0, 2, 4, 5]
+    assert ecriture == [2, 4, 5]
+    assert {total for _, _, total in etapes} == {5}
+    assert etapes[-1] == ("ecriture", 5, 5)
+
+
+def test_une_session_sur_plusieurs_paquets_est_ecrite_comme_en_un_seul(demo):
+    """A session whose rows fall in several batches has one order, one commission and one
+    bilan, dated as if read at once: the file read row by row (prefix B) gives what it gives
+    read at once (prefix A)."""
+
+    def etat(prefixe):
+        bon = BonDeCommande.objects.get(numero=f"{prefixe}S-2024-01")
+        bilan = BilanFinParcours.objects.get(bon=bon)
+        return (
+            bon.emis_le, bon.accuse_le, bon.session.date_seance, bon.lignes.count(),
+            bon.session.passages.count(), bilan.etat, bilan.transmis_le, bilan.fin_session,
+            bilan.echeance,
+        )  # fmt: skip
+
+    rangees = session_ete_2024()
+    # The session's earliest commission (19/01) and its sent bilan are on its last row read.
+    rangees = [*rangees[1:], rangees[0] | {"date_commission": "2024-01-19"}]
+    avant = photo()
+    assert _importer_par_paquets(_autres_sessions(rangees, "A"), 6).valide
+    en_un_paquet = etat("A")
+    assert en_un_paquet == (
+        datetime(2024, 1, 19, 12, tzinfo=NOUMEA), datetime(2024, 2, 29, 12, tzinfo=NOUMEA),
+        date(2024, 1, 19), 2, 2, EtatBilan.TRANSMIS, date(2024, 9, 15), date(2024, 8, 28),
+        date(2024, 9, 28),
+    )  # fmt: skip
+    apres_un = photo()
+    assert _importer_par_paquets(_autres_sessions(rangees, "B"), 1).valide
+    assert etat("B") == en_un_paquet
+    # The same records again, but for the company and the commission without order (the
+    # refusal's and the adjournment's, same day, lot and prestataire), which B shares with A.
+    partages = {"Entreprise", "SessionCommission"}
+    assert {m: apres_un[m] - avant[m] for m in avant if m not in partages} == {
+        m: photo()[m] - apres_un[m] for m in avant if m not in partages
+    }
+    assert (
+        SessionCommission.objects.filter(bon_de_commande__numero__endswith="S-2024-01").count() == 2
+    )
+
+
+def _autres_sessions(rangees, prefixe):
+    """The same rows for other people (names, references and sessions prefixed)."""
+    return [
+        r
+        | {"reference": prefixe + r["reference"], "nom": prefixe + r["nom"]}
+        | ({"session": prefixe + r["session"]} if r.get("session") else {})
+        for r in rangees
+    ]
+
+
+def test_un_reimport_inchange_par_paquets_ne_change_rien(demo, tmp_path):
+    """Re-importing the same file changes nothing, whatever the batches."""
+    rangees = session_ete_2024()
+    assert importer(tmp_path, en_csv(rangees))[0] == 0
+    avant = photo()
+    rapport = _importer_par_paquets(rangees, 2)
+    assert (rapport.crees, rapport.mises_a_jour, rapport.inchangees) == (0, 0, 6)
+    assert photo() == avant
+
+
+def test_un_reimport_inchange_lit_autant_de_requetes_pour_10_que_pour_30_lignes(demo, tmp_path):
+    """An unchanged re-import reads the imported references in a fixed number of queries,
+    whatever their number, and writes nothing but its journal."""
+    petit = _volume(10, bilan_transmis="2024-09-02")
+    grand = _autres(_volume(30, bilan_transmis="2024-09-02"), "W")
+    _requetes_des_imports(tmp_path, {"petit": petit, "grand": grand})
+    requetes = []
+    for dossier, rangees in (("petit", petit), ("grand", grand)):
+        with CaptureQueriesContext(connection) as capture:
+            assert "inchangées" in importer(tmp_path / dossier, en_csv(rangees))[1]
+        requetes.append(len(capture.captured_queries))
+    assert requetes[0] == requetes[1]
+
+
+def test_une_ligne_inchangee_n_a_pas_d_avertissement_mais_les_regles_entre_lignes_tiennent(
+    demo, tmp_path
+):
+    """An unchanged row restates what the database holds: it writes nothing, so it warns of
+    nothing; a reference given twice is still refused, unchanged or not."""
+    rangees = session_ete_2024()[:2]
+    rangees[1] |= {"sortie_anticipee": "non", "motif_sortie_anticipee": ""}
+    assert "2 avertissement(s)" in importer(tmp_path, en_csv(rangees))[1]
+    code, sortie, erreurs = importer(tmp_path, en_csv(rangees))
+    assert (code, erreurs) == (0, "")
+    assert (
+        sortie == "Import de suivi.csv : 2 lignes ; créées : 0, mises à jour : 0, inchangées : 2.\n"
+    )
+    code, _, erreurs = importer(tmp_path, en_csv([*rangees, rangees[1]]))
+    assert code == 1
+    assert erreurs.splitlines()[0] == "line 4: reference: référence déjà utilisée ligne 3"
+
+
+def test_un_gros_import_laisse_des_statistiques_a_postgresql(demo, tmp_path, monkeypatch):
+    """Tables loaded in bulk are analysed after an import of many rows (PostgreSQL plans on
+    statistics; without them, a re-import read whole tables): here the threshold is lowered
+    to the file's 2 rows."""
+    from reporting.importation import ecriture
+
+    monkeypatch.setattr(ecriture, "SEUIL_DES_STATISTIQUES", 2)
+    with CaptureQueriesContext(connection) as capture:
+        assert importer(tmp_path, en_csv(session_ete_2024()[:2]))[0] == 0
+    analyses = [q["sql"] for q in capture.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyses) == 1 and '"procurement_prescription"' in analyses[0]
+    else:
+        assert analyses == []

@@ -85,7 +85,10 @@ SANS_PARCOURS = {
 }
 
 REFUS = {
-    # name: (change to the second row, line 3, the expected error lines)
+    # name: (change to the second row, line 3, the expected error lines). What the screens
+    # refuse for another reason (an exit at term before the planned end or without a stage, a
+    # date in the future, one person with two communes) is imported with a warning:
+    # tests/reporting/test_import.py.
     "date_invalide": (
         {"date_entree": "31/02/2024"},
         ["line 3: date_entree: date invalide « 31/02/2024 » : attendu AAAA-MM-JJ ou JJ/MM/AAAA"],
@@ -126,23 +129,6 @@ REFUS = {
         {"motif_sortie_anticipee": ""},
         ["line 3: motif_sortie_anticipee: obligatoire pour une sortie anticipée"],
     ),
-    "sortie_au_terme_avant_la_fin_prevue": (
-        {
-            "sortie_anticipee": "non",
-            "motif_sortie_anticipee": "",
-            "stage_entreprise": "Garage",
-            "stage_debut": "2024-04-01",
-            "stage_fin": "2024-04-30",
-        },
-        [
-            "line 3: date_sortie: le terme du parcours est le 30/09/2024 : une sortie avant est "
-            "une sortie anticipée (sortie_anticipee = oui)"
-        ],
-    ),  # fmt: skip
-    "sortie_au_terme_sans_stage": (
-        {"sortie_anticipee": "", "motif_sortie_anticipee": "", "date_sortie": "2024-09-30"},
-        ["line 3: stage_entreprise: un parcours mené à son terme comprend un stage en entreprise"],
-    ),  # fmt: skip
     "stage_hors_du_parcours": (
         {"stage_entreprise": "Garage", "stage_debut": "2024-02-20", "stage_fin": "2024-05-20"},
         [
@@ -238,17 +224,6 @@ REFUS = {
         {"decision": "refusee", "motif_refus": "humeur", "duree_mois": "", **SANS_PARCOURS},
         ["line 3: motif_refus: motif de refus (code de frein) inconnu « humeur »"],
     ),  # fmt: skip
-    "meme_personne_deux_communes": (
-        {
-            "nom": "Waka",
-            "prenom": "LEA",
-            "date_naissance": "02/03/1995",
-            "genre": "F",
-            "niveau_formation": "bac",
-            "commune": "Dumbéa",
-        },
-        ["line 3: commune: la même personne a « noumea » ligne 2 : une seule valeur par personne"],
-    ),  # fmt: skip
     "bilan_transmis_sans_session": (
         {**SANS_PARCOURS, "bilan_transmis": "2024-09-15"},
         ["line 3: bilan_transmis: seulement sur une ligne qui a une session"],
@@ -267,10 +242,6 @@ REFUS = {
     "obligatoire_vide": (
         {"nom": ""},
         ["line 3: nom: obligatoire"],
-    ),
-    "date_dans_le_futur": (
-        {"date_sortie": "2026-11-25"},
-        ["line 3: date_sortie: la date de sortie (25/11/2026) est dans le futur"],
     ),
 }
 

@@ -1,7 +1,9 @@
 """docs/contrats.md §2: bring the parcours history of a follow-up spreadsheet (.csv or .xlsx) in.
 
 Every error is printed on the error output as `line N: column: message` (the header is line
-1) and the command exits with status 1, having written nothing. What it imports is recorded
+1) and the command exits with status 1, having written nothing. Every warning (a row the
+application's screens would refuse, imported as written) is printed on the standard output in
+the same form; warnings do not change the exit status. What it imports is recorded
 as done by the inactive account `reprise` ("Reprise de l'historique"), created on demand.
 """
 
@@ -40,6 +42,14 @@ class Command(BaseCommand):
             )
         except FichierIllisible as erreur:
             raise CommandError(str(erreur)) from erreur
+        for avertissement in rapport.avertissements:
+            self.stdout.write(str(avertissement))
+        if rapport.avertissements:
+            verbe = "seraient importées" if dry_run else "sont importées"
+            self.stdout.write(
+                f"{len(rapport.avertissements)} avertissement(s) : ces lignes {verbe} telles que "
+                "le fichier les donne."
+            )
         if not rapport.valide:
             for erreur in rapport.erreurs:
                 self.stderr.write(str(erreur))
