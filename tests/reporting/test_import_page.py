@@ -272,10 +272,8 @@ def test_l_apercu_d_un_gros_fichier_est_borne_et_montre_d_abord_les_erreurs(demo
     """Issue 17: a file of 100 000 rows is checked; its preview keeps the rows with errors
     first, then the first rows, at most LIGNES_APERCU, and at most MESSAGES_APERCU errors:
     the job's page stays under 300 KB."""
-    from import_export.results import RowResult
-
     from reporting.importation import Fichier, Rapport
-    from reporting.importation.rapport import LigneApercu
+    from reporting.importation.controle import NOUVELLE, LigneApercu
     from reporting.views.importation import (
         GABARIT_APERCU,
         LIGNES_APERCU,
@@ -285,9 +283,10 @@ def test_l_apercu_d_un_gros_fichier_est_borne_et_montre_d_abord_les_erreurs(demo
 
     def ligne(numero, erreurs=()):
         return LigneApercu(
-            ligne=numero, action=RowResult.IMPORT_TYPE_NEW, reference=f"H-{numero:06}",
+            ligne=numero, action=NOUVELLE, reference=f"H-{numero:06}",
             nom="NOM-TRES-LONG-" * 2, prenom="Prénom", lot="1", session="S-2024-01",
-            decision="validee", changements=["date_entree", "sortie"], erreurs=list(erreurs),
+            decision="validee", changements=("date_entree", "sortie"), erreurs=tuple(erreurs),
+            avertissements=(),
         )  # fmt: skip
 
     erreurs = {

@@ -83,7 +83,8 @@ def test_un_import_en_arriere_plan_suivi_jusqu_a_sa_fin(demo, client, file_en_ba
     assert not Prescription.objects.filter(importee=True).exists()
     faire_tourner_le_worker()
     assert [v[1:] for v in vus][0] == ("verification", 0, 6)
-    assert [v[1:] for v in vus][-2:] == [("ecriture", 0, 6), ("ecriture", 6, 6)]
+    # One batch of 6 rows: checked, then written.
+    assert [v[1:] for v in vus][-2:] == [("verification", 6, 6), ("ecriture", 6, 6)]
     import_.refresh_from_db()
     assert import_.etat == Etat.TERMINE and import_.fichier is None
     assert Prescription.objects.filter(importee=True).count() == 6
@@ -105,8 +106,8 @@ def test_une_tache_qui_echoue_le_dit_a_son_utilisateur_et_n_ecrit_rien(
     avant = photo()
     ecrire = Ecriture.ecrire
 
-    def ecrire_puis_tomber(ecriture, a_ecrire):
-        ecrire(ecriture, a_ecrire)
+    def ecrire_puis_tomber(ecriture, *paquet):
+        ecrire(ecriture, *paquet)
         assert Prescription.objects.filter(importee=True).count() == 6  # written, then...
         raise RuntimeError("disque plein")
 
