@@ -152,8 +152,7 @@ def main():
         parser.error("--petit doit être positif et plus petit que --grand.")
 
     debut = time.perf_counter()
-    historique.BASE_DE_TEST = BASE_DE_TEST
-    url, jeter = historique.preparer_la_base()
+    url, jeter = historique.preparer_la_base(BASE_DE_TEST)
     os.environ["DATABASE_URL"] = url
     import django
 
