@@ -2,9 +2,10 @@
 it; both read the same lines, totals and files. A prestataire's users see their own only.
 
 A file (one état, one month, one year) of more stored lines than
-settings.TRAVAUX_LIGNES_IMMEDIATES is written by a background job (travaux): the link leads to
-the job's page, which offers the file to its user only; the download is journaled then, as the
-export page's jobs are (travaux.views.FichierDuTravailView)."""
+settings.TRAVAUX_LIGNES_IMMEDIATES (a tenth of that for a PDF: `lignes_immediates`) is written
+by a background job (travaux): the link leads to the job's page, which offers the file to its
+user only; the download is journaled then, as the export page's jobs are
+(travaux.views.FichierDuTravailView)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -348,11 +349,23 @@ def fichier_de_l_annee(user, annee: int) -> Fichier:
     )
 
 
+# Laying out a PDF line costs WeasyPrint about 9 ms (2.7 s for an état of 300 lines), writing
+# it in the workbook 0.2 ms: a PDF goes to a job at this fraction of the rows (200 lines,
+# about 2 s and 7 pages, with the default 2 000), a workbook at the threshold itself.
+FRACTION_PDF = 10
+
+
+def lignes_immediates(format_: str) -> int:
+    """The most stored lines a file of this format is written with inside the request."""
+    if format_ == "pdf":
+        return settings.TRAVAUX_LIGNES_IMMEDIATES // FRACTION_PDF
+    return settings.TRAVAUX_LIGNES_IMMEDIATES
+
+
 def _produire(request, fichier: Fichier, format_: str):
-    """The file for the request's user: at once, journaled; or, over
-    settings.TRAVAUX_LIGNES_IMMEDIATES stored lines, written by a background job whose page
-    the user is led to."""
-    if fichier.lignes.count() > settings.TRAVAUX_LIGNES_IMMEDIATES:
+    """The file for the request's user: at once, journaled; or, over `lignes_immediates`
+    stored lines, written by a background job whose page the user is led to."""
+    if fichier.lignes.count() > lignes_immediates(format_):
         travail = lancer(
             request.user,
             fichier_en_arriere_plan,

@@ -139,6 +139,23 @@ def test_le_seuil_compte_les_lignes_stockees_de_ce_que_l_utilisateur_voit(
     assert reponse.status_code == 200 and Travail.objects.count() == 1
 
 
+def test_un_pdf_part_en_arriere_plan_a_un_dixieme_du_seuil(demo, alpha, settings):
+    """Laying out a PDF line costs far more than writing it in a workbook: the PDF goes to a
+    job from a tenth of the threshold, the workbook of the same lines stays immediate."""
+    lignes = LigneRemuneration.objects.filter(etat=alpha.etat).count()
+    client = connecte(demo["alpha1"])
+    settings.TRAVAUX_LIGNES_IMMEDIATES = 10 * lignes
+    with a(JOUR, heure=10):
+        assert client.get(urls(alpha.etat, "pdf")["etat"]).status_code == 200
+    assert not Travail.objects.exists()
+    settings.TRAVAUX_LIGNES_IMMEDIATES = 10 * lignes - 1
+    with a(JOUR, heure=10):
+        assert client.get(urls(alpha.etat, "xlsx")["etat"]).status_code == 200
+        assert not Travail.objects.exists()
+        assert client.get(urls(alpha.etat, "pdf")["etat"]).status_code == 302
+    assert Travail.objects.get().parametres["format"] == "pdf"
+
+
 @pytest.mark.parametrize("username", ["beta1", "gamma1"])
 def test_un_autre_prestataire_ne_lance_rien_sur_l_etat_d_alpha(demo, alpha, settings, username):
     settings.TRAVAUX_LIGNES_IMMEDIATES = 0

@@ -105,6 +105,30 @@ def test_le_travail_garde_le_fichier_de_la_del_pour_la_del(client, demo_bilans, 
     assert fichiers["alpha1", "travail"] != fichiers["gestionnaire1", "travail"]
 
 
+def test_le_pdf_part_en_arriere_plan_a_un_dixieme_du_seuil(client, demo_bilans, settings):
+    """Laying out the recap in a PDF costs far more than writing it in a workbook: the PDF
+    goes to a job from a tenth of the threshold (three people here), the workbook stays
+    immediate."""
+    bilan = bilan_alpha_2026(client, demo_bilans)
+    client.force_login(demo_bilans["alpha1"])
+    settings.TRAVAUX_LIGNES_IMMEDIATES = 30
+    with a("2026-11-24"):
+        assert (
+            client.get(reverse("bilans_annuels:export", args=[bilan.pk, "pdf"])).status_code == 200
+        )
+    assert not Travail.objects.exists()
+    settings.TRAVAUX_LIGNES_IMMEDIATES = 29
+    with a("2026-11-24"):
+        assert (
+            client.get(reverse("bilans_annuels:export", args=[bilan.pk, "xlsx"])).status_code == 200
+        )
+        assert not Travail.objects.exists()
+        assert (
+            client.get(reverse("bilans_annuels:export", args=[bilan.pk, "pdf"])).status_code == 302
+        )
+    assert Travail.objects.get().parametres["format"] == "pdf"
+
+
 @pytest.mark.parametrize("username", ["beta1", "gamma1"])
 def test_un_autre_prestataire_ne_lance_rien_sur_le_bilan_d_alpha(
     client, demo_bilans, settings, username
