@@ -15,13 +15,14 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import generic
 
 from documents.enums import DocumentNominatif
 from documents.telechargements import telecharger
+from prestataires.models import Parcours
 from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
 from travaux.taches import EchecDuTravail, lancer, travail_de_fond
@@ -294,13 +295,13 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
 
 @dataclass
 class Fichier:
-    """A file of états as its user may have it: its title, its name (no extension), the
-    stored lines it holds (counted against settings.TRAVAUX_LIGNES_IMMEDIATES) and how to read
-    its relevés. `parametres` rebuild it in a background job (`fichier_de`)."""
+    """A file of états as its user may have it: its title, its name (no extension), how many
+    lines it holds (counted against settings.TRAVAUX_LIGNES_IMMEDIATES) and how to read its
+    relevés. `parametres` rebuild it in a background job (`fichier_de`)."""
 
     titre: str
     nom: str
-    lignes: QuerySet
+    lignes: Callable[[], int]
     releves: Callable[[], list[calcul.Releve]]
     parametres: dict
 
@@ -309,22 +310,51 @@ def fichier_de_l_etat(etat: EtatRemuneration) -> Fichier:
     return Fichier(
         titre=str(etat),
         nom=f"etat-remuneration-{etat.prestataire.code}-{etat.mois:%Y-%m}",
-        lignes=LigneRemuneration.objects.filter(etat=etat),
+        lignes=LigneRemuneration.objects.filter(etat=etat).count,
         releves=lambda: stockage.releves_stockes([etat]),
         parametres={"fichier": "etat", "etat": etat.pk},
     )
 
 
+def lignes_des_mois(paires: list[tuple[Prestataire, date]]) -> int:
+    """How many lines the file of these (prestataire, month) holds: an opened month's stored
+    lines, and for a month not opened yet (computed when the file is written) its prestataire's
+    parcours that meet it. Three queries whatever the number of months."""
+    if not paires:
+        return 0
+    etats = EtatRemuneration.objects.filter(
+        Q.create([Q(prestataire=p, mois=m) for p, m in paires], connector=Q.OR)
+    )
+    ouverts = set(etats.values_list("prestataire_id", "mois"))
+    stockees = LigneRemuneration.objects.filter(etat__in=etats).count() if ouverts else 0
+    a_calculer = [(p, m) for p, m in paires if (p.pk, m) not in ouverts]
+    if not a_calculer:
+        return stockees
+    return (
+        stockees
+        + Parcours.objects.filter(
+            Q.create(
+                [Q(prestataire=p) & calcul.parcours_couvrant(m) for p, m in a_calculer],
+                connector=Q.OR,
+            )
+        ).count()
+    )
+
+
+def _fichier_des_mois(paires, **kwargs) -> Fichier:
+    return Fichier(
+        lignes=lambda: lignes_des_mois(paires),
+        releves=lambda: stockage.releves_des_mois(paires),
+        **kwargs,
+    )
+
+
 def fichier_du_mois(user, jour: date) -> Fichier:
     """A month across the prestataires the user sees."""
-    prestataires = prestataires_visibles(user)
-    return Fichier(
+    return _fichier_des_mois(
+        [(p, jour) for p in prestataires_visibles(user)],
         titre=f"États de rémunération : {libelle_mois(jour)}",
         nom=f"etats-remuneration-{jour:%Y-%m}",
-        lignes=LigneRemuneration.objects.filter(
-            etat__mois=jour, etat__prestataire__in=prestataires
-        ),
-        releves=lambda: stockage.releves_des_mois([(p, jour) for p in prestataires]),
         parametres={"fichier": "mois", "mois": f"{jour:%Y-%m}"},
     )
 
@@ -334,17 +364,14 @@ def fichier_de_l_annee(user, annee: int) -> Fichier:
     prestataires the user sees."""
     prestataires = prestataires_visibles(user)
     fin = min(date(annee, 12, 1), today())
-    return Fichier(
-        titre=f"États de rémunération : année {annee}",
-        nom=f"etats-remuneration-{annee}",
-        lignes=LigneRemuneration.objects.filter(
-            etat__mois__range=(date(annee, 1, 1), fin), etat__prestataire__in=prestataires
-        ),
-        releves=lambda: stockage.releves_des_mois(
+    return _fichier_des_mois(
+        [
             (prestataire, mois)
             for mois in mois_entre(date(annee, 1, 1), fin)
             for prestataire in prestataires
-        ),
+        ],
+        titre=f"États de rémunération : année {annee}",
+        nom=f"etats-remuneration-{annee}",
         parametres={"fichier": "annee", "annee": annee},
     )
 
@@ -365,7 +392,7 @@ def lignes_immediates(format_: str) -> int:
 def _produire(request, fichier: Fichier, format_: str):
     """The file for the request's user: at once, journaled; or, over `lignes_immediates`
     stored lines, written by a background job whose page the user is led to."""
-    if fichier.lignes.count() > lignes_immediates(format_):
+    if fichier.lignes() > lignes_immediates(format_):
         travail = lancer(
             request.user,
             fichier_en_arriere_plan,

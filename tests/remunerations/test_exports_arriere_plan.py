@@ -5,10 +5,14 @@ stagiaires), journaled when he downloads it as the immediate file is. The test s
 job as soon as it is queued. The stories: ALPHA's October état and BETA's
 (tests/remunerations/conftest.py), read on 24/11/2026."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
-from remunerations.models import LigneRemuneration
+from procurement.models import Prestataire
+from remunerations import calcul
+from remunerations.models import EtatRemuneration, LigneRemuneration
 from remunerations.views import fichier_en_arriere_plan
 from reporting.models import JournalExport
 from tests.isolation import connecte
@@ -137,6 +141,30 @@ def test_le_seuil_compte_les_lignes_stockees_de_ce_que_l_utilisateur_voit(
     with a(JOUR, heure=10):
         reponse = connecte(demo["gamma1"]).get(urls(alpha.etat, "xlsx")["mois"])
     assert reponse.status_code == 200 and Travail.objects.count() == 1
+
+
+def test_un_mois_pas_encore_ouvert_compte_les_lignes_qu_il_aura(demo, alpha, settings):
+    """ALPHA's November is not opened yet: its file is computed when written, and counts its
+    stagiaires of the month against the threshold, as an opened month counts its stored lines;
+    its job writes the same file."""
+    novembre = date(2026, 11, 1)
+    assert not EtatRemuneration.objects.filter(prestataire__code="ALPHA", mois=novembre).exists()
+    with a(JOUR, heure=10):
+        (releve,) = calcul.releves([(Prestataire.objects.get(code="ALPHA"), novembre)])
+    lignes = len(releve.lignes)
+    assert lignes >= 3
+    client = connecte(demo["alpha1"])
+    url = reverse("remunerations:export_mois", args=["2026-11", "xlsx"])
+    settings.TRAVAUX_LIGNES_IMMEDIATES = lignes
+    with a(JOUR, heure=10):
+        immediat = client.get(url)
+    assert immediat.status_code == 200 and not Travail.objects.exists()
+    settings.TRAVAUX_LIGNES_IMMEDIATES = lignes - 1
+    with a(JOUR, heure=10):
+        assert client.get(url).status_code == 302
+    travail = Travail.objects.get()
+    telecharge = client.get(reverse("travaux:fichier", args=[travail.pk]))
+    assert contenu(telecharge) == contenu(immediat)
 
 
 def test_un_pdf_part_en_arriere_plan_a_un_dixieme_du_seuil(demo, alpha, settings):
