@@ -1,8 +1,17 @@
 """États de rémunération: the prestataire's direction declares its month, finance reconciles
-it; both read the same lines, totals and files. A prestataire's users see their own only."""
+it; both read the same lines, totals and files. A prestataire's users see their own only.
 
+A file (one état, one month, one year) of more stored lines than
+settings.TRAVAUX_LIGNES_IMMEDIATES (a tenth of that for a PDF: `lignes_immediates`) is written
+by a background job (travaux): the link leads to the job's page, which offers the file to its
+user only; the download is journaled then, as the export page's jobs are
+(travaux.views.FichierDuTravailView)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,8 +22,10 @@ from django.views import generic
 
 from documents.enums import DocumentNominatif
 from documents.telechargements import telecharger
+from prestataires.models import Parcours
 from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
+from travaux.taches import EchecDuTravail, lancer, travail_de_fond
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
 from workflows.pages import ListeView
@@ -23,7 +34,7 @@ from workflows.taches import url_du_processus
 from . import calcul, exports, perms, services, stockage
 from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
-from .models import EtatRemuneration, TotalRemuneration, libelle_mois
+from .models import EtatRemuneration, LigneRemuneration, TotalRemuneration, libelle_mois
 
 
 class EtatsVisiblesMixin(PermissionRequiredMixin):
@@ -34,16 +45,13 @@ class EtatsVisiblesMixin(PermissionRequiredMixin):
             "prestataire"
         )
 
-    def prestataires_visibles(self):
-        prestataires = Prestataire.objects.order_by("code")
-        if self.request.user.prestataire_id:
-            prestataires = prestataires.filter(pk=self.request.user.prestataire_id)
-        return list(prestataires)
 
-
-def _produire(user, releves, titre, nom, format_):
-    contenu = exports.pdf(releves, titre) if format_ == "pdf" else exports.classeur(releves)
-    return telecharger(user, contenu, f"{nom}.{format_}", DocumentNominatif.ETAT_REMUNERATION)
+def prestataires_visibles(user) -> list[Prestataire]:
+    """A prestataire's users: their own organisation; the DEL: every prestataire."""
+    prestataires = Prestataire.objects.order_by("code")
+    if user.prestataire_id:
+        prestataires = prestataires.filter(pk=user.prestataire_id)
+    return list(prestataires)
 
 
 class EtatListView(EtatsVisiblesMixin, ListeView):
@@ -282,12 +290,165 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         return "État accepté : le mois est rapproché."
 
 
+# --- Files: one état, one month, one year -----------------------------------------------------
+
+
+@dataclass
+class Fichier:
+    """A file of états as its user may have it: its title, its name (no extension), how many
+    lines it holds (counted against settings.TRAVAUX_LIGNES_IMMEDIATES) and how to read its
+    relevés. `parametres` rebuild it in a background job (`fichier_de`)."""
+
+    titre: str
+    nom: str
+    lignes: Callable[[], int]
+    releves: Callable[[], list[calcul.Releve]]
+    parametres: dict
+
+
+def fichier_de_l_etat(etat: EtatRemuneration) -> Fichier:
+    return Fichier(
+        titre=str(etat),
+        nom=f"etat-remuneration-{etat.prestataire.code}-{etat.mois:%Y-%m}",
+        lignes=LigneRemuneration.objects.filter(etat=etat).count,
+        releves=lambda: stockage.releves_stockes([etat]),
+        parametres={"fichier": "etat", "etat": etat.pk},
+    )
+
+
+def lignes_des_mois(paires: list[tuple[Prestataire, date]]) -> int:
+    """How many lines the file of these (prestataire, month) holds: an opened month's stored
+    lines, and for a month not opened yet (computed when the file is written) its prestataire's
+    parcours that meet it. Three queries whatever the number of months."""
+    if not paires:
+        return 0
+    etats = EtatRemuneration.objects.filter(
+        Q.create([Q(prestataire=p, mois=m) for p, m in paires], connector=Q.OR)
+    )
+    ouverts = set(etats.values_list("prestataire_id", "mois"))
+    stockees = LigneRemuneration.objects.filter(etat__in=etats).count() if ouverts else 0
+    a_calculer = [(p, m) for p, m in paires if (p.pk, m) not in ouverts]
+    if not a_calculer:
+        return stockees
+    return (
+        stockees
+        + Parcours.objects.filter(
+            Q.create(
+                [Q(prestataire=p) & calcul.parcours_couvrant(m) for p, m in a_calculer],
+                connector=Q.OR,
+            )
+        ).count()
+    )
+
+
+def _fichier_des_mois(paires, **kwargs) -> Fichier:
+    return Fichier(
+        lignes=lambda: lignes_des_mois(paires),
+        releves=lambda: stockage.releves_des_mois(paires),
+        **kwargs,
+    )
+
+
+def fichier_du_mois(user, jour: date) -> Fichier:
+    """A month across the prestataires the user sees."""
+    return _fichier_des_mois(
+        [(p, jour) for p in prestataires_visibles(user)],
+        titre=f"États de rémunération : {libelle_mois(jour)}",
+        nom=f"etats-remuneration-{jour:%Y-%m}",
+        parametres={"fichier": "mois", "mois": f"{jour:%Y-%m}"},
+    )
+
+
+def fichier_de_l_annee(user, annee: int) -> Fichier:
+    """The year's months up to the current one (a month to come owes nothing yet), across the
+    prestataires the user sees."""
+    prestataires = prestataires_visibles(user)
+    fin = min(date(annee, 12, 1), today())
+    return _fichier_des_mois(
+        [
+            (prestataire, mois)
+            for mois in mois_entre(date(annee, 1, 1), fin)
+            for prestataire in prestataires
+        ],
+        titre=f"États de rémunération : année {annee}",
+        nom=f"etats-remuneration-{annee}",
+        parametres={"fichier": "annee", "annee": annee},
+    )
+
+
+# Laying out a PDF line costs WeasyPrint about 9 ms (2.7 s for an état of 300 lines), writing
+# it in the workbook 0.2 ms: a PDF goes to a job at this fraction of the rows (200 lines,
+# about 2 s and 7 pages, with the default 2 000), a workbook at the threshold itself.
+FRACTION_PDF = 10
+
+
+def lignes_immediates(format_: str) -> int:
+    """The most stored lines a file of this format is written with inside the request."""
+    if format_ == "pdf":
+        return settings.TRAVAUX_LIGNES_IMMEDIATES // FRACTION_PDF
+    return settings.TRAVAUX_LIGNES_IMMEDIATES
+
+
+def _produire(request, fichier: Fichier, format_: str):
+    """The file for the request's user: at once, journaled; or, over `lignes_immediates`
+    stored lines, written by a background job whose page the user is led to."""
+    if fichier.lignes() > lignes_immediates(format_):
+        travail = lancer(
+            request.user,
+            fichier_en_arriere_plan,
+            f"{fichier.titre} ({format_.upper()})",
+            parametres={**fichier.parametres, "format": format_},
+            permission=EtatsVisiblesMixin.permission_required,
+        )
+        return redirect(travail)
+    return telecharger(
+        request.user,
+        _contenu(fichier, format_),
+        f"{fichier.nom}.{format_}",
+        DocumentNominatif.ETAT_REMUNERATION,
+    )
+
+
+def _contenu(fichier: Fichier, format_: str) -> bytes:
+    releves = fichier.releves()
+    if format_ == "pdf":
+        return exports.pdf(releves, fichier.titre)
+    return exports.classeur(releves)
+
+
+def fichier_de(user, parametres: dict) -> Fichier:
+    """The file a job was asked for, as its user may have it now."""
+    if parametres["fichier"] == "etat":
+        etat = (
+            EtatRemuneration.objects.visibles_par(user)
+            .select_related("prestataire")
+            .filter(pk=parametres["etat"])
+            .first()
+        )
+        if etat is None:
+            raise EchecDuTravail(
+                "Cet état de rémunération n'existe plus ou ne vous est plus accessible."
+            )
+        return fichier_de_l_etat(etat)
+    if parametres["fichier"] == "mois":
+        return fichier_du_mois(user, lire_mois(parametres["mois"]))
+    return fichier_de_l_annee(user, parametres["annee"])
+
+
+@travail_de_fond
+def fichier_en_arriere_plan(travail, progression):
+    """The file for the job's user (the prestataires he sees when it runs); the journal line
+    waits for the download (the same line as a file handed out at once)."""
+    fichier = fichier_de(travail.par, travail.parametres)
+    format_ = travail.parametres["format"]
+    travail.resultat_nom = f"{fichier.nom}.{format_}"
+    travail.resultat = _contenu(fichier, format_)
+    travail.rapport = {"journal": {"objet": DocumentNominatif.ETAT_REMUNERATION.value}}
+
+
 class EtatExportView(EtatsVisiblesMixin, generic.DetailView):
     def get(self, request, *args, format_, **kwargs):
-        etat = self.get_object()
-        nom = f"etat-remuneration-{etat.prestataire.code}-{etat.mois:%Y-%m}"
-        releves = stockage.releves_stockes([etat])
-        return _produire(request.user, releves, str(etat), nom, format_)
+        return _produire(request, fichier_de_l_etat(self.get_object()), format_)
 
 
 def _mois(texte: str) -> date:
@@ -301,28 +462,13 @@ class MoisExportView(EtatsVisiblesMixin, generic.View):
     """A month across the prestataires the user sees."""
 
     def get(self, request, mois, format_):
-        jour = _mois(mois)
-        releves = stockage.releves_des_mois([(p, jour) for p in self.prestataires_visibles()])
-        titre = f"États de rémunération : {libelle_mois(jour)}"
-        return _produire(request.user, releves, titre, f"etats-remuneration-{jour:%Y-%m}", format_)
-
-
-def _releves_de_l_annee(prestataires, annee: int):
-    """The year's months up to the current one (a month to come owes nothing yet)."""
-    fin = min(date(annee, 12, 1), today())
-    return stockage.releves_des_mois(
-        (prestataire, mois)
-        for mois in mois_entre(date(annee, 1, 1), fin)
-        for prestataire in prestataires
-    )
+        return _produire(request, fichier_du_mois(request.user, _mois(mois)), format_)
 
 
 class AnneeExportView(EtatsVisiblesMixin, generic.View):
     def get(self, request, annee, format_):
         annee = int(annee)  # the URL's four digits
-        releves = _releves_de_l_annee(self.prestataires_visibles(), annee)
-        titre = f"États de rémunération : année {annee}"
-        return _produire(request.user, releves, titre, f"etats-remuneration-{annee}", format_)
+        return _produire(request, fichier_de_l_annee(request.user, annee), format_)
 
 
 class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
