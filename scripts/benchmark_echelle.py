@@ -1,7 +1,7 @@
 """Every page at two sizes of history, the import and the PDFs: the scale benchmark (issue 17).
 
     .venv/bin/python scripts/benchmark_echelle.py [--petit 1000] [--grand 100000]
-        [--repetitions 7] [--json FICHIER]
+        [--repetitions 7] [--json FICHIER] [--garder]
 
 Works in a throwaway database, as scripts/benchmark_import_indicateurs.py does (its helpers
 are reused): with DATABASE_URL set to PostgreSQL, a database `benchmark_echelle` on that
@@ -147,6 +147,12 @@ def main():
         "de fois (60)",
     )
     parser.add_argument("--json", type=Path, help="écrit aussi les chiffres en JSON")
+    parser.add_argument(
+        "--garder",
+        action="store_true",
+        help="garde la base à la fin (pour profiler une page à la grande taille) et donne son "
+        "DATABASE_URL",
+    )
     arguments = parser.parse_args()
     if not 0 < arguments.petit < arguments.grand:
         parser.error("--petit doit être positif et plus petit que --grand.")
@@ -213,7 +219,10 @@ def main():
             arguments.json.write_text(json.dumps(donnees, indent=2, ensure_ascii=False))
     finally:
         connections.close_all()
-        jeter()
+        if arguments.garder:
+            print(f"Base gardée : DATABASE_URL={url}")
+        else:
+            jeter()
         for fichier in dossier.glob("*"):
             fichier.unlink()
         dossier.rmdir()
