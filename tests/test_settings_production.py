@@ -118,3 +118,12 @@ def test_session_durations_come_from_the_environment():
         )
         == "1800 28800"
     )
+
+
+def test_postgresql_connections_compile_no_query_just_in_time():
+    """The JIT cost the pages more than it saved (config/settings/base.py); SQLite has none."""
+    options = "settings.DATABASES['default']['OPTIONS'].get('options')"
+    url = "postgres://parcours@db.example/parcours"
+    assert reglage("config.settings.production", options, DATABASE_URL=url) == "-c jit=off"
+    sqlite = "sqlite:///unused.sqlite3"
+    assert reglage("config.settings.production", options, DATABASE_URL=sqlite) == "None"

@@ -112,6 +112,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         **DATABASES["default"].get("OPTIONS", {}),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the pages' queries read a page of rows through joins whose row
+    # estimates run far above what they read (a prestataire's tasks: 240 000 estimated, 248
+    # read), and compiling them cost more than running them (the home page 113 ms with the JIT,
+    # 51 ms without, at 100 000 parcours: scripts/benchmark_echelle.py). The aggregates of the
+    # indicators are no slower without it.
+    DATABASES["default"]["OPTIONS"] = {
+        "options": "-c jit=off",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 # A background job's progress is written through a connection of its own ("progression", the
 # same database): the import it follows runs in one transaction on "default", and a page reads
 # the progress while that transaction is still open. On SQLite the import holds the only write
