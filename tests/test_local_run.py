@@ -79,7 +79,8 @@ def test_postgresql_keeps_its_own_options():
     url = "postgres://parcours@db:5432/parcours"
     reglage = reglages("local", "DATABASES", DATABASE_URL=url)["DATABASES"]["default"]
     assert reglage["ENGINE"] == "django.db.backends.postgresql"
-    assert reglage.get("OPTIONS", {}) == {}
+    # None of SQLite's; only the JIT turned off (config/settings/base.py).
+    assert reglage["OPTIONS"] == {"options": "-c jit=off"}
 
 
 def test_the_timer_runner_survives_a_locked_database_and_tries_again_at_the_next_pass(

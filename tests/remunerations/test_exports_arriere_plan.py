@@ -15,6 +15,7 @@ from remunerations import calcul
 from remunerations.models import EtatRemuneration, LigneRemuneration
 from remunerations.views import fichier_en_arriere_plan
 from reporting.models import JournalExport
+from tests.fichiers_prepares import contenu, journal
 from tests.isolation import connecte
 from travaux.models import Etat, Travail
 from travaux.taches import lancer
@@ -24,18 +25,6 @@ from .conftest import JOUR, a
 pytestmark = pytest.mark.django_db
 
 FORMATS = ["pdf", "xlsx"]
-
-
-def contenu(reponse) -> bytes:
-    return b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
-
-
-def journal() -> list[tuple]:
-    return list(
-        JournalExport.objects.order_by("pk").values_list(
-            "utilisateur__username", "objet", "format", "document", "filtres", "lignes"
-        )
-    )
 
 
 def urls(etat, format_) -> dict[str, str]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from reporting.models import JournalExport
 from reporting.views.bilans_annuels import fichier_en_arriere_plan
+from tests.fichiers_prepares import contenu, journal
 from tests.prestataires.conftest import a
 from tests.reporting.test_bilans_annuels import bilan_alpha_2026
 from travaux.models import Etat, Travail
@@ -17,18 +18,6 @@ from travaux.taches import lancer
 pytestmark = pytest.mark.django_db
 
 FORMATS = ["pdf", "xlsx"]
-
-
-def contenu(reponse) -> bytes:
-    return b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
-
-
-def journal() -> list[tuple]:
-    return list(
-        JournalExport.objects.order_by("pk").values_list(
-            "utilisateur__username", "objet", "format", "document", "filtres", "lignes"
-        )
-    )
 
 
 @pytest.mark.parametrize("format_", FORMATS)
