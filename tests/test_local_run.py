@@ -145,14 +145,16 @@ def test_make_run_gives_its_port_to_the_server_and_the_timer_runner(tmp_path, po
     """`PORT=8080 make run`, or `make run` on its default port: both processes know the port,
     which the links below follow."""
     # Stands for the virtualenv's python: says what it was asked to run. The server waits
-    # until the timer runner, started before it in the background, has said it (for 10 s at
-    # most): make kills the runner as soon as the server stops.
+    # until the timer runner and the worker, started before it in the background, have said it
+    # (for 10 s at most): make kills them as soon as the server stops.
     python = tmp_path / "python"
     python.write_text(
         "#!/bin/sh\n"
         'echo "PORT=$PORT $*"\n'
-        'case "$*" in *run_workflow_timers*) touch "$0.lance" ;;\n'
-        '  *runserver*) for i in $(seq 100); do [ -e "$0.lance" ] && break; sleep 0.1; done ;;\n'
+        'case "$*" in *run_workflow_timers*) touch "$0.minuteurs" ;;\n'
+        '  *db_worker*) touch "$0.executant" ;;\n'
+        '  *runserver*) for i in $(seq 100); do\n'
+        '    [ -e "$0.minuteurs" ] && [ -e "$0.executant" ] && break; sleep 0.1; done ;;\n'
         "esac\n"
     )
     python.chmod(0o755)
