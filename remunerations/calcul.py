@@ -385,6 +385,16 @@ def _rapproche(etat: EtatRemuneration | None) -> bool:
     return etat is not None and etat.etat == EtatDeclaration.ACCEPTE
 
 
+def etats_des_mois(paires: list[tuple[Prestataire, date]]) -> dict:
+    """The états opened for these (prestataire, month) pairs, by (prestataire id, month)."""
+    return {
+        (etat.prestataire_id, etat.mois): etat
+        for etat in EtatRemuneration.objects.filter(
+            Q.create([Q(prestataire=p, mois=m) for p, m in paires], connector=Q.OR)
+        ).select_related("prestataire")
+    }
+
+
 def releves(
     paires: Iterable[tuple[Prestataire, date]],
     parcours_ids: Iterable[int] | None = None,
@@ -402,12 +412,7 @@ def releves(
     paires = list(paires)
     if not paires:
         return []
-    etats = {
-        (etat.prestataire_id, etat.mois): etat
-        for etat in EtatRemuneration.objects.filter(
-            Q.create([Q(prestataire=p, mois=m) for p, m in paires], connector=Q.OR)
-        ).select_related("prestataire")
-    }
+    etats = etats_des_mois(paires)
     stockees = defaultdict(dict)
     saisies = LigneRemuneration.objects.filter(etat__in=list(etats.values()), saisie=True)
     if parcours_ids is not None:

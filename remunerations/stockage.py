@@ -265,12 +265,7 @@ def releves_des_mois(paires: Iterable[tuple[Prestataire, date]]) -> list[calcul.
     paires = list(paires)
     if not paires:
         return []
-    etats = {
-        (etat.prestataire_id, etat.mois): etat
-        for etat in EtatRemuneration.objects.filter(
-            Q.create([Q(prestataire=p, mois=m) for p, m in paires], connector=Q.OR)
-        ).select_related("prestataire")
-    }
+    etats = calcul.etats_des_mois(paires)
     stockes = {
         (releve.etat.prestataire_id, releve.mois): releve
         for releve in releves_stockes(etats.values())
