@@ -153,7 +153,7 @@ def test_make_run_gives_its_port_to_the_server_and_the_timer_runner(tmp_path, po
         'echo "PORT=$PORT $*"\n'
         'case "$*" in *run_workflow_timers*) touch "$0.minuteurs" ;;\n'
         '  *db_worker*) touch "$0.executant" ;;\n'
-        '  *runserver*) for i in $(seq 100); do\n'
+        "  *runserver*) for i in $(seq 100); do\n"
         '    [ -e "$0.minuteurs" ] && [ -e "$0.executant" ] && break; sleep 0.1; done ;;\n'
         "esac\n"
     )
