@@ -28,7 +28,7 @@ from travaux.receivers import MESSAGE_INATTENDU, travail_interrompu
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("le_jour_de_l_import")]
 
-RAFRAICHIR = '<meta http-equiv="refresh" content="2">'
+RAFRAICHIR = '<meta name="rafraichir" content="2">'
 
 
 def test_un_import_en_arriere_plan_suivi_jusqu_a_sa_fin(demo, client, file_en_base, monkeypatch):
