@@ -164,6 +164,14 @@ class StageForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["entreprise"].queryset = Entreprise.objects.filter(prestataire=prestataire)
 
+    def clean(self):
+        """The end before the start is told on the end's field, in French, before the
+        database's constraint (stage_fin_apres_debut) would name itself."""
+        cleaned = super().clean()
+        if cleaned.get("debut") and cleaned.get("fin") and cleaned["fin"] < cleaned["debut"]:
+            self.add_error("fin", "La fin du stage précède son début.")
+        return cleaned
+
 
 class VerificationsForm(forms.Form):
     conditions_accueil = forms.BooleanField(

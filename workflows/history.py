@@ -9,6 +9,38 @@ from django_fsm.signals import post_transition
 
 from .models import Transition
 
+# What each transition is called in a record's history: users read French words, never a
+# method's name ("Ouvrir_seance"). tests/workflows/test_historique.py checks that every
+# transition of every model has its label here.
+LIBELLES = {
+    "accepter": "Acceptation",
+    "accuser_reception": "Accusé de réception",
+    "ajourner": "Ajournement",
+    "annuler": "Annulation",
+    "clore_maintien": "Clôture du maintien dans l'emploi",
+    "cloturer": "Clôture",
+    "commander": "Commande",
+    "cosigner": "Cosignature",
+    "demarrer": "Démarrage",
+    "desinscrire": "Retrait de l'ordre du jour",
+    "desister": "Désistement",
+    "emettre": "Émission",
+    "entrer": "Entrée",
+    "inscrire": "Inscription à l'ordre du jour",
+    "ouvrir_seance": "Ouverture de la séance",
+    "refuser": "Refus",
+    "renvoyer": "Renvoi",
+    "reprendre": "Reprise",
+    "retirer": "Retrait",
+    "sortir": "Sortie",
+    "soumettre": "Soumission",
+    "suspendre": "Suspension",
+    "terminer": "Fin",
+    "transmettre": "Transmission",
+    "valider": "Validation",
+    "verifier": "Vérification",
+}
+
 
 @receiver(post_transition)
 def journaliser_transition(sender, instance, name, source, target, **kwargs):
@@ -33,6 +65,7 @@ def historique(instance, champ="etat"):
         ).select_related("par")
     )
     for transition in transitions:
+        transition.libelle = LIBELLES.get(transition.nom, transition.nom.replace("_", " "))
         transition.source_libelle = libelles.get(transition.source, transition.source)
         transition.cible_libelle = libelles.get(transition.cible, transition.cible)
     return transitions

@@ -113,7 +113,9 @@ class Stage(ConcurrentTransitionMixin, models.Model):
         ordering = ["debut", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(fin__gte=models.F("debut")), name="stage_fin_apres_debut"
+                condition=Q(fin__gte=models.F("debut")),
+                name="stage_fin_apres_debut",
+                violation_error_message="La fin du stage précède son début.",
             ),
             models.CheckConstraint(
                 condition=Q(heures_hebdo__range=(1, 39)), name="stage_heures_hebdo"

@@ -490,3 +490,22 @@ def test_la_sortie_annule_les_stages_non_commences_par_leur_transition(demo, en_
     assert stage.etat == EtatStage.ANNULE
     (annulation,) = historique(stage)
     assert (annulation.nom, annulation.par) == ("annuler", demo["alpha2"])
+
+
+def test_un_stage_qui_finit_avant_de_commencer_est_refuse_en_francais_sur_sa_fin(
+    client, demo, en_cours
+):
+    """Issue 18, item 4: the message named the database constraint ("La contrainte
+    « stage_fin_apres_debut » n'est pas respectée")."""
+    client.force_login(demo["alpha2"])
+    with a("2026-11-20"):
+        reponse = client.post(reverse("parcours:stage_add", args=[en_cours.pk]), {
+            "entreprise": Entreprise.objects.filter(prestataire__code="ALPHA")[0].pk,
+            "objet": "decouvrir", "objectifs": "x", "tuteur_nom": "y",
+            "debut": date(2026, 12, 20), "fin": date(2026, 12, 10), "heures_hebdo": 35,
+            "activites_competences": "a", "criteres_evaluation": "b",
+        })  # fmt: skip
+    assert reponse.status_code == 200
+    assert reponse.context["form"].errors["fin"] == ["La fin du stage précède son début."]
+    assert "stage_fin_apres_debut" not in reponse.content.decode()
+    assert not Stage.objects.exists()
