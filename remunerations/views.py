@@ -2,16 +2,15 @@
 it; both read the same lines, totals and files. A prestataire's users see their own only.
 
 A file (one état, one month, one year) of more stored lines than
-settings.TRAVAUX_LIGNES_IMMEDIATES (a tenth of that for a PDF: `lignes_immediates`) is written
-by a background job (travaux): the link leads to the job's page, which offers the file to its
-user only; the download is journaled then, as the export page's jobs are
-(travaux.views.FichierDuTravailView)."""
+settings.TRAVAUX_LIGNES_IMMEDIATES (a tenth of that for a PDF:
+`travaux.taches.lignes_immediates`) is written by a background job (travaux): the link leads
+to the job's page, which offers the file to its user only; the download is journaled then, as
+the export page's jobs are (travaux.views.FichierDuTravailView)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -25,7 +24,7 @@ from documents.telechargements import telecharger
 from prestataires.models import Parcours
 from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
-from travaux.taches import EchecDuTravail, lancer, travail_de_fond
+from travaux.taches import EchecDuTravail, lancer, lignes_immediates, travail_de_fond
 from workflows.actions import ActionsMixin, Refus
 from workflows.history import historique
 from workflows.pages import ListeView
@@ -374,19 +373,6 @@ def fichier_de_l_annee(user, annee: int) -> Fichier:
         nom=f"etats-remuneration-{annee}",
         parametres={"fichier": "annee", "annee": annee},
     )
-
-
-# Laying out a PDF line costs WeasyPrint about 9 ms (2.7 s for an état of 300 lines), writing
-# it in the workbook 0.2 ms: a PDF goes to a job at this fraction of the rows (200 lines,
-# about 2 s and 7 pages, with the default 2 000), a workbook at the threshold itself.
-FRACTION_PDF = 10
-
-
-def lignes_immediates(format_: str) -> int:
-    """The most stored lines a file of this format is written with inside the request."""
-    if format_ == "pdf":
-        return settings.TRAVAUX_LIGNES_IMMEDIATES // FRACTION_PDF
-    return settings.TRAVAUX_LIGNES_IMMEDIATES
 
 
 def _produire(request, fichier: Fichier, format_: str):
