@@ -291,7 +291,11 @@ def calculer(parcours: Parcours, mois: date, absences_heures: Decimal, bareme=No
     )
 
 
-def _figee(ligne: LigneRemuneration, mois_de_l_etat: date) -> Ligne:
+def ligne_enregistree(
+    ligne: LigneRemuneration, mois_de_l_etat: date, deja_rapproche: int = 0
+) -> Ligne:
+    """A line as the database holds it: frozen with a reconciled état, or stored
+    (remunerations.stockage). An adjustment carries what its month was reconciled with."""
     return Ligne(
         parcours=ligne.parcours,
         mois=ligne.mois,
@@ -302,7 +306,7 @@ def _figee(ligne: LigneRemuneration, mois_de_l_etat: date) -> Ligne:
         absences_heures=ligne.absences_heures,
         montant_du=ligne.montant_du,
         declaree=ligne,
-        deja_rapproche=None if ligne.mois == mois_de_l_etat else 0,
+        deja_rapproche=None if ligne.mois == mois_de_l_etat else deja_rapproche,
     )
 
 
@@ -453,7 +457,7 @@ def releves(
         declarees = dict(stockees[etat.pk]) if etat else {}
         releve = Releve(prestataire=prestataire, mois=mois, etat=etat)
         if _rapproche(etat):
-            releve.lignes = [_figee(ligne, mois) for ligne in declarees.values()]
+            releve.lignes = [ligne_enregistree(ligne, mois) for ligne in declarees.values()]
         else:
             if etat is not None and premiers_ouverts.get(prestataire.pk) == etat.pk:
                 releve.lignes = _ajustements(rapproches[prestataire.pk], declarees, bareme)

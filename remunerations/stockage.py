@@ -225,22 +225,9 @@ def lignes_stockees():
 
 
 def en_ligne(stockee: LigneRemuneration, mois_de_l_etat: date) -> calcul.Ligne:
-    """A stored line as the computation's Ligne (what templates and files read)."""
-    deja = stockee.deja_rapproche
-    if stockee.mois != mois_de_l_etat and deja is None:
-        deja = 0  # an adjustment frozen before its reconciled amount was stored
-    return calcul.Ligne(
-        parcours=stockee.parcours,
-        mois=stockee.mois,
-        jours=stockee.jours,
-        jours_du_mois=stockee.jours_du_mois,
-        smg_mensuel=stockee.smg_mensuel,
-        smg_horaire=stockee.smg_horaire,
-        absences_heures=stockee.absences_heures,
-        montant_du=stockee.montant_du,
-        declaree=stockee,
-        deja_rapproche=None if stockee.mois == mois_de_l_etat else deja,
-    )
+    """A stored line as the computation's Ligne (what templates and files read). An
+    adjustment frozen before its reconciled amount was stored counts it 0."""
+    return calcul.ligne_enregistree(stockee, mois_de_l_etat, stockee.deja_rapproche or 0)
 
 
 def releves_stockes(etats: Iterable[EtatRemuneration]) -> list[calcul.Releve]:
