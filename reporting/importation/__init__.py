@@ -157,6 +157,7 @@ def importer(
             controle = Controle(referentiels)
             ecriture = Ecriture(par)
             verifiees = ecrites = 0
+            prestataires_ecrits = set()  # whose stipends the written rows may change
             rangees = tableau.rangees() if tableau.entete_valide else ()
             for paquet in _paquets(rangees, taille_des_paquets):
                 contexte = Contexte(
@@ -176,6 +177,7 @@ def importer(
                 progression("verification", verifiees, total)
                 if rapport.valide and not essai:
                     ecriture.ecrire(contexte, a_ecrire)
+                    prestataires_ecrits.update(ligne.prestataire.pk for ligne in a_ecrire)
                     ecrites += len(paquet)
                     progression("ecriture", ecrites, total)
             rapport.erreurs.sort(key=ordre)
@@ -186,10 +188,10 @@ def importer(
                 raise _Annulation
             if rapport.valide and not essai:
                 ecriture.terminer()
-                if rapport.crees or rapport.mises_a_jour:
-                    # Parcours written in bulk send no signal: their stipends are brought up
-                    # to date here, in the import's transaction.
-                    stockage.actualiser()
+                if prestataires_ecrits:
+                    # Parcours written in bulk send no signal: their prestataires' stipends are
+                    # brought up to date here, in the import's transaction.
+                    stockage.actualiser(prestataire_ids=prestataires_ecrits)
             rapport.journal = ImportParcours.objects.create(
                 fichier=fichier.nom[:255],
                 empreinte=fichier.empreinte,
