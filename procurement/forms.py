@@ -332,24 +332,58 @@ class AgendaFilterForm(forms.Form):
         return prescriptions
 
 
+def choix_des_motifs() -> list[tuple]:
+    """The motifs of a refusal (the freins offered), as a decision form's choices."""
+    return [("", "Choisir le motif"), *((f.pk, str(f)) for f in Frein.objects.proposables())]
+
+
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="Décision", choices=Decision.choices)
+    """A member's decision on one prescription, or its correction until the session is closed.
+
+    No decision is proposed: the member chooses one (CCTP, the commission decides each
+    entry)."""
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez une décision : validée, refusée ou ajournée."},
+    )
     duree_mois = forms.IntegerField(label="Durée (mois)", required=False)
     motif_refus = forms.ModelChoiceField(
         label="Motif du refus", queryset=Frein.objects.none(), required=False
     )
     commentaire = forms.CharField(
-        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Commentaire",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Obligatoire si ajournée : le conseiller le lira sur la prescription.",
     )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, passage: PassageCommission, **kwargs):
+    def __init__(self, *args, passage: PassageCommission, motifs=None, **kwargs):
+        """`motifs`: the refusal's choices (choix_des_motifs()), read once for a page of
+        forms; otherwise read for this one."""
+        if passage.decision:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "decision": passage.decision,
+                    "duree_mois": passage.duree_mois,
+                    "motif_refus": passage.motif_refus_id,
+                    "commentaire": passage.commentaire,
+                },
+            )
         super().__init__(*args, prefix=f"passage-{passage.pk}", **kwargs)
+        self.fields["version"].initial = passage.version
         self.fields["motif_refus"].queryset = Frein.objects.proposables()
+        self.fields["motif_refus"].choices = motifs or choix_des_motifs()
         lot = passage.prescription.lot
         champ = self.fields["duree_mois"]
         champ.min_value, champ.max_value = lot.duree_min_mois, lot.duree_max_mois
         champ.widget.attrs.update(min=lot.duree_min_mois, max=lot.duree_max_mois)
-        champ.initial = lot.duree_defaut_mois
+        if not passage.decision:
+            champ.initial = lot.duree_defaut_mois
         if lot.duree_min_mois == lot.duree_max_mois:
             champ.disabled = True
             champ.help_text = f"Fixée à {lot.duree_min_mois} mois pour le lot {lot.numero}."
@@ -357,3 +391,13 @@ class DecisionForm(forms.Form):
             champ.help_text = (
                 f"Obligatoire si validée : de {lot.duree_min_mois} à {lot.duree_max_mois} mois."
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Decision.AJOURNEE and not cleaned.get("commentaire"):
+            self.add_error(
+                "commentaire",
+                "Indiquez pourquoi la prescription est ajournée : ce commentaire revient au "
+                "conseiller avec la prescription.",
+            )
+        return cleaned

@@ -208,42 +208,68 @@ class DecisionDejaPrise(ValidationError):
     pass
 
 
-@transaction.atomic
-def decider(passage, *, par, decision, duree_mois=None, motif_refus=None, commentaire=""):
-    """Record the commission's decision on one prescription; the first member to decide wins.
+def _motif_de_la_decision(passage, prescription) -> str:
+    """What a decision's line in the prescription's history says of it."""
+    if passage.decision == Decision.VALIDEE:
+        return f"Durée validée : {passage.duree_mois} mois"
+    if passage.decision == Decision.REFUSEE:
+        return f"Motif : {passage.motif_refus}. {passage.commentaire}".strip()
+    return passage.commentaire
 
-    The agenda line is locked: a second member deciding at the same moment waits, then finds
-    the decision taken and is told so; nothing of theirs is written.
+
+@transaction.atomic
+def decider(
+    passage, *, par, decision, duree_mois=None, motif_refus=None, commentaire="", version=""
+):
+    """Record the commission's decision on one prescription, or correct it, until the session
+    is closed.
+
+    `version` is the decision the member saw on the page (PassageCommission.version, "" when
+    there was none): the agenda line is locked, and one taken or corrected meanwhile by
+    another member wins; the second is told so and nothing of theirs is written.
     """
     passage = (
         PassageCommission.objects.select_for_update(of=("self",))
         .select_related("session", "prescription__lot", "decide_par")
         .get(pk=passage.pk)
     )
-    if passage.decision:
+    if passage.version != (version or ""):
         raise DecisionDejaPrise(
             f"La décision sur {passage.prescription.demandeur} a déjà été prise "
             f"({passage.get_decision_display().lower()}, par {passage.decide_par} le "
-            f"{timezone.localtime(passage.decide_le):%d/%m/%Y à %H:%M})."
+            f"{timezone.localtime(passage.decide_le):%d/%m/%Y à %H:%M}) : relisez-la avant "
+            "de la corriger."
         )
     if not passage.session.en_seance:
         raise ValidationError(SEANCE_FERMEE)
     prescription = Prescription.objects.select_for_update().get(pk=passage.prescription_id)
-    passage.duree_mois = None
-    if decision == Decision.VALIDEE:
-        passage.duree_mois = duree_validee(prescription.lot, duree_mois)
-        prescription.valider(par=par, motif=f"Durée validée : {passage.duree_mois} mois")
-    elif decision == Decision.REFUSEE:
-        if motif_refus is None:
-            raise ValidationError({"motif_refus": "Choisissez le motif du refus."})
-        prescription.refuser(par=par, motif=f"Motif : {motif_refus}. {commentaire}".strip())
-    elif decision == Decision.AJOURNEE:
-        prescription.ajourner(par=par, motif=commentaire)
-    else:
+    if passage.decision and prescription.etat != passage.decision:
+        raise ValidationError(
+            f"La prescription n° {prescription.pk} ({prescription.demandeur}) est passée depuis "
+            f"à l'état « {prescription.get_etat_display().lower()} » : cette décision ne peut "
+            "plus être corrigée."
+        )
+    if decision not in Decision.values:
         raise ValidationError({"decision": "Choisissez une décision."})
+    if decision == Decision.REFUSEE and motif_refus is None:
+        raise ValidationError({"motif_refus": "Choisissez le motif du refus."})
+    correction = bool(passage.decision)
     passage.decision = decision
+    passage.duree_mois = (
+        duree_validee(prescription.lot, duree_mois) if decision == Decision.VALIDEE else None
+    )
     passage.motif_refus = motif_refus if decision == Decision.REFUSEE else None
     passage.commentaire = commentaire
+    motif = _motif_de_la_decision(passage, prescription)
+    if correction:
+        # One line in the history: from the decision corrected to the new one.
+        prescription.corriger_decision(par=par, decision=decision, motif=motif)
+    else:
+        {
+            Decision.VALIDEE: prescription.valider,
+            Decision.REFUSEE: prescription.refuser,
+            Decision.AJOURNEE: prescription.ajourner,
+        }[decision](par=par, motif=motif)
     passage.decide_par = par
     passage.decide_le = timezone.now()
     prescription.save()
@@ -251,10 +277,17 @@ def decider(passage, *, par, decision, duree_mois=None, motif_refus=None, commen
     return passage
 
 
-def _cloturer_seance(session: SessionCommission, par) -> SessionCommission:
-    """Close the sitting once every prescription has a decision; its minutes are issued."""
-    session = SessionCommission.objects.select_for_update().get(pk=session.pk)
-    exiger_transition(session.cloturer, par, refus=SEANCE_FERMEE)
+def verifier_cloture(session: SessionCommission, par) -> None:
+    """What closing the sitting asks, checked before anything is written (and before the page
+    asks the user to confirm): the member may close it, it is open, its day has come, and
+    every prescription has a decision."""
+    refus = SEANCE_FERMEE
+    if session.en_seance and not session.date_atteinte():
+        refus = (
+            f"La séance du {session.date_seance:%d/%m/%Y} ne peut pas être clôturée avant ce "
+            "jour : ses décisions deviennent définitives une fois la séance tenue."
+        )
+    exiger_transition(session.cloturer, par, refus=refus)
     sans_decision = session.passages.filter(decision="").select_related("prescription__demandeur")
     if sans_decision:
         noms = ", ".join(str(p.prescription.demandeur) for p in sans_decision)
@@ -262,6 +295,12 @@ def _cloturer_seance(session: SessionCommission, par) -> SessionCommission:
             f"La séance ne peut être clôturée : {len(sans_decision)} prescription(s) sans "
             f"décision ({noms})."
         )
+
+
+def _cloturer_seance(session: SessionCommission, par) -> SessionCommission:
+    """Close the sitting once every prescription has a decision; its minutes are issued."""
+    session = SessionCommission.objects.select_for_update().get(pk=session.pk)
+    verifier_cloture(session, par)
     session.cloturer(par=par)
     passages = list(session.passages.pour_liste())
     session.proces_verbal = enregistrer_pdf(
@@ -274,7 +313,22 @@ def _cloturer_seance(session: SessionCommission, par) -> SessionCommission:
         f"PV-commission-{session.date_seance:%Y-%m-%d}-{session.prestataire.code}-{session.pk}.pdf",
     )
     session.save()
+    for passage in passages:
+        if passage.decision == Decision.AJOURNEE:
+            _renvoyer_au_conseiller(passage)
     return session
+
+
+def _renvoyer_au_conseiller(passage: PassageCommission) -> None:
+    """An adjourned prescription comes back to its conseiller with the commission's comment
+    (also shown on the prescription), once the decision is final."""
+    prescription = passage.prescription
+    notifier(
+        prescription.conseiller,
+        f"La prescription n° {prescription.pk} ({prescription.demandeur}) a été ajournée par "
+        f"la commission du {passage.session.date_seance:%d/%m/%Y} : {passage.commentaire}",
+        lien=prescription.get_absolute_url(),
+    )
 
 
 def cloturer_seance(session: SessionCommission, *, par):

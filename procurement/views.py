@@ -1,5 +1,7 @@
 """Pages of the DEL staff: demandeurs d'emploi, prescriptions, commission sessions."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
@@ -11,13 +13,15 @@ from documents.enums import DocumentNominatif
 from documents.pdf import rendre_pdf
 from documents.telechargements import telecharger
 from workflows.actions import ActionsMixin, Refus
+from workflows.confirmation import exiger_confirmation
 from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import ACTIVE_TASK_STATUSES, flux_de, noeud, task_url, url_du_processus
 
 from . import services
+from .enums import Decision, EtatPrescription
 from .filters import DemandeurFilter, PrescriptionFilter, SessionFilter
-from .forms import AgendaFilterForm, DecisionForm, DemandeurForm
+from .forms import AgendaFilterForm, DecisionForm, DemandeurForm, choix_des_motifs
 from .models import (
     DECIDER,
     ETATS_A_EXAMINER,
@@ -123,6 +127,14 @@ class PrescriptionDetailView(PermissionRequiredMixin, generic.DetailView):
             ma_tache = (tache, task_url(tache)) if tache else None
         return super().get_context_data(
             freins=prescription.freins.all(),
+            ajournement=(
+                prescription.passages.filter(decision=Decision.AJOURNEE)
+                .select_related("session")
+                .order_by("-pk")
+                .first()
+                if prescription.etat == EtatPrescription.AJOURNEE
+                else None
+            ),
             historique=historique(prescription),
             ma_tache=ma_tache,
             url_processus=url_du_processus(prescription),
@@ -184,12 +196,15 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         session = self.object
         context = super().get_context_data(**kwargs)
         peut_preparer = "inscrire" in context["offertes"]
-        passages = list(session.passages.pour_liste())
+        passages = list(session.passages.pour_liste().prefetch_related("prescription__freins"))
         decision_forms = decision_forms or {}
         if "decider" in context["offertes"]:
+            # Each decision is taken, or corrected, until the session is closed.
+            motifs = choix_des_motifs()
             for passage in passages:
-                if not passage.decision:
-                    passage.form = decision_forms.get(passage.pk) or DecisionForm(passage=passage)
+                passage.form = decision_forms.get(passage.pk) or DecisionForm(
+                    passage=passage, motifs=motifs
+                )
         if peut_preparer:
             context["filtre"], context["candidats"] = self.candidats()
         context.update(
@@ -200,6 +215,7 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
             membres_prestataire=session.membres_prestataire.all(),
             historique=historique(session),
             url_processus=url_du_processus(session),
+            cloture_a_venir=session.en_seance and not session.date_atteinte(),
         )
         return context
 
@@ -243,8 +259,28 @@ class SessionDetailView(ActionsMixin, PermissionRequiredMixin, generic.DetailVie
         return f"Décision enregistrée : {passage}."
 
     def action_cloturer(self, request):
-        services.cloturer_seance(self.object, par=request.user)
+        session = self.object
+        services.verifier_cloture(session, par=request.user)
+        exiger_confirmation(request, message_de_cloture(session))
+        services.cloturer_seance(session, par=request.user)
         return "Séance clôturée : le procès-verbal est disponible."
+
+
+def message_de_cloture(session: SessionCommission) -> str:
+    """What closing the sitting does, said before the member confirms it."""
+    totaux = Counter(session.passages.values_list("decision", flat=True))
+    decisions = ", ".join(
+        f"{totaux[decision]} {libelle.lower()}{'s' if totaux[decision] > 1 else ''}"
+        for decision, libelle in Decision.choices
+        if totaux[decision]
+    )
+    return (
+        f"Vous allez clôturer la séance du {session.date_seance:%d/%m/%Y} (décisions : "
+        f"{decisions}). Les décisions deviennent définitives et ne pourront plus être "
+        "corrigées ; le procès-verbal est émis ; le bon de commande des personnes validées est "
+        "préparé pour le gestionnaire ; les conseillers des prescriptions ajournées en sont "
+        "avertis, avec le commentaire de la commission."
+    )
 
 
 class SessionDocumentMixin(PermissionRequiredMixin, generic.detail.SingleObjectMixin):

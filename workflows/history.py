@@ -20,6 +20,7 @@ LIBELLES = {
     "clore_maintien": "Clôture du maintien dans l'emploi",
     "cloturer": "Clôture",
     "commander": "Commande",
+    "corriger_decision": "Correction de la décision",
     "cosigner": "Cosignature",
     "demarrer": "Démarrage",
     "desinscrire": "Retrait de l'ordre du jour",

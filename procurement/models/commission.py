@@ -12,6 +12,7 @@ from django_fsm import transition
 from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from ..enums import Decision, EtatPrescription, EtatSession
+from .demandeurs import today
 from .prescriptions import Prescription
 from .referentiels import Frein, Lot, Prestataire
 
@@ -128,10 +129,16 @@ class SessionCommission(DossierDeProcessus):
     def ouvrir_seance(self, *, par, motif=""):
         pass
 
+    def date_atteinte(self) -> bool:
+        """A sitting is closed on its own day or later (Pacific/Noumea), once it took place:
+        its decisions become final then."""
+        return today() >= self.date_seance
+
     @transition(
         field=etat,
         source=EtatSession.EN_SEANCE,
         target=EtatSession.CLOTUREE,
+        conditions=[date_atteinte],
         permission=DECIDER,
     )
     def cloturer(self, *, par, motif=""):
@@ -143,6 +150,7 @@ class PassageQuerySet(models.QuerySet):
         return self.select_related(
             "prescription__demandeur",
             "prescription__conseiller",
+            "prescription__lot",
             "prescription__remplace__bon",
             "motif_refus",
             "decide_par",
@@ -204,3 +212,9 @@ class PassageCommission(models.Model):
 
     def __str__(self):
         return f"{self.prescription.demandeur} ({self.get_decision_display() or 'à examiner'})"
+
+    @property
+    def version(self) -> str:
+        """The decision as a member saw it (when it was last taken), "" before any: a
+        decision corrected from the page is the one the member read (services.decider)."""
+        return self.decide_le.isoformat() if self.decide_le else ""

@@ -226,6 +226,17 @@ class Prescription(DossierDeProcessus):
     def ajourner(self, *, par, motif=""):
         pass
 
+    @transition(
+        field=etat,
+        source=[EtatPrescription.VALIDEE, EtatPrescription.REFUSEE, EtatPrescription.AJOURNEE],
+        target=RETURN_VALUE(
+            EtatPrescription.VALIDEE, EtatPrescription.REFUSEE, EtatPrescription.AJOURNEE
+        ),
+    )
+    def corriger_decision(self, *, par, decision, motif=""):
+        """The commission corrects its decision until its session is closed."""
+        return decision
+
     @transition(field=etat, source=EtatPrescription.VALIDEE, target=EtatPrescription.COMMANDEE)
     def commander(self, *, par, motif=""):
         pass
