@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.db.models import Q
 from django.utils.html import format_html
 
 from accounts.models import User
@@ -122,6 +123,39 @@ def travailleurs_sociaux():
     )
 
 
+class PrestataireSelect(forms.Select):
+    """Each prestataire's option names the lots it holds today (data-lots, the lots' ids):
+    the page offers only the holders of the lot chosen in the field `id_lot`
+    (static/prescription.js); the form refuses any other all the same (clean)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lots_tenus = {}
+        self.attrs["data-selon-lot"] = "id_lot"
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            lots = self.lots_tenus.get(value.value, ())
+            option["attrs"]["data-lots"] = " ".join(str(lot) for lot in sorted(lots))
+        return option
+
+
+def freins_de_la_fiche(demandeur) -> list:
+    """The freins the DEL already knows of the person (CCTP: tell it once): housing and
+    disability from their record, and those of their latest prescription."""
+    codes = []
+    if demandeur.a_des_difficultes_de_logement:
+        codes.append("logement")
+    if demandeur.reconnaissance_crhd:
+        codes.append("handicap")
+    derniere = demandeur.prescriptions.order_by("-date_prescription", "-pk").first()
+    connus = Q(code__in=codes)
+    if derniere is not None:
+        connus |= Q(pk__in=derniere.freins.values("pk"))
+    return list(Frein.objects.proposables().filter(connus).values_list("pk", flat=True))
+
+
 class PrescriptionForm(forms.ModelForm):
     """The conseiller's prescription: lot, prestataire, diagnostic, binôme, agreement."""
 
@@ -143,9 +177,17 @@ class PrescriptionForm(forms.ModelForm):
             "date_accord": DateInput(),
             "motif": forms.Textarea(attrs={"rows": 3}),
             "resultat_attendu": forms.Textarea(attrs={"rows": 3}),
+            "prestataire": PrestataireSelect,
         }
 
     def __init__(self, *args, demandeur, transmettre=False, **kwargs):
+        if not kwargs.get("instance") or kwargs["instance"].pk is None:
+            # A new prescription starts from what the person's record already says.
+            kwargs["initial"] = {
+                "difficultes_logement": demandeur.a_des_difficultes_de_logement,
+                "freins": freins_de_la_fiche(demandeur),
+                **kwargs.get("initial", {}),
+            }
         super().__init__(*args, **kwargs)
         self.demandeur = demandeur
         self.transmettre = transmettre
@@ -153,11 +195,14 @@ class PrescriptionForm(forms.ModelForm):
         self.fields["freins"].queryset = Frein.objects.proposables(
             garder=self.instance.freins.values("pk") if self.instance.pk else ()
         )
+        en_vigueur = AttributionLot.objects.en_vigueur(today())
         self.fields["prestataire"].queryset = (
-            self.fields["prestataire"]
-            .queryset.filter(attributions__in=AttributionLot.objects.en_vigueur(today()))
-            .distinct()
+            self.fields["prestataire"].queryset.filter(attributions__in=en_vigueur).distinct()
         )
+        lots_tenus = {}
+        for prestataire, lot in en_vigueur.values_list("prestataire_id", "lot_id"):
+            lots_tenus.setdefault(prestataire, set()).add(lot)
+        self.fields["prestataire"].widget.lots_tenus = lots_tenus
 
     def clean_date_accord(self):
         date_accord = self.cleaned_data.get("date_accord")

@@ -92,6 +92,14 @@ class Demandeur(models.Model):
         self.cle_doublon = cle_doublon(self.nom, self.prenom)
         super().save(*args, **kwargs)
 
+    @property
+    def a_des_difficultes_de_logement(self) -> bool:
+        """Housing at stake (accès ou maintien dans le logement): any situation but an
+        autonomous home. A prescription then starts as a binôme's."""
+        return bool(self.situation_logement) and (
+            self.situation_logement != SituationLogement.AUTONOME
+        )
+
     def get_absolute_url(self):
         return reverse("demandeurs:detail", args=[self.pk])
 
