@@ -92,6 +92,9 @@ class Demandeur(models.Model):
         self.cle_doublon = cle_doublon(self.nom, self.prenom)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("demandeurs:detail", args=[self.pk])
+
     @property
     def a_des_difficultes_de_logement(self) -> bool:
         """Housing at stake (accès ou maintien dans le logement): any situation but an
@@ -99,9 +102,6 @@ class Demandeur(models.Model):
         return bool(self.situation_logement) and (
             self.situation_logement != SituationLogement.AUTONOME
         )
-
-    def get_absolute_url(self):
-        return reverse("demandeurs:detail", args=[self.pk])
 
     def doublons(self):
         """Already registered people with the same name and date of birth."""
