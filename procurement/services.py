@@ -323,10 +323,11 @@ def _renvoyer_au_conseiller(passage: PassageCommission) -> None:
     """An adjourned prescription comes back to its conseiller with the commission's comment
     (also shown on the prescription), once the decision is final."""
     prescription = passage.prescription
+    commentaire = f" : {passage.commentaire}" if passage.commentaire else "."
     notifier(
         prescription.conseiller,
         f"La prescription n° {prescription.pk} ({prescription.demandeur}) a été ajournée par "
-        f"la commission du {passage.session.date_seance:%d/%m/%Y} : {passage.commentaire}",
+        f"la commission du {passage.session.date_seance:%d/%m/%Y}{commentaire}",
         lien=prescription.get_absolute_url(),
     )
 

@@ -274,12 +274,18 @@ def message_de_cloture(session: SessionCommission) -> str:
         for decision, libelle in Decision.choices
         if totaux[decision]
     )
+    suites = ["le procès-verbal est émis"]
+    if totaux[Decision.VALIDEE]:
+        suites.append("le bon de commande des personnes validées est préparé pour le gestionnaire")
+    if totaux[Decision.AJOURNEE]:
+        suites.append(
+            "les conseillers des prescriptions ajournées en sont avertis, avec le commentaire "
+            "de la commission"
+        )
     return (
         f"Vous allez clôturer la séance du {session.date_seance:%d/%m/%Y} (décisions : "
         f"{decisions}). Les décisions deviennent définitives et ne pourront plus être "
-        "corrigées ; le procès-verbal est émis ; le bon de commande des personnes validées est "
-        "préparé pour le gestionnaire ; les conseillers des prescriptions ajournées en sont "
-        "avertis, avec le commentaire de la commission."
+        f"corrigées ; {' ; '.join(suites)}."
     )
 
 

@@ -340,7 +340,11 @@ class Command(BaseCommand):
                 decision=decision,
                 duree_mois=duree,
                 motif_refus=Frein.objects.get(code=motif) if motif else None,
-                commentaire="",
+                commentaire=(
+                    "Projet professionnel à préciser avec son conseiller avant l'entrée."
+                    if decision == Decision.AJOURNEE
+                    else ""
+                ),
             )
         # The demo order was issued and acknowledged the days after its session, so that
         # KAOUMA's entry, stage and suspension can be dated in the past on the demo path.
