@@ -33,6 +33,7 @@ TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The number formats of a workbook's cells (the spreadsheet writes them in its user's language).
 FORMAT_DATE = "DD/MM/YYYY"
 FORMAT_DATE_HEURE = "DD/MM/YYYY HH:MM"
+FORMAT_MOIS = "MM/YYYY"
 FORMAT_POURCENTAGE = "0.0 %"
 FORMAT_DEUX_DECIMALES = "0.00"
 TITRE_INVALIDE = re.compile(r"[\\*?:/\[\]]")
@@ -51,6 +52,15 @@ class Nombre(float):
         nombre = super().__new__(cls, valeur)
         nombre.format = format_
         return nombre
+
+
+class Mois(date):
+    """A month, dated its first day, that a workbook shows as 10/2026 (a date the spreadsheet
+    sorts and filters, not the text "octobre 2026"); anywhere else, the date."""
+
+    @classmethod
+    def de(cls, jour: date) -> "Mois":
+        return cls(jour.year, jour.month, 1)
 
 
 def sans_formule(valeur):
@@ -110,6 +120,8 @@ def _cellule(onglet, valeur):
     workbook makes it a cell, which costs less)."""
     if isinstance(valeur, Nombre):
         return _formatee(onglet, float(valeur), valeur.format)
+    if isinstance(valeur, Mois):
+        return _formatee(onglet, date(valeur.year, valeur.month, valeur.day), FORMAT_MOIS)
     if isinstance(valeur, datetime):
         return _formatee(onglet, valeur, FORMAT_DATE_HEURE)
     if isinstance(valeur, date):

@@ -9,8 +9,10 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+import tablib
 from django.template.loader import render_to_string
 
+from documents import tableur
 from procurement.models import Commune, Frein, NiveauFormation
 from reporting.importation import Fichier, Rapport
 from reporting.importation.controle import MISE_A_JOUR, LigneApercu
@@ -88,3 +90,13 @@ def test_l_apercu_de_l_import_nomme_la_decision_et_les_changements_en_francais()
     html = render_to_string(GABARIT_APERCU, {"rapport": rapport}).replace("&#x27;", "'")
     assert "<td>Validée</td>" in html
     assert "validee" not in html and "date_entree" not in html
+
+
+def test_un_classeur_tient_dates_et_mois_comme_des_dates_au_format_francais():
+    tableau = tablib.Dataset(headers=["Jour", "Mois"], title="Dates")
+    tableau.append([date(2026, 11, 24), tableur.Mois.de(date(2026, 10, 17))])
+    feuille = openpyxl.load_workbook(BytesIO(tableur.xlsx(tableau)))["Dates"]
+    jour, mois = feuille["A2"], feuille["B2"]
+    assert (jour.value.date(), jour.number_format) == (date(2026, 11, 24), "DD/MM/YYYY")
+    assert (mois.value.date(), mois.number_format) == (date(2026, 10, 1), "MM/YYYY")
+    assert feuille["A1"].font.b and feuille.freeze_panes == "A2"
