@@ -147,7 +147,13 @@ class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
             ("desister_lignecommande", "Enregistrer un désistement"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["annee", "sequence"], name="bon_numero_annuel_unique"),
+            models.UniqueConstraint(
+                fields=["annee", "sequence"],
+                name="bon_numero_annuel_unique",
+                violation_error_message=(
+                    "Ce numéro de bon de commande est déjà attribué cette année."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["prestataire", "-cree_le"], name="bon_prestataire_idx"),
@@ -341,7 +347,11 @@ class Avenant(DossierDeProcessus, DocumentEmis):
         verbose_name = "avenant"
         ordering = ["bon", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["bon", "rang"], name="avenant_rang_unique"),
+            models.UniqueConstraint(
+                fields=["bon", "rang"],
+                name="avenant_rang_unique",
+                violation_error_message="Ce bon de commande a déjà un avenant de ce rang.",
+            ),
         ]
 
     def __str__(self):

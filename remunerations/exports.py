@@ -48,6 +48,10 @@ class LigneExportee:
     ligne: Ligne
 
     @property
+    def mois(self) -> tableur.Mois:
+        return tableur.Mois.de(self.releve.mois)
+
+    @property
     def nature(self) -> str:
         if self.ligne.ajustement:
             return f"Régularisation de {self.ligne.libelle_mois}"
@@ -66,7 +70,7 @@ class LigneRemunerationResource(resources.Resource):
     """The finance team's sheet: one row per line, as on the état's page."""
 
     prestataire = _colonne("releve__prestataire__code", "Prestataire")
-    mois = _colonne("releve__libelle_mois", "Mois")
+    mois = _colonne("mois", "Mois", widgets.DateWidget())
     etat = _colonne("releve__libelle_etat", "État")
     lot = _nombre("ligne__lot", "Lot")
     nature = _colonne("nature", "Ligne")
@@ -116,7 +120,7 @@ def classeur(releves: list[Releve]) -> bytes:
         synthese.append(
             [
                 releve.prestataire.code,
-                releve.libelle_mois,
+                tableur.Mois.de(releve.mois),
                 releve.libelle_etat,
                 rangee["lot"],
                 rangee["montant_du"],

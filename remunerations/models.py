@@ -90,8 +90,20 @@ class EtatRemuneration(DossierDeProcessus):
             ("rapprocher_etatremuneration", "Accepter ou renvoyer un état de rémunération"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["prestataire", "mois"], name="etat_un_par_mois"),
-            models.CheckConstraint(condition=Q(mois__day=1), name="etat_premier_du_mois"),
+            models.UniqueConstraint(
+                fields=["prestataire", "mois"],
+                name="etat_un_par_mois",
+                violation_error_message=(
+                    "Ce prestataire a déjà un état de rémunération pour ce mois."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(mois__day=1),
+                name="etat_premier_du_mois",
+                violation_error_message=(
+                    "Le mois d'un état de rémunération est daté du premier jour du mois."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["etat", "mois"], name="etat_remuneration_etat_idx")]
 
@@ -202,9 +214,17 @@ class LigneRemuneration(models.Model):
         ordering = ["mois", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["etat", "parcours", "mois"], name="ligne_remuneration_unique"
+                fields=["etat", "parcours", "mois"],
+                name="ligne_remuneration_unique",
+                violation_error_message="Cet état a déjà une ligne pour ce parcours et ce mois.",
             ),
-            models.CheckConstraint(condition=Q(mois__day=1), name="ligne_premier_du_mois"),
+            models.CheckConstraint(
+                condition=Q(mois__day=1),
+                name="ligne_premier_du_mois",
+                violation_error_message=(
+                    "Le mois d'une ligne de rémunération est daté du premier jour du mois."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["parcours", "mois"], name="ligne_parcours_mois_idx")]
 
@@ -226,7 +246,11 @@ class TotalRemuneration(models.Model):
         verbose_name = "total d'état de rémunération par lot"
         verbose_name_plural = "totaux d'états de rémunération par lot"
         constraints = [
-            models.UniqueConstraint(fields=["etat", "lot"], name="total_remuneration_unique")
+            models.UniqueConstraint(
+                fields=["etat", "lot"],
+                name="total_remuneration_unique",
+                violation_error_message="Cet état a déjà un total pour ce lot.",
+            )
         ]
 
     def __str__(self):

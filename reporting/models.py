@@ -234,10 +234,16 @@ class BilanAnnuel(ConcurrentTransitionMixin, models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["prestataire", "lot", "du", "au"], name="bilan_annuel_periode_unique"
+                fields=["prestataire", "lot", "du", "au"],
+                name="bilan_annuel_periode_unique",
+                violation_error_message=(
+                    "Un bilan annuel existe déjà pour ce prestataire, ce lot et cette période."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(du__lte=models.F("au")), name="bilan_annuel_periode_ordonnee"
+                condition=Q(du__lte=models.F("au")),
+                name="bilan_annuel_periode_ordonnee",
+                violation_error_message="La fin de la période du bilan précède son début.",
             ),
         ]
 

@@ -133,7 +133,10 @@ class Notification(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["cle"], condition=~models.Q(cle=""), name="notification_cle_unique"
+                fields=["cle"],
+                condition=~models.Q(cle=""),
+                name="notification_cle_unique",
+                violation_error_message="Cette notification a déjà été envoyée.",
             )
         ]
 

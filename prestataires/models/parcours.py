@@ -162,14 +162,20 @@ class Parcours(DossierDeProcessus):
                 | Q(date_premier_contact__isnull=True)
                 | Q(date_premier_contact__lte=models.F("date_entree")),
                 name="parcours_contact_avant_entree",
+                violation_error_message=(
+                    "Le premier contact doit précéder l'entrée en parcours (ou avoir lieu le même "
+                    "jour)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(date_sortie__isnull=True) | Q(date_entree__lte=models.F("date_sortie")),
                 name="parcours_sortie_apres_entree",
+                violation_error_message="La sortie du parcours précède son entrée.",
             ),
             models.CheckConstraint(
                 condition=Q(satisfaction__isnull=True) | Q(satisfaction__range=(1, 5)),
                 name="parcours_satisfaction_1_a_5",
+                violation_error_message="La satisfaction se note de 1 à 5.",
             ),
         ]
 
@@ -281,10 +287,15 @@ class Suspension(models.Model):
                 fields=["parcours"],
                 condition=Q(fin__isnull=True),
                 name="suspension_une_seule_ouverte",
+                violation_error_message=(
+                    "Ce parcours a déjà une suspension en cours : enregistrez la reprise avant "
+                    "d'en ouvrir une autre."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(fin__isnull=True) | Q(fin__gt=models.F("debut")),
                 name="suspension_reprise_apres_debut",
+                violation_error_message="La reprise doit suivre le début de la suspension.",
             ),
         ]
 
@@ -321,7 +332,9 @@ class ModuleCollectif(models.Model):
         indexes = [models.Index(fields=["prestataire", "-debut"], name="module_prestataire_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(fin__gte=models.F("debut")), name="module_fin_apres_debut"
+                condition=Q(fin__gte=models.F("debut")),
+                name="module_fin_apres_debut",
+                violation_error_message="La fin du module précède son début.",
             )
         ]
 
@@ -393,7 +406,13 @@ def _axe(libelle):
     )
 
 
-AXES_EVALUATION = ("projet", "freins", "engagement", "savoir_etre")
+LIBELLES_DES_AXES = {
+    "projet": "projet défini et plan d'action",
+    "freins": "freins levés",
+    "engagement": "engagement",
+    "savoir_etre": "savoir-être",
+}
+AXES_EVALUATION = tuple(LIBELLES_DES_AXES)
 
 
 class Evaluation(models.Model):
@@ -402,10 +421,10 @@ class Evaluation(models.Model):
     parcours = models.ForeignKey(Parcours, on_delete=models.CASCADE, related_name="evaluations")
     moment = models.CharField("moment", max_length=20, choices=MomentEvaluation.choices)
     date = models.DateField("date")
-    projet = _axe("projet défini et plan d'action")
-    freins = _axe("freins levés")
-    engagement = _axe("engagement")
-    savoir_etre = _axe("savoir-être")
+    projet = _axe(LIBELLES_DES_AXES["projet"])
+    freins = _axe(LIBELLES_DES_AXES["freins"])
+    engagement = _axe(LIBELLES_DES_AXES["engagement"])
+    savoir_etre = _axe(LIBELLES_DES_AXES["savoir_etre"])
     commentaire = models.TextField("commentaire", blank=True)
     par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -419,12 +438,18 @@ class Evaluation(models.Model):
                 fields=["parcours", "moment"],
                 condition=Q(moment__in=[MomentEvaluation.ENTREE, MomentEvaluation.SORTIE]),
                 name="evaluation_une_entree_une_sortie",
+                violation_error_message=(
+                    "Ce parcours a déjà son évaluation à ce moment (une seule à l'entrée, une "
+                    "seule à la sortie)."
+                ),
             ),
             *(
                 models.CheckConstraint(
-                    condition=Q(**{f"{axe}__range": (1, 4)}), name=f"evaluation_{axe}_1_a_4"
+                    condition=Q(**{f"{axe}__range": (1, 4)}),
+                    name=f"evaluation_{axe}_1_a_4",
+                    violation_error_message=f"L'axe « {libelle} » se note de 1 à 4.",
                 )
-                for axe in AXES_EVALUATION
+                for axe, libelle in LIBELLES_DES_AXES.items()
             ),
         ]
 

@@ -60,6 +60,9 @@ class Entreprise(models.Model):
                 fields=["prestataire", "ridet"],
                 condition=~Q(ridet=""),
                 name="entreprise_ridet_unique",
+                violation_error_message=(
+                    "Ce RIDET est déjà au répertoire des entreprises d'accueil."
+                ),
             )
         ]
 
@@ -118,7 +121,9 @@ class Stage(ConcurrentTransitionMixin, models.Model):
                 violation_error_message="La fin du stage précède son début.",
             ),
             models.CheckConstraint(
-                condition=Q(heures_hebdo__range=(1, 39)), name="stage_heures_hebdo"
+                condition=Q(heures_hebdo__range=(1, 39)),
+                name="stage_heures_hebdo",
+                violation_error_message="Un stage compte de 1 à 39 heures par semaine.",
             ),
         ]
 

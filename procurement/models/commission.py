@@ -198,15 +198,21 @@ class PassageCommission(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "prescription"], name="passage_unique_par_session"
+                fields=["session", "prescription"],
+                name="passage_unique_par_session",
+                violation_error_message=(
+                    "Cette prescription est déjà inscrite à l'ordre du jour de cette séance."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(decision=Decision.VALIDEE) | Q(duree_mois__isnull=False),
                 name="passage_validee_avec_duree",
+                violation_error_message="Une prescription validée doit avoir sa durée de parcours.",
             ),
             models.CheckConstraint(
                 condition=~Q(decision=Decision.REFUSEE) | Q(motif_refus__isnull=False),
                 name="passage_refusee_avec_motif",
+                violation_error_message="Une prescription refusée doit avoir son motif de refus.",
             ),
         ]
 

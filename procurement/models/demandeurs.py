@@ -76,11 +76,20 @@ class Demandeur(models.Model):
         ordering = ["nom", "prenom", "date_naissance"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cle_doublon", "date_naissance"], name="demandeur_identite_unique"
+                fields=["cle_doublon", "date_naissance"],
+                name="demandeur_identite_unique",
+                violation_error_message=(
+                    "Ce demandeur est déjà enregistré (même nom, même prénom, même date de "
+                    "naissance)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(reconnaissance_crhd=True) | Q(date_reconnaissance_crhd__isnull=True),
                 name="demandeur_date_crhd_si_reconnu",
+                violation_error_message=(
+                    "Une date de reconnaissance CRHD n'est indiquée que pour une personne reconnue"
+                    " par la CRHD."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["nom", "prenom"], name="demandeur_nom_idx")]

@@ -125,6 +125,10 @@ class Prescription(DossierDeProcessus):
             models.CheckConstraint(
                 condition=Q(accord_personne=False) | Q(date_accord__isnull=False),
                 name="prescription_accord_date",
+                violation_error_message=(
+                    "La date de l'accord de la personne est à indiquer dès qu'elle a donné son "
+                    "accord."
+                ),
             ),
         ]
         indexes = [

@@ -128,11 +128,30 @@ class Lot(models.Model):
                 & Q(duree_min_mois__lte=models.F("duree_defaut_mois"))
                 & Q(duree_defaut_mois__lte=models.F("duree_max_mois")),
                 name="lot_durees_ordonnees",
+                violation_error_message=(
+                    "Les durées du lot doivent être ordonnées : au moins 1 mois, la durée minimale"
+                    " au plus égale à la durée par défaut, elle-même au plus égale à la durée "
+                    "maximale."
+                ),
             )
         ]
 
     def __str__(self):
         return f"Lot {self.numero} : {self.libelle}"
+
+    def clean(self):
+        """Each disorder of the durations on the field to correct, before the database's
+        constraint (lot_durees_ordonnees) would refuse them together."""
+        minimum, defaut, maximum = self.duree_min_mois, self.duree_defaut_mois, self.duree_max_mois
+        erreurs = {}
+        if minimum is not None and minimum < 1:
+            erreurs["duree_min_mois"] = "La durée minimale est d'au moins 1 mois."
+        if None not in (minimum, defaut) and defaut < minimum:
+            erreurs["duree_defaut_mois"] = "La durée par défaut est inférieure à la durée minimale."
+        if None not in (defaut, maximum) and maximum < defaut:
+            erreurs["duree_max_mois"] = "La durée maximale est inférieure à la durée par défaut."
+        if erreurs:
+            raise ValidationError(erreurs)
 
 
 class Prestataire(models.Model):
@@ -184,16 +203,34 @@ class AttributionLot(models.Model):
             models.CheckConstraint(
                 condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
                 name="attribution_periode_ordonnee",
+                violation_error_message="La fin de l'attribution précède son début.",
             ),
             models.CheckConstraint(
                 condition=Q(volume_annuel_min__lte=models.F("volume_annuel_max")),
                 name="attribution_volume_ordonne",
+                violation_error_message=(
+                    "Le volume annuel minimal dépasse le volume annuel maximal."
+                ),
             ),
         ]
 
     def __str__(self):
         fin = f" au {self.date_fin:%d/%m/%Y}" if self.date_fin else ""
         return f"{self.prestataire.code}, lot {self.lot.numero}, du {self.date_debut:%d/%m/%Y}{fin}"
+
+    def clean(self):
+        """A period or a volume out of order, told on the field to correct (the database's
+        constraints would name themselves)."""
+        erreurs = {}
+        if self.date_debut and self.date_fin and self.date_fin < self.date_debut:
+            erreurs["date_fin"] = "La fin de l'attribution précède son début."
+        minimum, maximum = self.volume_annuel_min, self.volume_annuel_max
+        if minimum is not None and maximum is not None and maximum < minimum:
+            erreurs["volume_annuel_max"] = (
+                "Le volume annuel maximal est inférieur au volume annuel minimal."
+            )
+        if erreurs:
+            raise ValidationError(erreurs)
 
 
 class TauxSMGQuerySet(models.QuerySet):

@@ -24,8 +24,6 @@ from .chiffres import (
     volume_annuel,
 )
 from .fichiers import (
-    IndicateurResource,
-    LigneIndicateur,
     LigneRecapitulatif,
     RecapitulatifResource,
     classeur,
@@ -65,8 +63,6 @@ __all__ = [
     "LigneRecapitulatif",
     "recapitulatif_nominatif",
     "RecapitulatifResource",
-    "LigneIndicateur",
-    "IndicateurResource",
     "classeur",
     "pdf",
     "nom_de_fichier",

@@ -7,7 +7,7 @@ from datetime import date
 import tablib
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
 from documents import tableur
 from documents.moindre_connaissance import Feuille, cache_au_prestataire, pour_prestataire
@@ -15,6 +15,7 @@ from documents.pdf import rendre_pdf
 from prestataires.enums import EtatParcours, MomentEvaluation, Niveau
 from prestataires.models import Evaluation, Parcours
 
+from ..indicateurs import lignes_du_classeur
 from ..models import BilanAnnuel
 from .chiffres import Figures
 
@@ -100,27 +101,12 @@ class RecapitulatifResource(Feuille):
         ]  # fmt: skip
 
 
-@dataclass
-class LigneIndicateur:
-    libelle: str
-    valeur: str
-
-
-class IndicateurResource(resources.Resource):
-    libelle = fields.Field(attribute="libelle", column_name="Indicateur")
-    valeur = fields.Field(attribute="valeur", column_name="Valeur")
-
-    class Meta:
-        export_order = ["libelle", "valeur"]
-
-
 def classeur(bilan: BilanAnnuel, figures: Figures, recapitulatif, user) -> bytes:
     """Three sheets: the CCTP indicators, the nominative recap, the analysis; as `user` may
     have them."""
-    indicateurs = IndicateurResource().export(
-        [LigneIndicateur(libelle, valeur) for libelle, valeur in figures.lignes]
-    )
-    indicateurs.title = "Indicateurs"
+    indicateurs = tablib.Dataset(headers=["Indicateur", "Valeur"], title="Indicateurs")
+    for ligne in lignes_du_classeur(figures.indicateurs):
+        indicateurs.append(ligne)
     personnes = RecapitulatifResource(pour_prestataire=pour_prestataire(user)).export(
         recapitulatif, force_native_type=True
     )
@@ -131,10 +117,7 @@ def classeur(bilan: BilanAnnuel, figures: Figures, recapitulatif, user) -> bytes
         ("Lot", str(bilan.lot)),
         ("Période", f"du {bilan.du:%d/%m/%Y} au {bilan.au:%d/%m/%Y}"),
         ("État", bilan.get_etat_display()),
-        (
-            "Transmis le",
-            f"{timezone.localtime(bilan.transmis_le):%d/%m/%Y}" if bilan.transmis_le else "",
-        ),
+        ("Transmis le", timezone.localdate(bilan.transmis_le) if bilan.transmis_le else None),
         ("Analyse qualitative", bilan.analyse),
     ]:
         analyse.append([rubrique, contenu])

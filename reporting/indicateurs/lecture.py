@@ -128,6 +128,25 @@ def lignes_du_tableau(indicateurs: dict) -> list[tuple[str, str]]:
     return [(LIBELLES[cle], formater(cle, indicateurs[cle])) for cle in LIGNES_DU_TABLEAU]
 
 
+def valeur_du_classeur(cle: str, valeur):
+    """The value of indicator `cle` as a workbook's cell holds it: a number shown in its
+    format (a rate as "80,0 %"), never its text; nothing for a rate without denominator."""
+    if valeur is None:
+        return None
+    if cle in CLES_TAUX:
+        return tableur.Nombre(valeur, tableur.FORMAT_POURCENTAGE)
+    if cle == "satisfaction_moyenne":
+        return tableur.Nombre(valeur, tableur.FORMAT_DEUX_DECIMALES)
+    if cle == "non_entrees":
+        return sum(valeur.values())
+    return valeur
+
+
+def lignes_du_classeur(indicateurs: dict) -> list[tuple[str, object]]:
+    """The CCTP table as a workbook's sheet holds it: (French label, number)."""
+    return [(LIBELLES[cle], valeur_du_classeur(cle, indicateurs[cle])) for cle in LIGNES_DU_TABLEAU]
+
+
 @dataclass
 class Tableau:
     """A detail table: non-entrées, typologies, freins, sessions. `lignes` hold raw values
@@ -144,6 +163,18 @@ class Tableau:
     def entetes(self) -> list[tuple[str, bool]]:
         """(column, is a number) for each column."""
         return [(colonne, rang in self.nombres) for rang, colonne in enumerate(self.colonnes)]
+
+    def lignes_du_classeur(self) -> list[tuple]:
+        """Each row as a workbook's sheet holds it: the rates shown as percentages."""
+        return [
+            tuple(
+                tableur.Nombre(valeur, tableur.FORMAT_POURCENTAGE)
+                if rang in self.taux and valeur is not None
+                else valeur
+                for rang, valeur in enumerate(ligne)
+            )
+            for ligne in self.lignes
+        ]
 
     def lignes_affichees(self) -> list[list[tuple[str, bool]]]:
         """Each row as (French text, is a number) cells."""
@@ -173,12 +204,13 @@ def _libelles_des_codes(indicateurs: dict) -> dict[str, dict[str, str]]:
 
 
 def _par_code(titre, feuille, libelle, comptes: dict, libelles: dict) -> Tableau:
+    """A count per code, each code named by its French label (users never read the codes)."""
     return Tableau(
         titre,
         feuille,
-        (libelle, "Code", "Nombre"),
-        [(libelles.get(code, code), code, nombre) for code, nombre in comptes.items()],
-        nombres=(2,),
+        (libelle, "Nombre"),
+        [(libelles.get(code, code), nombre) for code, nombre in comptes.items()],
+        nombres=(1,),
     )
 
 
@@ -342,12 +374,12 @@ def classeur(indicateurs: dict) -> bytes:
     """The workbook: the CCTP table as read, one sheet per detail table, and the raw values
     (the long table) for calculations."""
     cctp = tablib.Dataset(headers=["Indicateur", "Valeur"], title="Tableau CCTP")
-    for ligne in lignes_du_tableau(indicateurs):
+    for ligne in lignes_du_classeur(indicateurs):
         cctp.append(ligne)
     feuilles = [cctp]
     for tableau in tableaux_du_detail(indicateurs):
         feuille = tablib.Dataset(headers=list(tableau.colonnes), title=tableau.feuille)
-        for ligne in tableau.lignes:
+        for ligne in tableau.lignes_du_classeur():
             feuille.append(ligne)
         feuilles.append(feuille)
     feuilles.append(tableau_a_plat(indicateurs))

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.views import generic
 
 from documents.televersements import en_mo, taille_max, trop_gros
+from procurement.enums import Decision
 from travaux.models import Etat, Travail
 from travaux.taches import EchecDuTravail, chemin, lancer, travail_de_fond
 
@@ -33,6 +34,32 @@ EN_LETTRES = f"{LIGNES_MAX:,}".replace(",", "\u00a0")  # 100 000, as French writ
 LIGNES_APERCU = 500
 MESSAGES_APERCU = 300
 GABARIT_APERCU = "reporting/importation/apercu.html"
+# The preview names what a row changes in French (the keys of importation.ligne's signature):
+# users read labels, never codes.
+LIBELLES_DES_CHANGEMENTS = {
+    "nom": "identité",
+    "genre": "genre",
+    "niveau_formation": "niveau de formation",
+    "commune": "commune",
+    "lot": "lot",
+    "reconnaissance_crhd": "reconnaissance CRHD",
+    "prestataire": "prestataire",
+    "conseiller": "conseiller",
+    "travailleur_social": "travailleur social",
+    "date_prescription": "date de prescription",
+    "motif_prescription": "motif de la prescription",
+    "freins": "freins",
+    "decision": "décision de la commission",
+    "session": "session",
+    "date_entree": "date d'entrée",
+    "date_sortie": "sortie",
+    "stage_entreprise": "stage",
+    "satisfaction": "satisfaction",
+    "eval_entree_projet": "évaluation d'entrée",
+    "eval_sortie_projet": "évaluation de sortie",
+    "bilan_transmis": "bilan transmis",
+}
+LIBELLES_DES_DECISIONS = dict(Decision.choices)
 
 
 class FichierForm(forms.Form):
@@ -119,8 +146,13 @@ def en_json(rapport: importation.Rapport) -> dict:
                 "prenom": ligne.prenom,
                 "lot": ligne.lot,
                 "session": ligne.session,
-                "decision": ligne.decision,
-                "changements": list(ligne.changements),
+                "decision": LIBELLES_DES_DECISIONS.get(
+                    ligne.decision.strip().lower(), ligne.decision
+                ),
+                "changements": [
+                    LIBELLES_DES_CHANGEMENTS.get(changement, changement)
+                    for changement in ligne.changements
+                ],
                 "erreurs": [_message(e) for e in ligne.erreurs],
                 "avertissements": [_message(a) for a in ligne.avertissements],
             }

@@ -3,7 +3,7 @@ line back, ALPHA corrects it, finance accepts; the files say what the screen say
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO, StringIO
 
 import openpyxl
@@ -122,7 +122,10 @@ def test_a_month_goes_from_the_prestataire_to_finance_and_back_until_reconciled(
         for ligne in ecran.lignes
     ]  # fmt: skip
     totaux = list(classeur["Totaux"].iter_rows(min_row=2, values_only=True))
-    assert totaux == [("ALPHA", "octobre 2026", "Accepté : mois rapproché", 1, 216981, 216981, 0)]
+    assert totaux == [
+        ("ALPHA", datetime(2026, 10, 1), "Accepté : mois rapproché", 1, 216981, 216981, 0)
+    ]
+    assert classeur["Totaux"]["B2"].number_format == "MM/YYYY"  # a date, not "octobre 2026"
     pdf = b"".join(client.get(f"{url}export.pdf").streaming_content)
     texte = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
     for ligne in ecran.lignes:

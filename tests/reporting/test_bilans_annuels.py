@@ -21,7 +21,7 @@ from prestataires.enums import MomentEvaluation
 from prestataires.models import Evaluation, Parcours
 from procurement.models import Lot, Prestataire
 from reporting.enums import EtatBilanAnnuel
-from reporting.indicateurs import calculer_indicateurs, lignes_du_tableau
+from reporting.indicateurs import calculer_indicateurs, lignes_du_classeur, lignes_du_tableau
 from reporting.models import BilanAnnuel
 from reporting.views.bilans_annuels import BilanAnnuelDetailView
 from tests.offertes import verifier_les_offres
@@ -330,9 +330,10 @@ def test_le_pdf_et_le_classeur_portent_le_bilan(client, demo_bilans):
     analysis) carry the indicators, the people and the analysis."""
     bilan = bilan_alpha_2026(client, demo_bilans)
     agir(client, demo_bilans["alpha1"], bilan, action="transmettre", analyse=ANALYSE)
-    attendus = lignes_du_tableau(
-        calculer_indicateurs(date(2026, 1, 1), date(2026, 12, 31), lot=1, prestataire="ALPHA")
+    indicateurs = calculer_indicateurs(
+        date(2026, 1, 1), date(2026, 12, 31), lot=1, prestataire="ALPHA"
     )
+    attendus = lignes_du_tableau(indicateurs)
 
     with a("2026-11-24"):
         pdf = client.get(reverse("bilans_annuels:export", args=[bilan.pk, "pdf"]))
@@ -356,8 +357,11 @@ def test_le_pdf_et_le_classeur_portent_le_bilan(client, demo_bilans):
     assert classeur.sheetnames == ["Indicateurs", "Récapitulatif nominatif", "Analyse"]
     assert list(classeur["Indicateurs"].iter_rows(values_only=True)) == [
         ("Indicateur", "Valeur"),
-        *attendus,
+        *lignes_du_classeur(indicateurs),
     ]
+    taux = {ligne[0].value: ligne[1] for ligne in classeur["Indicateurs"].iter_rows(min_row=2)}
+    taux_d_entree = taux["Taux d'entrée"]  # '80,0 %' as text before issue 18, item 10
+    assert isinstance(taux_d_entree.value, float) and taux_d_entree.number_format == "0.0 %"
     personnes = list(classeur["Récapitulatif nominatif"].iter_rows(values_only=True))
     assert personnes[0] == (  # the prestataire's file: no motif (least knowledge)
         "Nom", "Prénom", "Date de naissance", "Niveau de formation",
@@ -371,7 +375,7 @@ def test_le_pdf_et_le_classeur_portent_le_bilan(client, demo_bilans):
     analyse = dict(classeur["Analyse"].iter_rows(min_row=2, values_only=True))
     assert analyse["Analyse qualitative"] == ANALYSE
     assert analyse["État"] == "Transmis à la DEL"
-    assert analyse["Transmis le"] == "24/11/2026"
+    assert analyse["Transmis le"].date() == date(2026, 11, 24)
 
 
 # --- Isolation ----------------------------------------------------------------------------------

@@ -115,12 +115,13 @@ def test_tableau_du_cctp_en_francais(cohorte):
 
 def test_tableaux_du_detail_nomment_les_codes(cohorte):
     tableaux = {t.feuille: t for t in tableaux_du_detail(calculer_indicateurs(DU, AU))}
-    assert tableaux["Non-entrées"].lignes == [("Mobilité", "mobilite", 2), ("Santé", "sante", 1)]
-    assert ("Nouméa", "noumea", 4) in tableaux["Commune de résidence"].lignes
-    assert ("Moins de 26 ans", "moins_26", 3) in tableaux["Âge à la prescription"].lignes
+    assert tableaux["Non-entrées"].lignes == [("Mobilité", 2), ("Santé", 1)]
+    assert ("Nouméa", 4) in tableaux["Commune de résidence"].lignes
+    assert ("Moins de 26 ans", 3) in tableaux["Âge à la prescription"].lignes
     assert tableaux["Sessions"].lignes_affichees()[0] == [
         ("ALPHA-2025-01", False), ("2", True), ("1", True), ("50,0 %", True)
     ]  # fmt: skip
+    assert tableaux["Sessions"].lignes_du_classeur()[0] == ("ALPHA-2025-01", 2, 1, 0.5)
 
 
 def _session(nom: str, entres: int, presents_fin: int) -> dict:

@@ -21,7 +21,7 @@ from prestataires.enums import EtatParcours, MomentEvaluation, TypeFin
 from prestataires.models import Evaluation, Parcours
 from procurement.models import Frein, Lot, Prescription, Prestataire, TypeSortie
 from reporting import annuel, indicateurs
-from reporting.indicateurs import calculer_indicateurs, lignes_du_tableau
+from reporting.indicateurs import calculer_indicateurs, lignes_du_classeur, lignes_du_tableau
 from tests.factories import lignes_commandees, parcours_de_la_ligne
 from tests.prestataires.conftest import a
 from tests.prestataires.test_listes import ecarts, mesurer
@@ -200,7 +200,7 @@ def test_beta_ne_voit_jamais_les_chiffres_d_alpha(client, demo_bilans):
         )
     feuille = openpyxl.load_workbook(BytesIO(fichier.content))["Tableau CCTP"]
     valeurs = dict(feuille.iter_rows(min_row=2, values_only=True))
-    assert valeurs["Entrées en parcours (effectif initial)"] == "0"
+    assert valeurs["Entrées en parcours (effectif initial)"] == 0
 
 
 # --- The charts -------------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def test_les_fichiers_portent_les_memes_chiffres(client, demo_bilans):
         'attachment; filename="indicateurs-2026-01-01-2026-12-31-tous-lots-ALPHA.xlsx"'
     )
     feuille = openpyxl.load_workbook(BytesIO(xlsx.content))["Tableau CCTP"]
-    assert list(feuille.iter_rows(min_row=2, values_only=True)) == lignes_du_tableau(attendus)
+    assert list(feuille.iter_rows(min_row=2, values_only=True)) == lignes_du_classeur(attendus)
     contenu = b"".join(pdf.streaming_content)
     texte_pdf = " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(BytesIO(contenu)).pages
