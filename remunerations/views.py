@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import generic
@@ -31,6 +32,7 @@ from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import calcul, exports, perms, services, stockage
+from .enums import SituationDuMois
 from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
 from .models import EtatRemuneration, LigneRemuneration, TotalRemuneration, libelle_mois
@@ -458,8 +460,11 @@ class AnneeExportView(EtatsVisiblesMixin, generic.View):
 
 
 class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
-    """The totals per prestataire, lot and month of a year, on one screen: the totals stored
-    with each état opened (a month not opened yet owes nothing to show)."""
+    """A year's stipends on one screen, from what is stored: the états opened summed per
+    stage (due, declared paid, gap, due not declared yet: they add up), their totals per
+    prestataire, lot and month, and the months with stagiaires that have no état yet (their
+    due is computed when it opens, so it is counted apart, never as due nor as a gap). A
+    constant number of queries."""
 
     template_name = "remunerations/synthese.html"
 
@@ -468,20 +473,33 @@ class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
             annee = int(self.request.GET.get("annee", today().year))
         except ValueError:
             annee = today().year
-        totaux = TotalRemuneration.objects.filter(
-            etat__in=self.get_queryset().filter(mois__year=annee)
-        )
+        etats = self.get_queryset().filter(mois__year=annee)
         rangees = list(
-            totaux.select_related("etat__prestataire", "lot").order_by(
-                "etat__mois", "etat__prestataire__code", "lot__numero"
+            TotalRemuneration.objects.filter(etat__in=etats)
+            .select_related("etat__prestataire", "lot")
+            .annotate(
+                reste_a_declarer=F("montant_du")
+                - Coalesce("montant_declare", 0)
+                + Coalesce("ecart", 0)
             )
+            .order_by("etat__mois", "etat__prestataire__code", "lot__numero")
         )
+        etapes, total = stockage.avancement(etats)
+        user = self.request.user
+        sans_etat = stockage.mois_sans_etat(
+            [user.prestataire_id] if user.prestataire_id else None, annee, today()
+        )
+        a_ouvrir = [m for m in sans_etat if m.situation == SituationDuMois.A_OUVRIR]
         return super().get_context_data(
             annee=annee,
             annees=range(today().year - 3, today().year + 1),
             rangees=rangees,
-            total_du=sum(r.montant_du for r in rangees),
-            total_declare=sum(r.montant_declare or 0 for r in rangees),
-            total_ecart=sum(r.ecart or 0 for r in rangees),
+            etapes=etapes,
+            total=total,
+            total_du=total.montant_du,
+            sans_etat=sans_etat,
+            a_ouvrir=a_ouvrir,
+            stagiaires_a_ouvrir=sum(m.stagiaires for m in a_ouvrir),
+            en_cours=[m for m in sans_etat if m.situation == SituationDuMois.EN_COURS],
             **kwargs,
         )
