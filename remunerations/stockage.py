@@ -276,6 +276,45 @@ def releves_des_mois(paires: Iterable[tuple[Prestataire, date]]) -> list[calcul.
 
 
 @dataclass
+class Ecarts:
+    """An état's lines declared with a gap between what was paid and what is due: how many,
+    and the francs paid over and under the due (both counted positive: a net total of zero
+    may hide two gaps)."""
+
+    lignes: int
+    en_trop: int
+    en_moins: int
+
+    def __bool__(self):
+        return self.lignes > 0
+
+    @property
+    def net(self) -> int:
+        return self.en_trop - self.en_moins
+
+
+def ecarts(etat: EtatRemuneration) -> Ecarts:
+    """The état's stored lines paid more or less than due: one query."""
+    ecart = F("montant_declare") - F("montant_du")
+    sommes = (
+        LigneRemuneration.objects.filter(etat=etat, montant_declare__isnull=False)
+        .exclude(montant_declare=F("montant_du"))
+        .aggregate(
+            lignes=Count("pk"),
+            en_trop=Coalesce(
+                Sum(ecart, filter=Q(montant_declare__gt=F("montant_du"))), 0,
+                output_field=IntegerField(),
+            ),
+            en_moins=Coalesce(
+                Sum(-ecart, filter=Q(montant_declare__lt=F("montant_du"))), 0,
+                output_field=IntegerField(),
+            ),
+        )
+    )  # fmt: skip
+    return Ecarts(**sommes)
+
+
+@dataclass
 class Avancement:
     """États summed (a stage of their life, or all): what is due, what the prestataire
     declared paid, the gap on the lines declared (paid − due), and the due of the lines not

@@ -27,15 +27,17 @@ from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
 from travaux.taches import EchecDuTravail, lancer, lignes_immediates, travail_de_fond
 from workflows.actions import ActionsMixin, Refus
+from workflows.confirmation import demande_confirmation, exiger_confirmation
 from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import calcul, exports, perms, services, stockage
-from .enums import SituationDuMois
+from .enums import EtatDeclaration, SituationDuMois
 from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
 from .models import EtatRemuneration, LigneRemuneration, TotalRemuneration, libelle_mois
+from .templatetags.francs import ecart, francs
 
 
 class EtatsVisiblesMixin(PermissionRequiredMixin):
@@ -205,9 +207,10 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         url = super().get_success_url()
         return f"{url}?{self.request.GET.urlencode()}" if self.request.GET else url
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, ecarts=None, **kwargs):
         etat = self.object
         context = super().get_context_data(**kwargs)
+        ecarts = ecarts or stockage.ecarts(etat)
         forms = context["forms"]
         page = self.page_des_lignes()
         lignes = page.object_list
@@ -231,6 +234,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
             form_regularisation=forms.get("regulariser"),
             form_renvoi=forms.get("renvoyer"),
             url_processus=None if self.request.user.prestataire_id else url_du_processus(etat),
+            avertissement_ecart=avertissement_ecart(etat, ecarts) if ecarts else "",
         )
         return context
 
@@ -259,14 +263,29 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
                 else:
                     form.add_error(None, refus)
             else:
-                return
+                return form
         raise Refus(forms={"declarer": form})
 
     def action_soumettre(self, request):
-        """Save what the form holds, then submit, in one transaction."""
+        """Save what the form holds, then submit, in one transaction. With a gap between
+        paid and due, the user confirms first (nothing is saved until then)."""
         self._exiger_declarant()
-        self._declarer(request)
+        form = self._declarer(request)
         self.object.refresh_from_db()
+        services.exiger_soumettable(self.object, par=request.user)
+        ecarts = stockage.ecarts(self.object)
+        if ecarts and not demande_confirmation(request):
+            raise Refus(
+                forms={"declarer": form},
+                ecarts=ecarts,
+                confirmation_message=(
+                    f"Vous allez soumettre cet état ({self.object.libelle_mois}) à la finance "
+                    f"avec un écart entre le versé et le dû : {texte_des_ecarts(ecarts)} "
+                    "Confirmez si ces montants sont bien ceux versés ; sinon, annulez et "
+                    "corrigez-les."
+                ),
+                confirmation_bouton="Confirmer la soumission avec cet écart",
+            )
         services.soumettre(self.object, par=request.user)
         return "État soumis à la finance."
 
@@ -286,9 +305,57 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         return "État renvoyé au prestataire pour correction."
 
     def action_accepter(self, request):
+        """Irreversible: the user confirms once, told what accepting does (and of a gap)."""
         services.exiger_finance(request.user)
-        services.accepter(self.object, par=request.user)
+        etat = self.object
+        services.exiger_acceptable(etat, par=request.user)
+        message = (
+            f"Vous allez accepter cet état ({etat.libelle_mois}, {etat.prestataire.code}) : "
+            "le mois sera rapproché et figé. Ses montants ne changeront plus, même si le SMG "
+            "ou les dates d'un parcours changent : une correction ultérieure (absence "
+            "tardive, taux ou dates corrigés) deviendra une ligne de régularisation sur le "
+            "prochain état du prestataire."
+        )
+        if ecarts := stockage.ecarts(etat):
+            message += (
+                f" Attention, écart entre le versé et le dû : {texte_des_ecarts(ecarts)} "
+                "Il sera rapproché tel quel."
+            )
+        exiger_confirmation(request, message, "Confirmer l'acceptation")
+        services.accepter(etat, par=request.user)
         return "État accepté : le mois est rapproché."
+
+
+def texte_des_ecarts(ecarts: stockage.Ecarts) -> str:
+    """ "2 lignes déclarées avec un écart : 1 500 F versés en trop, 1 000 F versés en moins
+    (écart net +500 F)." """
+    pluriel = "s" if ecarts.lignes > 1 else ""
+    sens = []
+    if ecarts.en_trop:
+        sens.append(f"{francs(ecarts.en_trop)} versés en trop")
+    if ecarts.en_moins:
+        sens.append(f"{francs(ecarts.en_moins)} versés en moins")
+    texte = f"{ecarts.lignes} ligne{pluriel} déclarée{pluriel} avec un écart, {', '.join(sens)}"
+    if ecarts.en_trop and ecarts.en_moins:
+        texte += f" (écart net {ecart(ecarts.net)})"
+    return texte + "."
+
+
+def avertissement_ecart(etat: EtatRemuneration, ecarts: stockage.Ecarts) -> str:
+    """What the état's page says of a gap between paid and due, before its action."""
+    texte = texte_des_ecarts(ecarts)
+    if etat.modifiable:
+        return (
+            f"Écart à vérifier avant de soumettre : {texte} Corrigez le montant versé s'il "
+            "s'agit d'une erreur de saisie ; soumis tel quel, l'écart sera présenté à la "
+            "finance."
+        )
+    if etat.etat == EtatDeclaration.SOUMIS:
+        return (
+            f"Soumis avec un écart : {texte} Accepté, le mois sera rapproché avec cet écart ; "
+            "sinon, renvoyez les lignes concernées avec un commentaire."
+        )
+    return f"Rapproché avec un écart : {texte}"
 
 
 # --- Files: one état, one month, one year -----------------------------------------------------
