@@ -90,7 +90,6 @@ def test_the_year_says_due_declared_reconciled_and_to_open_apart(
     with a(JOUR):
         beta_septembre = calcul.releves([(Prestataire.objects.get(code="BETA"), SEPTEMBRE)])[0]
     assert beta_septembre.etat is None and beta_septembre.montant_du > 0
-    assert total.montant_du == sum(etat.montant_du for etat in annee.values())
     assert [(m.prestataire, m.mois.month, m.stagiaires, m.situation)
             for m in reponse.context["sans_etat"]] == [
         ("ALPHA", 6, 1, SituationDuMois.CLOS),
