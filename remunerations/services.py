@@ -234,9 +234,10 @@ def regulariser(etat: EtatRemuneration, *, par, parcours, mois: date, absences_h
     return ligne
 
 
-def _soumettre(etat: EtatRemuneration, *, par):
-    """Once every stagiaire of the month has a line, the état goes to finance."""
-    etat = _verrouiller(etat)
+def exiger_soumettable(etat: EtatRemuneration, *, par):
+    """Submitting's rules on the état as stored: every stagiaire of the month declared. The
+    page says a refusal before it asks the user to confirm a gap; submitting checks them
+    again."""
     exiger_transition(etat.soumettre, par, refus=_plus_modifiable(etat), interdit=NON_DECLARANT)
     manquantes = list(
         etat.lignes.filter(
@@ -257,6 +258,12 @@ def _soumettre(etat: EtatRemuneration, *, par):
             f"Déclarez le montant versé et la couverture sociale de chaque stagiaire avant de "
             f"soumettre : {noms}."
         )
+
+
+def _soumettre(etat: EtatRemuneration, *, par):
+    """Once every stagiaire of the month has a line, the état goes to finance."""
+    etat = _verrouiller(etat)
+    exiger_soumettable(etat, par=par)
     etat.soumis_le = timezone.now()
     etat.soumis_par = par
     etat.soumettre(par=par)
@@ -286,9 +293,7 @@ def _renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
     return etat
 
 
-def _accepter(etat: EtatRemuneration, *, par):
-    """The month is reconciled: its lines keep the computation accepted, for good."""
-    etat = _verrouiller(etat)
+def _exiger_acceptable(etat: EtatRemuneration, par):
     exiger_transition(
         etat.accepter, par, refus="Seul un état soumis s'accepte.", interdit=NON_FINANCE
     )
@@ -303,12 +308,29 @@ def _accepter(etat: EtatRemuneration, *, par):
             f"Rapprochez d'abord le mois précédent : {precedent.libelle_mois} "
             f"({etat.prestataire.code})."
         )
+
+
+def _exiger_complet(etat: EtatRemuneration):
+    if not etat.complet:
+        raise ValidationError("Une ligne de l'état n'est pas déclarée : renvoyez-le.")
+
+
+def exiger_acceptable(etat: EtatRemuneration, *, par):
+    """Accepting's rules on the état as stored: the page says a refusal before it asks the
+    user to confirm; accepting checks them again."""
+    _exiger_acceptable(etat, par)
+    _exiger_complet(etat)
+
+
+def _accepter(etat: EtatRemuneration, *, par):
+    """The month is reconciled: its lines keep the computation accepted, for good."""
+    etat = _verrouiller(etat)
+    _exiger_acceptable(etat, par)
     # The stored computation becomes the accepted one: made sure of first, whatever wrote
     # the parcours without their signals.
     stockage.actualiser(prestataire_ids=[etat.prestataire_id])
     etat.refresh_from_db(fields=CHAMPS_TOTAUX)
-    if not etat.complet:
-        raise ValidationError("Une ligne de l'état n'est pas déclarée : renvoyez-le.")
+    _exiger_complet(etat)
     etat.accepte_le = timezone.now()
     etat.accepte_par = par
     etat.accepter(par=par)

@@ -9,15 +9,18 @@ and the lists and the synthesis the stored totals: nothing is recomputed per req
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models import Count, F, IntegerField, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
+from prestataires.models import Parcours
+from procurement.calendrier import mois_de, mois_entre
 from procurement.models import Prestataire
 
 from . import calcul
-from .enums import EtatDeclaration
+from .enums import EtatDeclaration, SituationDuMois
 from .models import EtatRemuneration, LigneRemuneration, TotalRemuneration
 
 CHAMPS_CALCULES = [
@@ -266,4 +269,162 @@ def releves_des_mois(paires: Iterable[tuple[Prestataire, date]]) -> list[calcul.
         releve = stockes.get((prestataire.pk, mois)) or calcules.get((prestataire.pk, mois))
         if releve is not None:
             resultat.append(releve)
+    return resultat
+
+
+# --- What the stored totals say ----------------------------------------------------------------
+
+
+@dataclass
+class Ecarts:
+    """An état's lines declared with a gap between what was paid and what is due: how many,
+    and the francs paid over and under the due (both counted positive: a net total of zero
+    may hide two gaps)."""
+
+    lignes: int
+    en_trop: int
+    en_moins: int
+
+    def __bool__(self):
+        return self.lignes > 0
+
+    @property
+    def net(self) -> int:
+        return self.en_trop - self.en_moins
+
+
+def ecarts(etat: EtatRemuneration) -> Ecarts:
+    """The état's stored lines paid more or less than due: one query."""
+    ecart = F("montant_declare") - F("montant_du")
+    sommes = (
+        LigneRemuneration.objects.filter(etat=etat, montant_declare__isnull=False)
+        .exclude(montant_declare=F("montant_du"))
+        .aggregate(
+            lignes=Count("pk"),
+            en_trop=Coalesce(
+                Sum(ecart, filter=Q(montant_declare__gt=F("montant_du"))), 0,
+                output_field=IntegerField(),
+            ),
+            en_moins=Coalesce(
+                Sum(-ecart, filter=Q(montant_declare__lt=F("montant_du"))), 0,
+                output_field=IntegerField(),
+            ),
+        )
+    )  # fmt: skip
+    return Ecarts(**sommes)
+
+
+@dataclass
+class Avancement:
+    """États summed (a stage of their life, or all): what is due, what the prestataire
+    declared paid, the gap on the lines declared (paid − due), and the due of the lines not
+    declared yet; so that due = declared − gap + not declared, always."""
+
+    libelle: str
+    etats: int = 0
+    montant_du: int = 0
+    montant_declare: int = 0
+    ecart: int = 0
+    etat: str = ""
+
+    @property
+    def reste_a_declarer(self) -> int:
+        return self.montant_du - self.montant_declare + self.ecart
+
+
+def avancement(etats) -> tuple[list[Avancement], Avancement]:
+    """The états of the queryset summed per stage (in the order of their life: in
+    preparation, sent back, submitted, reconciled), and all of them: one query, the SQL sums
+    of their stored totals."""
+    sommes = {
+        groupe["etat"]: groupe
+        for groupe in etats.order_by()
+        .values("etat")
+        .annotate(
+            nombre=Count("pk"),
+            du=Coalesce(Sum("montant_du"), 0),
+            declare=Coalesce(Sum("montant_declare"), 0),
+            ecart=Coalesce(Sum("ecart"), 0),
+        )
+    }
+    etapes, total = [], Avancement(libelle="Total des mois ouverts")
+    for etape in (
+        EtatDeclaration.BROUILLON,
+        EtatDeclaration.RENVOYE,
+        EtatDeclaration.SOUMIS,
+        EtatDeclaration.ACCEPTE,
+    ):
+        groupe = sommes.get(etape, {})
+        ligne = Avancement(
+            libelle=etape.label,
+            etat=etape.value,
+            etats=groupe.get("nombre", 0),
+            montant_du=groupe.get("du", 0),
+            montant_declare=groupe.get("declare", 0),
+            ecart=groupe.get("ecart", 0),
+        )
+        etapes.append(ligne)
+        for champ in ("etats", "montant_du", "montant_declare", "ecart"):
+            setattr(total, champ, getattr(total, champ) + getattr(ligne, champ))
+    return etapes, total
+
+
+@dataclass
+class MoisSansEtat:
+    """A month in which a prestataire had stagiaires and has no état yet."""
+
+    prestataire: str
+    mois: date
+    stagiaires: int
+    situation: SituationDuMois
+
+
+def mois_sans_etat(prestataire_ids: list[int] | None, annee: int, jour: date):
+    """The months of the year, up to `jour`'s, in which a prestataire (of `prestataire_ids`;
+    all with None) had stagiaires but opened no état: nothing is stored for them, their due is
+    computed when the état opens. A month ended is to open (the timer opens it on the 1st,
+    the direction may do it first); the current month opens once it ends; a month before the
+    prestataire's last reconciled one never opens (services.ouvrir_etat refuses it). By
+    prestataire then month; three queries whatever the number of prestataires and months."""
+    mois = mois_entre(date(annee, 1, 1), min(date(annee, 12, 1), mois_de(jour)))
+    if not mois:
+        return []
+    parcours = Parcours.objects.filter(calcul.couvrant_la_periode(mois[0], mois[-1]))
+    etats = EtatRemuneration.objects.all()
+    if prestataire_ids is not None:
+        parcours = parcours.filter(prestataire_id__in=prestataire_ids)
+        etats = etats.filter(prestataire_id__in=prestataire_ids)
+    comptes = (
+        parcours.values("prestataire_id", "prestataire__code")
+        .annotate(
+            **{
+                f"m{rang}": Count("pk", filter=calcul.parcours_couvrant(m))
+                for rang, m in enumerate(mois)
+            }
+        )
+        .order_by("prestataire__code")
+    )
+    ouverts = set(etats.filter(mois__in=mois).values_list("prestataire_id", "mois"))
+    derniers_rapproches = dict(
+        etats.filter(etat=EtatDeclaration.ACCEPTE)
+        .values("prestataire_id")
+        .annotate(dernier=Max("mois"))
+        .values_list("prestataire_id", "dernier")
+    )
+    resultat = []
+    for compte in comptes:
+        prestataire_id = compte["prestataire_id"]
+        dernier = derniers_rapproches.get(prestataire_id)
+        for rang, m in enumerate(mois):
+            if not compte[f"m{rang}"] or (prestataire_id, m) in ouverts:
+                continue
+            if dernier is not None and m < dernier:
+                situation = SituationDuMois.CLOS
+            elif m == mois_de(jour):
+                situation = SituationDuMois.EN_COURS
+            else:
+                situation = SituationDuMois.A_OUVRIR
+            resultat.append(
+                MoisSansEtat(compte["prestataire__code"], m, compte[f"m{rang}"], situation)
+            )
     return resultat

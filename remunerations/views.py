@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import generic
@@ -26,14 +27,17 @@ from procurement.calendrier import lire_mois, mois_entre
 from procurement.models import Prestataire, today
 from travaux.taches import EchecDuTravail, lancer, lignes_immediates, travail_de_fond
 from workflows.actions import ActionsMixin, Refus
+from workflows.confirmation import demande_confirmation, exiger_confirmation
 from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import calcul, exports, perms, services, stockage
+from .enums import EtatDeclaration, SituationDuMois
 from .filters import EtatRemunerationFilter
 from .forms import DeclarationForm, OuvrirEtatForm, RegularisationForm, RenvoiForm
 from .models import EtatRemuneration, LigneRemuneration, TotalRemuneration, libelle_mois
+from .templatetags.francs import ecart, francs
 
 
 class EtatsVisiblesMixin(PermissionRequiredMixin):
@@ -203,9 +207,10 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         url = super().get_success_url()
         return f"{url}?{self.request.GET.urlencode()}" if self.request.GET else url
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, ecarts=None, **kwargs):
         etat = self.object
         context = super().get_context_data(**kwargs)
+        ecarts = ecarts or stockage.ecarts(etat)
         forms = context["forms"]
         page = self.page_des_lignes()
         lignes = page.object_list
@@ -229,6 +234,7 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
             form_regularisation=forms.get("regulariser"),
             form_renvoi=forms.get("renvoyer"),
             url_processus=None if self.request.user.prestataire_id else url_du_processus(etat),
+            avertissement_ecart=avertissement_ecart(etat, ecarts) if ecarts else "",
         )
         return context
 
@@ -257,14 +263,29 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
                 else:
                     form.add_error(None, refus)
             else:
-                return
+                return form
         raise Refus(forms={"declarer": form})
 
     def action_soumettre(self, request):
-        """Save what the form holds, then submit, in one transaction."""
+        """Save what the form holds, then submit, in one transaction. With a gap between
+        paid and due, the user confirms first (nothing is saved until then)."""
         self._exiger_declarant()
-        self._declarer(request)
+        form = self._declarer(request)
         self.object.refresh_from_db()
+        services.exiger_soumettable(self.object, par=request.user)
+        ecarts = stockage.ecarts(self.object)
+        if ecarts and not demande_confirmation(request):
+            raise Refus(
+                forms={"declarer": form},
+                ecarts=ecarts,
+                confirmation_message=(
+                    f"Vous allez soumettre cet état ({self.object.libelle_mois}) à la finance "
+                    f"avec un écart entre le versé et le dû : {texte_des_ecarts(ecarts)} "
+                    "Confirmez si ces montants sont bien ceux versés ; sinon, annulez et "
+                    "corrigez-les."
+                ),
+                confirmation_bouton="Confirmer la soumission avec cet écart",
+            )
         services.soumettre(self.object, par=request.user)
         return "État soumis à la finance."
 
@@ -284,9 +305,57 @@ class EtatDetailView(ActionsMixin, EtatsVisiblesMixin, generic.DetailView):
         return "État renvoyé au prestataire pour correction."
 
     def action_accepter(self, request):
+        """Irreversible: the user confirms once, told what accepting does (and of a gap)."""
         services.exiger_finance(request.user)
-        services.accepter(self.object, par=request.user)
+        etat = self.object
+        services.exiger_acceptable(etat, par=request.user)
+        message = (
+            f"Vous allez accepter cet état ({etat.libelle_mois}, {etat.prestataire.code}) : "
+            "le mois sera rapproché et figé. Ses montants ne changeront plus, même si le SMG "
+            "ou les dates d'un parcours changent : une correction ultérieure (absence "
+            "tardive, taux ou dates corrigés) deviendra une ligne de régularisation sur le "
+            "prochain état du prestataire."
+        )
+        if ecarts := stockage.ecarts(etat):
+            message += (
+                f" Attention, écart entre le versé et le dû : {texte_des_ecarts(ecarts)} "
+                "Il sera rapproché tel quel."
+            )
+        exiger_confirmation(request, message, "Confirmer l'acceptation")
+        services.accepter(etat, par=request.user)
         return "État accepté : le mois est rapproché."
+
+
+def texte_des_ecarts(ecarts: stockage.Ecarts) -> str:
+    """ "2 lignes déclarées avec un écart : 1 500 F versés en trop, 1 000 F versés en moins
+    (écart net +500 F)." """
+    pluriel = "s" if ecarts.lignes > 1 else ""
+    sens = []
+    if ecarts.en_trop:
+        sens.append(f"{francs(ecarts.en_trop)} versés en trop")
+    if ecarts.en_moins:
+        sens.append(f"{francs(ecarts.en_moins)} versés en moins")
+    texte = f"{ecarts.lignes} ligne{pluriel} déclarée{pluriel} avec un écart, {', '.join(sens)}"
+    if ecarts.en_trop and ecarts.en_moins:
+        texte += f" (écart net {ecart(ecarts.net)})"
+    return texte + "."
+
+
+def avertissement_ecart(etat: EtatRemuneration, ecarts: stockage.Ecarts) -> str:
+    """What the état's page says of a gap between paid and due, before its action."""
+    texte = texte_des_ecarts(ecarts)
+    if etat.modifiable:
+        return (
+            f"Écart à vérifier avant de soumettre : {texte} Corrigez le montant versé s'il "
+            "s'agit d'une erreur de saisie ; soumis tel quel, l'écart sera présenté à la "
+            "finance."
+        )
+    if etat.etat == EtatDeclaration.SOUMIS:
+        return (
+            f"Soumis avec un écart : {texte} Accepté, le mois sera rapproché avec cet écart ; "
+            "sinon, renvoyez les lignes concernées avec un commentaire."
+        )
+    return f"Rapproché avec un écart : {texte}"
 
 
 # --- Files: one état, one month, one year -----------------------------------------------------
@@ -458,8 +527,11 @@ class AnneeExportView(EtatsVisiblesMixin, generic.View):
 
 
 class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
-    """The totals per prestataire, lot and month of a year, on one screen: the totals stored
-    with each état opened (a month not opened yet owes nothing to show)."""
+    """A year's stipends on one screen, from what is stored: the états opened summed per
+    stage (due, declared paid, gap, due not declared yet: they add up), their totals per
+    prestataire, lot and month, and the months with stagiaires that have no état yet (their
+    due is computed when it opens, so it is counted apart, never as due nor as a gap). A
+    constant number of queries."""
 
     template_name = "remunerations/synthese.html"
 
@@ -468,20 +540,33 @@ class SyntheseView(EtatsVisiblesMixin, generic.TemplateView):
             annee = int(self.request.GET.get("annee", today().year))
         except ValueError:
             annee = today().year
-        totaux = TotalRemuneration.objects.filter(
-            etat__in=self.get_queryset().filter(mois__year=annee)
-        )
+        etats = self.get_queryset().filter(mois__year=annee)
         rangees = list(
-            totaux.select_related("etat__prestataire", "lot").order_by(
-                "etat__mois", "etat__prestataire__code", "lot__numero"
+            TotalRemuneration.objects.filter(etat__in=etats)
+            .select_related("etat__prestataire", "lot")
+            .annotate(
+                reste_a_declarer=F("montant_du")
+                - Coalesce("montant_declare", 0)
+                + Coalesce("ecart", 0)
             )
+            .order_by("etat__mois", "etat__prestataire__code", "lot__numero")
         )
+        etapes, total = stockage.avancement(etats)
+        user = self.request.user
+        sans_etat = stockage.mois_sans_etat(
+            [user.prestataire_id] if user.prestataire_id else None, annee, today()
+        )
+        a_ouvrir = [m for m in sans_etat if m.situation == SituationDuMois.A_OUVRIR]
         return super().get_context_data(
             annee=annee,
             annees=range(today().year - 3, today().year + 1),
             rangees=rangees,
-            total_du=sum(r.montant_du for r in rangees),
-            total_declare=sum(r.montant_declare or 0 for r in rangees),
-            total_ecart=sum(r.ecart or 0 for r in rangees),
+            etapes=etapes,
+            total=total,
+            total_du=total.montant_du,
+            sans_etat=sans_etat,
+            a_ouvrir=a_ouvrir,
+            stagiaires_a_ouvrir=sum(m.stagiaires for m in a_ouvrir),
+            en_cours=[m for m in sans_etat if m.situation == SituationDuMois.EN_COURS],
             **kwargs,
         )

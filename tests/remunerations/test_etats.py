@@ -55,10 +55,10 @@ def test_a_month_goes_from_the_prestataire_to_finance_and_back_until_reconciled(
     etat = etat_d_octobre()
     url = etat.get_absolute_url()
 
-    # ALPHA submits October as declared (OUNEMOA was paid 1 000 F short).
+    # ALPHA submits October as declared (OUNEMOA was paid 1 000 F short), confirming the gap.
     client.force_login(demo["alpha1"])
     with a("2026-11-24"):
-        poster(client, url, action="soumettre", **saisie(client, etat))
+        poster(client, url, action="soumettre", confirme="1", **saisie(client, etat))
     etat.refresh_from_db()
     assert etat.etat == EtatDeclaration.SOUMIS
     assert etat.soumis_par == demo["alpha1"]
@@ -100,7 +100,7 @@ def test_a_month_goes_from_the_prestataire_to_finance_and_back_until_reconciled(
     # Finance accepts: October is reconciled, its lines frozen with what was accepted.
     client.force_login(demo["finance1"])
     with a("2026-11-27"):
-        poster(client, url, action="accepter")
+        poster(client, url, action="accepter", confirme="1")
     etat.refresh_from_db()
     assert etat.etat == EtatDeclaration.ACCEPTE
     assert etat.accepte_par == demo["finance1"]
@@ -349,7 +349,13 @@ def test_finance_returns_an_etat_only_with_a_comment(demo, client):
     etat = etat_d_octobre()
     client.force_login(demo["alpha1"])
     with a("2026-11-24"):
-        poster(client, etat.get_absolute_url(), action="soumettre", **saisie(client, etat))
+        poster(
+            client,
+            etat.get_absolute_url(),
+            action="soumettre",
+            confirme="1",
+            **saisie(client, etat),
+        )
     client.force_login(demo["finance1"])
     texte = refuse(client, etat.get_absolute_url(), action="renvoyer")
     assert "Commentez au moins une ligne à corriger." in texte

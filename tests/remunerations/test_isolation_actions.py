@@ -74,7 +74,7 @@ def donnees_de(action, etat, parcours_rapproche=None):
     if action == "renvoyer":
         premiere = services.cle(calcul.releve(etat).lignes[0])
         return {"action": action, f"renvoi-n_{premiere}": "Le montant versé ne suit pas le dû."}
-    return {"action": action}
+    return {"action": action, "confirme": "1"}  # accepting, confirmed
 
 
 def soumettre(etat, direction):

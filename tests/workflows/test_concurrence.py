@@ -86,7 +86,7 @@ def test_finance_accepting_the_same_etat_twice_at_once_accepts_it_once(demo_hors
     url = etat.get_absolute_url()
 
     reponses, erreurs = en_meme_temps(
-        2, lambda i: poster_en_session(demo["finance1"], url, action="accepter")
+        2, lambda i: poster_en_session(demo["finance1"], url, action="accepter", confirme="1")
     )
 
     assert not erreurs
