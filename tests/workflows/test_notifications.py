@@ -28,7 +28,7 @@ def passage_des_echeances():
 
 
 def rappels_de_cosignature(ts) -> list:
-    return [c for c in mail.outbox if c.to == [ts.email] and "co-signature" in c.subject]
+    return [c for c in mail.outbox if c.to == [ts.email] and "Rappel" in c.subject]
 
 
 class PassageTue(Exception):
@@ -76,7 +76,7 @@ def test_the_same_notification_is_written_and_sent_once(demo):
     assert seconde == premiere
     assert Notification.objects.filter(destinataire=ts).count() == 1
     assert [c.to for c in mail.outbox if c.subject.endswith("Rappel de l'échéance")] == [[ts.email]]
-    assert envoyer(premiere.pk) is False
+    assert envoyer(premiere.pk, "[Parcours DEL] Rappel de l'échéance", "Rappel") is False
     assert len([c for c in mail.outbox if c.subject.endswith("Rappel de l'échéance")]) == 1
 
 
