@@ -341,11 +341,14 @@ class AvenantFlow(flow.Flow):
         return process.avenant.get_absolute_url()
 
     def appeler_a_emettre(self, activation):
+        """Its order's issuer issues it; an order taken over from the history has none: the
+        gestionnaires, whose queue holds the task, are told."""
         avenant = activation.process.avenant
+        emetteur = avenant.bon.emis_par
         appeler(
             activation,
             avenant,
-            [avenant.bon.emis_par],
+            [emetteur] if emetteur else utilisateurs_du_role(Role.GESTIONNAIRE),
             f"Un avenant au bon de commande {avenant.bon} est à émettre : "
             f"{avenant.get_nature_display().lower()}.",
             motif=avenant.motif,
