@@ -195,4 +195,4 @@ def test_a_reminder_sent_by_the_local_run_on_port_8080_links_to_port_8080(settin
             "/prescriptions/12/",
         )
     (courriel,) = mail.outbox
-    assert courriel.body.endswith("\n\nhttp://127.0.0.1:8080/prescriptions/12/")
+    assert "\nOuvrir le dossier : http://127.0.0.1:8080/prescriptions/12/\n" in courriel.body

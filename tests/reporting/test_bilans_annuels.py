@@ -160,7 +160,9 @@ def test_la_del_demande_un_bilan_et_la_direction_est_prevenue(client, demo_bilan
         "La DEL demande le bilan annuel BETA, lot 1, du 01/03/2026 au 30/09/2026 : rédigez "
         "l'analyse et transmettez-le."
     )
-    assert not Notification.objects.filter(destinataire=demo_bilans["alpha1"]).exists()
+    assert not Notification.objects.filter(
+        destinataire=demo_bilans["alpha1"], lien=bilan.get_absolute_url()
+    ).exists()
 
 
 def test_la_del_ne_demande_pas_un_lot_que_le_prestataire_ne_tient_pas(client, demo_bilans):

@@ -270,17 +270,19 @@ def test_cosignature_reminder_after_5_days_waiting(client, monde):
     with time_machine.travel(debut, tick=False):
         prescrire(client, monde, **binome(monde, date_accord="2026-01-26"))
     prescription = Prescription.objects.get()
+    # The travailleur social was asked to co-sign when it was sent; then reminded.
+    rappels = Notification.objects.filter(message__startswith="Rappel")
 
     with time_machine.travel(debut + timedelta(days=5, minutes=-1), tick=False):
         assert fire_due_timers() == 0
-    assert not Notification.objects.exists()
+    assert not rappels.exists()
 
     with (
         time_machine.travel(debut + timedelta(days=5, minutes=1), tick=False),
         TestCase.captureOnCommitCallbacks(execute=True),
     ):
         assert fire_due_timers() == 1
-    notification = Notification.objects.get()
+    notification = rappels.get()
     assert notification.destinataire == monde["ts"]
     assert f"la prescription n° {prescription.pk}" in notification.message
     assert "depuis 5 jours" in notification.message
@@ -302,7 +304,7 @@ def test_no_reminder_once_cosigned(client, monde):
         executer(client, monde["ts"], Prescription.objects.get(), {"action": "cosigner"})
     with time_machine.travel(debut + timedelta(days=6), tick=False):
         assert fire_due_timers() == 0
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(message__startswith="Rappel").exists()
 
 
 def test_home_page_lists_tasks_and_prescriptions_in_constant_queries(
