@@ -139,12 +139,18 @@ def test_une_sortie_refusee_le_dit_avant_de_demander_confirmation(demo, en_cours
 
 # --- The maintien's contact at one month --------------------------------------------------------
 
+EMBAUCHE = {
+    "motif_sortie": "Embauchée en CDI",
+    "difficultes": "Aucune",
+    "preconisations": "Suivre son intégration",
+}
+
 
 def test_un_contact_le_jour_de_la_sortie_n_est_pas_celui_d_un_mois(demo, en_cours):  # noqa: F811
     """Exit on 30/11/2026: the contact at one month is planned on 30/12 and done when one is
     recorded from 23/12 to 06/01. One on the exit day leaves it to do, and alerts after."""
     alpha2 = demo["alpha2"]
-    embauchee(en_cours, alpha2, jour=date(2026, 11, 30), motif_sortie="Embauchée en CDI")
+    embauchee(en_cours, alpha2, jour=date(2026, 11, 30), **EMBAUCHE)
     en_cours.refresh_from_db()
     ContactMaintien.objects.create(
         parcours=en_cours, date=date(2026, 11, 30), nature="employeur", par=alpha2
@@ -173,13 +179,13 @@ def test_un_contact_le_jour_de_la_sortie_n_est_pas_celui_d_un_mois(demo, en_cour
     ],
 )
 def test_le_contact_d_un_mois_a_lieu_a_7_jours_pres(demo, en_cours, jour, fait):  # noqa: F811
-    embauchee(en_cours, demo["alpha2"], jour=date(2026, 11, 30), motif_sortie="CDI")
+    embauchee(en_cours, demo["alpha2"], jour=date(2026, 11, 30), **EMBAUCHE)
     en_cours.refresh_from_db()
     assert [p.fait for p in services.contacts_prevus(en_cours, [jour])] == [fait, False, False]
 
 
 def test_la_page_dit_quand_faire_chaque_contact(client, demo, en_cours):  # noqa: F811
-    embauchee(en_cours, demo["alpha2"], jour=date(2026, 11, 30), motif_sortie="CDI")
+    embauchee(en_cours, demo["alpha2"], jour=date(2026, 11, 30), **EMBAUCHE)
     client.force_login(demo["alpha2"])
     with a("2026-12-01"):
         page = client.get(en_cours.get_absolute_url()).content.decode()
