@@ -189,7 +189,9 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         def sortir(form):
             if "sortir" in self.actions_offertes():
                 services.verifier_sortie(self.object, **form.cleaned_data)
-                exiger_confirmation(request, self.message_de_sortie(form.cleaned_data))
+                exiger_confirmation(
+                    request, self.message_de_sortie(form.cleaned_data), "Enregistrer la sortie"
+                )
             return services.sortir(self.object, par=request.user, **form.cleaned_data)
 
         parcours = self.par_formulaire("sortir", sortir)

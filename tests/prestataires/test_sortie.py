@@ -109,6 +109,7 @@ def test_la_sortie_demande_une_confirmation_puis_s_enregistre(demo, en_cours):  
     )
     assert '<input type="hidden" name="confirme" value="1">' in page
     assert '<input type="hidden" name="sortie-motif_sortie" value="Embauchée en CDI">' in page
+    assert ">Enregistrer la sortie</button>" in page.split('class="del-msg del-confirmation"')[1]
     en_cours.refresh_from_db()
     assert (en_cours.etat, en_cours.date_sortie) == (EtatParcours.EN_COURS, None)
 
