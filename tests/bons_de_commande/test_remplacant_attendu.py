@@ -14,11 +14,10 @@ from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatBonDeCommande
 from procurement import services
 from procurement.enums import Decision
-from procurement.models import Frein, Lot, Prescription, Prestataire
-from tests.factories import DemandeurFactory
+from procurement.models import Frein
 from tests.offertes import boutons
 
-from .conftest import ouvrir_une_seance, valider
+from .conftest import ouvrir_une_seance, remplacant_soumis, valider
 
 pytestmark = pytest.mark.django_db
 
@@ -36,25 +35,6 @@ def bon_sans_personne(demo, bon_emis):
         commandes.emettre_avenant(retrait, par=gestionnaire)
         commandes.accuser_avenant(retrait, par=alpha)
     return bon_emis
-
-
-def remplacant(demo, nom) -> Prescription:
-    """A prescription submitted to ALPHA on lot 1, that may replace a withdrawn person."""
-    return services.prescrire(
-        Prescription(
-            demandeur=DemandeurFactory(nom=nom),
-            lot=Lot.objects.get(numero=1),
-            prestataire=Prestataire.objects.get(code="ALPHA"),
-            conseiller=demo["conseiller1"],
-            motif="Remplacement",
-            resultat_attendu="Emploi",
-            accord_personne=True,
-            date_accord=date(2026, 11, 20),
-        ),
-        par=demo["conseiller1"],
-        freins=Frein.objects.filter(code="mobilite"),
-        transmettre=True,
-    )
 
 
 def en_commission(demo, prescription, decision=Decision.VALIDEE):
@@ -96,7 +76,7 @@ def test_pas_de_cloture_tant_qu_un_remplacant_est_attendu(demo, bon_sans_personn
     bon, gestionnaire, alpha = bon_sans_personne, demo["gestionnaire1"], demo["alpha1"]
     assert cloture_offerte(demo, bon)
     hmae = bon.lignes.get(prescription__demandeur__nom="HMAE")
-    wahetra = remplacant(demo, "WAHETRA")
+    wahetra = remplacant_soumis(demo, "WAHETRA")
     commandes.proposer_remplacant(hmae, wahetra, par=gestionnaire)
 
     # Proposed, not yet before the commission: the order waits for them.
@@ -123,7 +103,7 @@ def test_pas_de_cloture_tant_qu_un_remplacant_est_attendu(demo, bon_sans_personn
 def test_un_remplacant_refuse_par_la_commission_ne_retient_pas_le_bon(demo, bon_sans_personne):
     bon = bon_sans_personne
     hmae = bon.lignes.get(prescription__demandeur__nom="HMAE")
-    wahetra = remplacant(demo, "WAHETRA")
+    wahetra = remplacant_soumis(demo, "WAHETRA")
     commandes.proposer_remplacant(hmae, wahetra, par=demo["gestionnaire1"])
     assert PROPOSER not in page(demo, bon).split(f'id="ligne-{hmae.pk}"')[1].split("</tr>")[0]
 
@@ -140,7 +120,7 @@ def test_proposer_un_remplacant_disparait_quand_le_remplacant_a_rejoint_le_bon(
     bon, gestionnaire, alpha = bon_sans_personne, demo["gestionnaire1"], demo["alpha1"]
     hmae = bon.lignes.get(prescription__demandeur__nom="HMAE")
     dupont = bon.lignes.get(prescription__demandeur__nom="DUPONT")
-    wahetra = remplacant(demo, "WAHETRA")
+    wahetra = remplacant_soumis(demo, "WAHETRA")
     commandes.proposer_remplacant(hmae, wahetra, par=gestionnaire)
     en_commission(demo, wahetra)
     ajout = bon.avenants.get(rang__isnull=True)
@@ -159,7 +139,7 @@ def test_proposer_un_remplacant_disparait_quand_le_remplacant_a_rejoint_le_bon(
     assert PROPOSER in ligne_de(texte, dupont)  # DUPONT's place is still free
 
     # Nor through the service, nor the prestataire's suggestion: the place is taken.
-    autre = remplacant(demo, "WAKANUMUNE")
+    autre = remplacant_soumis(demo, "WAKANUMUNE")
     with pytest.raises(ValidationError, match="WAHETRA Marie a déjà rejoint le bon"):
         commandes.proposer_remplacant(hmae, autre, par=gestionnaire)
     with pytest.raises(ValidationError, match="WAHETRA Marie a déjà rejoint le bon"):
