@@ -7,12 +7,15 @@ issued, an order is never edited; a withdrawal or a substitution is an avenant.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from accounts.roles import au_perimetre_de, suit_seulement_ses_parcours
+from procurement.enums import EtatPrescription
+from procurement.models import Prescription
 from workflows.models import DossierDeProcessus, champ_etat, lien_processus
 
 from .enums import EtatAvenant, EtatBonDeCommande, EtatLigne, NatureAvenant
@@ -21,6 +24,30 @@ from .signals import suivis_en_cours
 
 # Orders an avenant may still amend.
 ETATS_AMENDABLES = [EtatBonDeCommande.EMIS, EtatBonDeCommande.ACCUSE]
+
+# The beneficiaries of an order: the people it launches (a withdrawn person stays on it until
+# the avenant that takes them off), or, while it is a draft, the people it will launch. A
+# substitute counts once the avenant that adds them is issued.
+BENEFICIAIRES = Q(etat__in=[EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT]) | Q(
+    etat=EtatLigne.PREVUE, avenant_ajout__isnull=True
+)
+
+
+def remplacants_en_lice(prescriptions: models.QuerySet) -> models.QuerySet:
+    """The substitutes (prescriptions) that hold the place of the withdrawn person they were
+    proposed for: all but those the commission refused or that were withdrawn before joining
+    the order; one who joined it keeps the place, even if they withdraw in turn (their own
+    line is then the one to replace)."""
+    return prescriptions.filter(
+        Q(ligne_commande__isnull=False)
+        | ~Q(
+            etat__in=[
+                EtatPrescription.REFUSEE,
+                EtatPrescription.RETIREE,
+                EtatPrescription.DESISTEE,
+            ]
+        )
+    )
 
 
 class CompteurAnnuel(models.Model):
@@ -69,7 +96,7 @@ class BonDeCommandeQuerySet(models.QuerySet):
         only the rows the page shows (after its LIMIT), and the paginator's COUNT leaves the
         unused subquery out instead of grouping every order first."""
         lignes = LigneCommande.objects.au_perimetre_de(user).filter(
-            bon=models.OuterRef("pk"), etat__in=[EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT]
+            BENEFICIAIRES, bon=models.OuterRef("pk")
         )
         return self.select_related("lot", "prestataire", "session").annotate(
             beneficiaires=compte(lignes, "bon")
@@ -188,6 +215,18 @@ class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
     def sans_parcours_restants(self) -> bool:
         return self.parcours_restants() == 0
 
+    def remplacants_attendus(self) -> models.QuerySet:
+        """The substitutes in the place of its withdrawn people who have not started yet:
+        proposed, before the commission, or on an avenant not acknowledged (once it is, their
+        parcours counts among parcours_restants)."""
+        return remplacants_en_lice(Prescription.objects.filter(remplace__bon=self)).filter(
+            Q(ligne_commande__isnull=True)
+            | Q(ligne_commande__avenant_ajout__accuse_le__isnull=True)
+        )
+
+    def sans_remplacant_attendu(self) -> bool:
+        return not self.remplacants_attendus().exists()
+
     @transition(
         field=etat,
         source=EtatBonDeCommande.BROUILLON,
@@ -219,12 +258,12 @@ class BonDeCommande(ConcurrentTransitionMixin, DocumentEmis):
         self.accuse_le = timezone.now()
         self.accuse_par = par
 
-    # Once every parcours it launched has ended.
+    # Once every parcours it launched has ended, and no substitute is still to join it.
     @transition(
         field=etat,
         source=EtatBonDeCommande.ACCUSE,
         target=EtatBonDeCommande.CLOTURE,
-        conditions=[sans_parcours_restants],
+        conditions=[sans_parcours_restants, sans_remplacant_attendu],
         permission=gere_les_commandes,
     )
     def cloturer(self, *, par, motif=""):
@@ -302,6 +341,13 @@ class LigneCommande(ConcurrentTransitionMixin, models.Model):
 
     def bon_amendable(self) -> bool:
         return self.bon.amendable
+
+    @property
+    def beneficiaire(self) -> bool:
+        """Counted among the order's beneficiaries (BENEFICIAIRES, in Python)."""
+        if self.etat == EtatLigne.PREVUE:
+            return self.avenant_ajout_id is None
+        return self.etat in (EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT)
 
     @property
     def remplacable(self) -> bool:

@@ -22,7 +22,7 @@ from workflows.notifications import notifier
 from workflows.taches import accomplir, lancer
 
 from .enums import EtatLigne, NatureAvenant
-from .models import Avenant, BonDeCommande, CompteurAnnuel, LigneCommande
+from .models import Avenant, BonDeCommande, CompteurAnnuel, LigneCommande, remplacants_en_lice
 from .signals import avenant_accuse, commande_accusee, desistement
 
 # Decision of the DEL: an order or avenant not acknowledged within 5 days is escalated (the
@@ -221,15 +221,24 @@ def cloturer(bon: BonDeCommande, par) -> None:
     """The DEL closes an acknowledged order once every parcours it launched has ended."""
     bon = BonDeCommande.objects.select_for_update().get(pk=bon.pk)
     restants = bon.parcours_restants()
-    exiger_transition(
-        bon.cloturer,
-        par,
-        refus=f"Le bon de commande a encore {restants} parcours en cours ou en attente : il "
-        "sera clôturé à la fin de leurs parcours."
-        if restants
-        else f"Le bon de commande {bon} est {bon.get_etat_display().lower()} : seul un bon "
-        "dont la réception est accusée se clôture.",
-    )
+    attendu = bon.remplacants_attendus().select_related("demandeur").first()
+    if restants:
+        refus = (
+            f"Le bon de commande a encore {restants} parcours en cours ou en attente : il "
+            "sera clôturé à la fin de leurs parcours."
+        )
+    elif attendu:
+        refus = (
+            f"Un remplaçant est attendu : {attendu.demandeur} n'a pas encore commencé son "
+            "parcours. Le bon de commande sera clôturé à la fin de son parcours (ou après son "
+            "refus par la commission)."
+        )
+    else:
+        refus = (
+            f"Le bon de commande {bon} est {bon.get_etat_display().lower()} : seul un bon "
+            "dont la réception est accusée se clôture."
+        )
+    exiger_transition(bon.cloturer, par, refus=refus)
     bon.cloturer(par=par)
     bon.save()
 
@@ -324,6 +333,19 @@ def accuser_avenant(avenant: Avenant, *, par):
 PAS_DESISTEE = "Un remplaçant ne se propose qu'à la place d'une personne désistée."
 
 
+def _exiger_place_libre(ligne: LigneCommande) -> None:
+    """A withdrawn person's place takes one substitute at a time (remplacants_en_lice)."""
+    if not ligne.remplacable:
+        raise ValidationError(PAS_DESISTEE)
+    en_lice = remplacants_en_lice(ligne.remplacants.all()).select_related("demandeur").first()
+    if en_lice:
+        raise ValidationError(
+            f"{en_lice.demandeur} a déjà rejoint le bon de commande à cette place."
+            if hasattr(en_lice, "ligne_commande")
+            else f"Un remplaçant est déjà proposé : {en_lice.demandeur}."
+        )
+
+
 def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -> None:
     """The DEL names the submitted prescription that replaces a withdrawn person; it goes
     through the commission like any other, then joins the order by avenant."""
@@ -332,13 +354,7 @@ def proposer_remplacant(ligne: LigneCommande, prescription: Prescription, par) -
     )
     _verrouiller_bon_amendable(ligne.bon_id)
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
-    if not ligne.remplacable:
-        raise ValidationError(PAS_DESISTEE)
-    en_cours = ligne.remplacants.exclude(
-        etat__in=[EtatPrescription.REFUSEE, EtatPrescription.RETIREE, EtatPrescription.DESISTEE]
-    )
-    if en_cours.exists():
-        raise ValidationError(f"Un remplaçant est déjà proposé : {en_cours.first().demandeur}.")
+    _exiger_place_libre(ligne)
     if prescription.lot_id != ligne.bon.lot_id:
         raise ValidationError(
             f"Le remplaçant doit être prescrit sur le lot {ligne.bon.lot.numero}, comme la "
@@ -365,7 +381,6 @@ def proposer_candidat(ligne: LigneCommande, texte: str, par) -> None:
     )
     if ligne.bon.prestataire_id != par.prestataire_id:
         raise PermissionDenied
-    if not ligne.remplacable:
-        raise ValidationError(PAS_DESISTEE)
+    _exiger_place_libre(ligne)
     ligne.proposition_prestataire = texte
     ligne.save(update_fields=["proposition_prestataire"])

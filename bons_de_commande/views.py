@@ -2,8 +2,9 @@
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 from django.views import generic
 
 from accounts.roles import suit_seulement_ses_parcours
@@ -12,16 +13,17 @@ from documents.telechargements import telecharger
 from procurement.forms import MotifForm
 from procurement.models import Prescription
 from workflows.actions import ActionsMixin, Refus, actions_permises
+from workflows.confirmation import exiger_confirmation
 from workflows.history import historique
 from workflows.notifications import notifier
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import perms, services
-from .enums import EtatAvenant, EtatLigne
+from .enums import EtatAvenant
 from .filters import BonFilter
 from .forms import CandidatForm, RemplacantForm, premiers_remplacants
-from .models import Avenant, BonDeCommande, LigneCommande
+from .models import BENEFICIAIRES, Avenant, BonDeCommande, LigneCommande, remplacants_en_lice
 
 
 class BonsVisiblesMixin(PermissionRequiredMixin):
@@ -68,18 +70,24 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         # A chargé d'insertion sees, and acts on, the lines of the people he follows only.
         lignes = list(bon.lignes.au_perimetre_de(user).pour_liste())
         remplacables = [ligne for ligne in lignes if ligne.remplacable]
+        # Read once for all the lines: the substitutes proposed, the possible ones. A place
+        # held by a substitute (remplacants_en_lice) is offered to no other.
+        proposes = self.remplacants_proposes(remplacables) if remplacables else {}
+        for ligne in remplacables:
+            ligne.remplacants_proposes = proposes.get(ligne.pk, [])
+            ligne.place_libre = not any(p.en_lice for p in ligne.remplacants_proposes)
         gere = (
-            bool(remplacables) and not user.prestataire_id and perms.gere_les_commandes(bon, user)
+            any(ligne.place_libre for ligne in remplacables)
+            and not user.prestataire_id
+            and perms.gere_les_commandes(bon, user)
         )
-        # Read once for all the lines: the substitutes proposed, the possible ones.
-        proposes = self.remplacants_proposes(remplacables) if gere else {}
         candidats = premiers_remplacants(bon) if gere else None
         for ligne in lignes:
             if "desister" in actions_permises(ligne, user, TRANSITIONS_DES_LIGNES):
                 ligne.form_desister = forms.get(("desister", ligne.pk)) or MotifForm(
                     prefix=f"desister-{ligne.pk}"
                 )
-            if ligne.remplacable:
+            if ligne.remplacable and ligne.place_libre:
                 if user.prestataire_id:
                     ligne.form_candidat = forms.get(("candidat", ligne.pk)) or CandidatForm(
                         ligne=ligne, initial={"texte": ligne.proposition_prestataire}
@@ -88,7 +96,6 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
                     ligne.form_remplacant = forms.get(("remplacant", ligne.pk)) or (
                         RemplacantForm(ligne=ligne, candidats=candidats)
                     )
-                    ligne.remplacants_proposes = proposes.get(ligne.pk, [])
         avenants = list(self.avenants_visibles().order_by("pk"))
         for avenant in avenants:
             avenant.offertes = actions_permises(avenant, user, TRANSITIONS_DES_AVENANTS)
@@ -96,9 +103,8 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
             forms=forms,
             lignes=lignes,
             avenants=avenants,
-            beneficiaires=sum(
-                1 for ligne in lignes if ligne.etat in (EtatLigne.COMMANDEE, EtatLigne.DESISTEMENT)
-            ),
+            beneficiaires=sum(1 for ligne in lignes if ligne.beneficiaire),
+            hors_beneficiaires=sum(1 for ligne in lignes if not ligne.beneficiaire),
             historique=historique(bon),
             documents_lisibles=perms.lit_les_documents_emis(user),
             seulement_ses_personnes=suit_seulement_ses_parcours(user),
@@ -108,10 +114,13 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
 
     @staticmethod
     def remplacants_proposes(lignes) -> dict:
-        """The prescriptions proposed in each line's place, by line, in one query."""
+        """The prescriptions proposed in each line's place, by line, in one query; `en_lice`
+        on those that hold the place."""
+        en_lice = remplacants_en_lice(Prescription.objects.filter(pk=OuterRef("pk")))
         proposes = {}
         for prescription in (
             Prescription.objects.filter(remplace__in=lignes)
+            .annotate(en_lice=Exists(en_lice))
             .select_related("demandeur")
             .order_by("pk")
         ):
@@ -151,7 +160,18 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return self.choisi(self.avenants_visibles(), "avenant")
 
     def action_emettre(self, request):
-        bon = services.emettre(self.object, par=request.user)
+        bon = self.object
+        if "emettre" in self.actions_offertes():
+            lignes = bon.lignes.filter(BENEFICIAIRES).count()
+            exiger_confirmation(
+                request,
+                f"Vous allez émettre ce bon de commande : il recevra le numéro définitif "
+                f"(BC-{timezone.localdate().year}-…, le suivant de l'année) et sera envoyé au "
+                f"prestataire {bon.prestataire}, pour {lignes} bénéficiaire(s). Il ne pourra "
+                "plus être modifié ni annulé : tout changement passera par un avenant.",
+                "Émettre le bon de commande",
+            )
+        bon = services.emettre(bon, par=request.user)
         return f"Bon de commande {bon} émis : le prestataire peut le télécharger."
 
     def action_annuler(self, request):
@@ -216,7 +236,25 @@ class BonDetailView(ActionsMixin, BonsVisiblesMixin, generic.DetailView):
         return "Proposition transmise au conseiller et au gestionnaire de la DEL."
 
     def action_emettre_avenant(self, request):
-        avenant = services.emettre_avenant(self.avenant(request), par=request.user)
+        avenant = self.avenant(request)
+        if "emettre_avenant" in actions_permises(avenant, request.user, TRANSITIONS_DES_AVENANTS):
+            personnes = ", ".join(
+                f"{ligne.prescription.demandeur} ({sens})"
+                for lignes, sens in (
+                    (avenant.lignes_retirees.select_related("prescription__demandeur"), "retrait"),
+                    (avenant.lignes_ajoutees.select_related("prescription__demandeur"), "ajout"),
+                )
+                for ligne in lignes
+            )
+            exiger_confirmation(
+                request,
+                f"Vous allez émettre l'avenant au bon de commande {self.object} : "
+                f"{personnes}. Il recevra le numéro définitif ({self.object}-A…, le suivant "
+                f"du bon) et sera envoyé au prestataire {self.object.prestataire} ; il ne "
+                "pourra plus être modifié.",
+                "Émettre l'avenant",
+            )
+        avenant = services.emettre_avenant(avenant, par=request.user)
         return f"Avenant {avenant} émis."
 
     def action_accuser_avenant(self, request):

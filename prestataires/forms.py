@@ -109,13 +109,26 @@ class SortieForm(forms.Form):
         queryset=TypeSortie.objects.none(),
         help_text="La classe de la sortie (emploi durable, dynamique, positive) en découle.",
     )
+    # Required as services.PRECISIONS_DE_LA_FIN says, which the service checks.
     motif_sortie = forms.CharField(
-        label="Motif de la sortie anticipée ou de la rupture", widget=TEXTE_COURT, required=False
+        label="Motif de la sortie anticipée ou de la rupture",
+        widget=TEXTE_COURT,
+        required=False,
+        help_text="Requis pour une sortie anticipée (par exemple une embauche avant le terme) "
+        "ou une rupture.",
     )
     difficultes = forms.CharField(
-        label="Difficultés rencontrées", widget=TEXTE_COURT, required=False
+        label="Difficultés rencontrées",
+        widget=TEXTE_COURT,
+        required=False,
+        help_text="Requises pour une rupture : le bilan détaille les difficultés qui y ont mené.",
     )
-    preconisations = forms.CharField(label="Préconisations", widget=TEXTE_COURT, required=False)
+    preconisations = forms.CharField(
+        label="Préconisations",
+        widget=TEXTE_COURT,
+        required=False,
+        help_text="Requises pour une rupture.",
+    )
     satisfaction = forms.TypedChoiceField(
         label="Satisfaction de la personne",
         choices=[("", "Non recueillie"), *Satisfaction.choices],

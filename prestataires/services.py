@@ -34,7 +34,8 @@ from .signals import session_modifiee
 
 # CCTP step 3: the maintien dans l'emploi lasts at most 3 months after the exit.
 DUREE_MAINTIEN_MOIS = 3
-TYPES_FIN_ANTICIPEE = (TypeFin.ANTICIPEE, TypeFin.RUPTURE_STAGIAIRE, TypeFin.RUPTURE_STRUCTURE)
+TYPES_RUPTURE = (TypeFin.RUPTURE_STAGIAIRE, TypeFin.RUPTURE_STRUCTURE)
+TYPES_FIN_ANTICIPEE = (TypeFin.ANTICIPEE, *TYPES_RUPTURE)
 
 
 def fin_prevue_du_parcours(date_entree: date, duree_mois: int, jours_suspendus: int = 0) -> date:
@@ -48,7 +49,9 @@ def fin_du_maintien(date_sortie: date) -> date:
 
 
 # docs/domaine.md step 8 (decision): the maintien's contacts are planned one, two and three months
-# after the exit; a planned contact not recorded within 7 days of its date is an alert.
+# after the exit; a planned contact not recorded within 7 days of its date is an alert. A
+# contact counts for the planned one whose date it is within 7 days of, before or after: one
+# made on the exit day, or two weeks after it, is no contact "at one month".
 DELAI_CONTACT_MAINTIEN = timedelta(days=7)
 
 
@@ -59,6 +62,10 @@ class ContactPrevu:
     fait: bool
 
     @property
+    def debut(self) -> date:
+        return self.date - DELAI_CONTACT_MAINTIEN
+
+    @property
     def limite(self) -> date:
         return self.date + DELAI_CONTACT_MAINTIEN
 
@@ -67,18 +74,18 @@ class ContactPrevu:
 
 
 def contacts_prevus(parcours: Parcours, dates_des_contacts) -> list[ContactPrevu]:
-    """The planned contacts of the maintien: the k-th is done when k contacts were recorded by
-    its date plus 7 days."""
+    """The planned contacts of the maintien: each is done when a contact was recorded within 7
+    days of its date (the windows, 14 days wide, never overlap: months are longer)."""
     if parcours.date_sortie is None or parcours.fin_maintien is None:
         return []
-    dates = sorted(dates_des_contacts)
     prevus = []
     for rang in range(1, DUREE_MAINTIEN_MOIS + 1):
         prevu = ajouter_mois(parcours.date_sortie, rang)
         if parcours.maintien_clos_le and prevu > parcours.maintien_clos_le:
             break
-        faits = sum(1 for jour in dates if jour <= prevu + DELAI_CONTACT_MAINTIEN)
-        prevus.append(ContactPrevu(rang, prevu, faits >= rang))
+        contact = ContactPrevu(rang, prevu, fait=False)
+        contact.fait = any(contact.debut <= jour <= contact.limite for jour in dates_des_contacts)
+        prevus.append(contact)
     return prevus
 
 
@@ -278,28 +285,32 @@ def _reprendre(parcours: Parcours, *, par, reprise: date):
 # --- Exit and maintien ----------------------------------------------------------------------
 
 
-def _sortir(
+# What an early end must say (CCTP; docs/domaine.md step 7): any early end its reason; a rupture
+# also the difficulties that led to it and préconisations, which the bilan details. A sortie
+# anticipée (hired before the term, for example) owes no difficulties.
+PRECISIONS_DE_LA_FIN = {
+    "motif_sortie": (
+        TYPES_FIN_ANTICIPEE,
+        "Pour une sortie anticipée ou une rupture, précisez le motif.",
+    ),
+    "difficultes": (TYPES_RUPTURE, "Pour une rupture, précisez les difficultés rencontrées."),
+    "preconisations": (TYPES_RUPTURE, "Pour une rupture, précisez les préconisations."),
+}
+
+
+def verifier_sortie(
     parcours: Parcours,
     *,
-    par,
     date_sortie: date,
     type_fin: str,
-    type_sortie,
     motif_sortie: str = "",
     difficultes: str = "",
     preconisations: str = "",
-    satisfaction: int | None = None,
-):
-    """Record the exit: at term (it needs a finished stage), or early (sortie anticipée or
-    rupture: the reason, the difficulties met and préconisations are required). The class of
-    the exit (ED, SD, SP) follows from the situation at exit."""
-    parcours = verrouiller(parcours, par)
-    exiger(
-        parcours.sortir,
-        par,
-        f"Une sortie ne s'enregistre que sur un parcours en cours "
-        f"(celui-ci est {parcours.get_etat_display().lower()}).",
-    )
+    **autres,
+) -> None:
+    """The rules of an exit, checked before it is recorded (and before the page asks the user
+    to confirm it): at term, it needs a finished stage and the planned end reached; early, what
+    PRECISIONS_DE_LA_FIN asks. A ValidationError names the fields."""
     erreurs = {}
     if date_sortie < parcours.date_entree:
         erreurs["date_sortie"] = (
@@ -320,16 +331,47 @@ def _sortir(
                 f"Le terme du parcours est le {parcours.fin_prevue:%d/%m/%Y} : avant, c'est "
                 "une sortie anticipée."
             )
-    elif type_fin in TYPES_FIN_ANTICIPEE:
-        for champ, valeur, libelle in (
-            ("motif_sortie", motif_sortie, "le motif"),
-            ("difficultes", difficultes, "les difficultés rencontrées"),
-            ("preconisations", preconisations, "les préconisations"),
-        ):
-            if not valeur.strip():
-                erreurs[champ] = f"Pour une sortie anticipée ou une rupture, précisez {libelle}."
+    valeurs = {
+        "motif_sortie": motif_sortie,
+        "difficultes": difficultes,
+        "preconisations": preconisations,
+    }
+    for champ, (types_fin, manque) in PRECISIONS_DE_LA_FIN.items():
+        if type_fin in types_fin and not valeurs[champ].strip():
+            erreurs[champ] = manque
     if erreurs:
         raise ValidationError(erreurs)
+
+
+def _sortir(
+    parcours: Parcours,
+    *,
+    par,
+    date_sortie: date,
+    type_fin: str,
+    type_sortie,
+    motif_sortie: str = "",
+    difficultes: str = "",
+    preconisations: str = "",
+    satisfaction: int | None = None,
+):
+    """Record the exit (verifier_sortie). The class of the exit (ED, SD, SP) follows from the
+    situation at exit."""
+    parcours = verrouiller(parcours, par)
+    exiger(
+        parcours.sortir,
+        par,
+        f"Une sortie ne s'enregistre que sur un parcours en cours "
+        f"(celui-ci est {parcours.get_etat_display().lower()}).",
+    )
+    verifier_sortie(
+        parcours,
+        date_sortie=date_sortie,
+        type_fin=type_fin,
+        motif_sortie=motif_sortie,
+        difficultes=difficultes,
+        preconisations=preconisations,
+    )
     if parcours.etat == EtatParcours.SUSPENDU:
         _terminer_suspension(parcours, date_sortie, "La sortie")
     for stage in parcours.stages.filter(etat__in=ETATS_STAGE_NON_COMMENCE):

@@ -15,11 +15,13 @@ from documents.telechargements import telecharger
 from procurement.forms import MotifForm
 from procurement.models import today
 from workflows.actions import ActionsMixin, Refus
+from workflows.confirmation import exiger_confirmation
 from workflows.history import historique
 from workflows.pages import ListeView
 from workflows.taches import url_du_processus
 
 from . import perms, services, stages
+from .enums import TypeFin
 from .filters import EntrepriseFilter, ModuleFilter, ParcoursFilter
 from .forms import (
     ActionPlanForm,
@@ -184,13 +186,37 @@ class ParcoursDetailView(ActionsMixin, ParcoursVisiblesMixin, generic.DetailView
         return f"Parcours repris : fin prévue le {parcours.fin_prevue:%d/%m/%Y}."
 
     def action_sortir(self, request):
-        parcours = self.sur_le_dossier("sortir", services.sortir)
+        def sortir(form):
+            if "sortir" in self.actions_offertes():
+                services.verifier_sortie(self.object, **form.cleaned_data)
+                exiger_confirmation(
+                    request, self.message_de_sortie(form.cleaned_data), "Enregistrer la sortie"
+                )
+            return services.sortir(self.object, par=request.user, **form.cleaned_data)
+
+        parcours = self.par_formulaire("sortir", sortir)
         if parcours.en_maintien:
             return (
                 f"Sortie enregistrée ({parcours.type_sortie}) : maintien dans l'emploi suivi "
                 f"jusqu'au {parcours.fin_maintien:%d/%m/%Y}."
             )
         return f"Sortie enregistrée ({parcours.type_sortie}) : parcours terminé."
+
+    def message_de_sortie(self, sortie) -> str:
+        """What recording this exit does, said before it is done: it cannot be undone."""
+        parcours, type_sortie = self.object, sortie["type_sortie"]
+        suite = (
+            "le maintien dans l'emploi sera suivi jusqu'au "
+            f"{services.fin_du_maintien(sortie['date_sortie']):%d/%m/%Y} (contacts à un, deux "
+            "et trois mois)"
+            if type_sortie.classe
+            else "le parcours sera terminé"
+        )
+        return (
+            f"Vous allez enregistrer la sortie de {parcours.demandeur} le "
+            f"{sortie['date_sortie']:%d/%m/%Y} ({TypeFin(sortie['type_fin']).label.lower()}, "
+            f"situation : {type_sortie}) : {suite}. La sortie ne pourra plus être modifiée."
+        )
 
     def action_contact_maintien(self, request):
         contact = self.sur_le_dossier("contact_maintien", services.noter_contact_maintien)

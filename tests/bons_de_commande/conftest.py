@@ -7,7 +7,8 @@ import pytest
 from bons_de_commande import services as commandes
 from procurement import services
 from procurement.enums import Decision
-from procurement.models import Lot, Prescription, Prestataire, SessionCommission
+from procurement.models import Frein, Lot, Prescription, Prestataire, SessionCommission
+from tests.factories import DemandeurFactory
 
 
 def texte_pdf(contenu) -> str:
@@ -64,3 +65,22 @@ def bon_emis(demo, seance):
     valider(seance, "HMAE", demo["commission1"], 12)
     bon = services.cloturer_seance(seance, par=demo["commission1"])
     return commandes.emettre(bon, par=demo["gestionnaire1"])
+
+
+def remplacant_soumis(demo, nom) -> Prescription:
+    """A prescription submitted to ALPHA on lot 1, that may replace a withdrawn person."""
+    return services.prescrire(
+        Prescription(
+            demandeur=DemandeurFactory(nom=nom),
+            lot=Lot.objects.get(numero=1),
+            prestataire=Prestataire.objects.get(code="ALPHA"),
+            conseiller=demo["conseiller1"],
+            motif="Remplacement",
+            resultat_attendu="Emploi",
+            accord_personne=True,
+            date_accord=date(2026, 11, 20),
+        ),
+        par=demo["conseiller1"],
+        freins=Frein.objects.filter(code="mobilite"),
+        transmettre=True,
+    )

@@ -20,9 +20,14 @@ from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement import services
 from procurement.enums import EtatPrescription
-from procurement.models import Frein, Lot, Prescription, Prestataire, today
-from tests.bons_de_commande.conftest import ouvrir_une_seance, prescription, texte_pdf, valider
-from tests.factories import DemandeurFactory
+from procurement.models import today
+from tests.bons_de_commande.conftest import (
+    ouvrir_une_seance,
+    prescription,
+    remplacant_soumis,
+    texte_pdf,
+    valider,
+)
 from workflows.history import historique
 from workflows.models import Notification
 
@@ -204,21 +209,7 @@ def test_withdrawal_and_substitution_give_two_avenants(demo, bon_emis):
     assert remplacant.etat == EtatPrescription.COMMANDEE
     with pytest.raises(ValidationError, match="soumise"):
         commandes.proposer_remplacant(ligne, remplacant, par=gestionnaire)
-    nouvelle = services.prescrire(
-        Prescription(
-            demandeur=DemandeurFactory(nom="WAHETRA"),
-            lot=Lot.objects.get(numero=1),
-            prestataire=Prestataire.objects.get(code="ALPHA"),
-            conseiller=demo["conseiller1"],
-            motif="Remplacement",
-            resultat_attendu="Emploi",
-            accord_personne=True,
-            date_accord=datetime(2026, 11, 20).date(),
-        ),
-        par=demo["conseiller1"],
-        freins=Frein.objects.filter(code="mobilite"),
-        transmettre=True,
-    )
+    nouvelle = remplacant_soumis(demo, "WAHETRA")
     commandes.proposer_remplacant(ligne, nouvelle, par=gestionnaire)
 
     # Expedited single-item session.

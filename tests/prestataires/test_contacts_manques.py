@@ -128,4 +128,4 @@ def test_maintien_contacts_planned_at_1_2_3_months_alert_after_7_days(demo, clie
         page = client.get(waia.get_absolute_url()).content.decode()
     assert "le 30/12/2026 (fait)" in page
     assert 'le 30/01/2027 (<span class="del-retard">non enregistré dans les 7 jours</span>)' in page
-    assert "le 28/02/2027 (à faire au plus tard le 07/03/2027)" in page
+    assert "le 28/02/2027 (à faire entre le 21/02/2027 et le 07/03/2027)" in page

@@ -88,15 +88,16 @@ def donnees_de(action, alpha, demo):
         ),
         "suspendre": lambda: _prefixe("suspension", debut=jour, motif="famille"),
         "reprendre": lambda: _prefixe("reprise", reprise=jour),
-        "sortir": lambda: _prefixe(
-            "sortie",
-            date_sortie=jour,
-            type_fin="anticipee",
-            type_sortie=TypeSortie.objects.get(code="cdi").pk,
-            motif_sortie="Embauchée",
-            difficultes="Aucune",
-            preconisations="Aucune",
-        ),
+        "sortir": lambda: {
+            **_prefixe(
+                "sortie",
+                date_sortie=jour,
+                type_fin="anticipee",
+                type_sortie=TypeSortie.objects.get(code="cdi").pk,
+                motif_sortie="Embauchée",
+            ),
+            "confirme": "1",  # asked once (workflows/confirmation.py)
+        },
         "contact_maintien": lambda: _prefixe(
             "maintien", date=jour, nature="employeur", toujours_en_emploi="on", compte_rendu="RAS"
         ),

@@ -99,7 +99,7 @@ def test_parcours_complet_de_l_entree_au_maintien_clos_par_le_minuteur(client, d
     assert kaouma.fin_prevue == date(2027, 5, 29)  # moved back by the 14 suspended days
 
     with a("2027-05-29", heure=16):
-        poster(client, url, action="sortir", **{
+        poster(client, url, action="sortir", confirme="1", **{
             "sortie-date_sortie": "2027-05-29", "sortie-type_fin": "terme",
             "sortie-type_sortie": TypeSortie.objects.get(code="cdi").pk,
             "sortie-satisfaction": 5,

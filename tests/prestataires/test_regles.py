@@ -291,7 +291,7 @@ def test_une_rupture_ne_demande_pas_de_stage_mais_ses_difficultes_et_preconisati
         })  # fmt: skip
         assert "précisez les difficultés rencontrées" in page
         assert "précisez les préconisations" in page
-        poster(client, en_cours.get_absolute_url(), action="sortir", **{
+        poster(client, en_cours.get_absolute_url(), action="sortir", confirme="1", **{
             "sortie-date_sortie": "2027-01-10", "sortie-type_fin": "rupture_structure",
             "sortie-type_sortie": TypeSortie.objects.get(code="abandon").pk,
             "sortie-motif_sortie": "Absences répétées", "sortie-difficultes": "Transport",

@@ -184,7 +184,8 @@ def test_every_step_of_a_process_locked_for_long_says_to_try_again_and_changes_n
         # (the record whose process is held, its user, the page, what they post)
         (avenant, alpha1, avenant.bon.get_absolute_url(),
          {"action": "accuser_avenant", "avenant": avenant.pk}),
-        (bon_beta.session, gestionnaire1, bon_beta.get_absolute_url(), {"action": "emettre"}),
+        (bon_beta.session, gestionnaire1, bon_beta.get_absolute_url(),
+         {"action": "emettre", "confirme": "1"}),
         (wamytan, demo["ts1"], page_de_cosignature(wamytan), {"action": "cosigner"}),
     ]  # fmt: skip
     for dossier, user, url, donnees in pages:
