@@ -9,15 +9,17 @@ reconciling a month) have no due date."""
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import reduce
+from functools import cache, reduce
 
 from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from accounts.roles import Role
+from bons_de_commande.services import DELAI_ACCUSE_RECEPTION
 from prestataires.models import Parcours
 from prestataires.suivi import DELAI_ENTREE, SILENCE_REFERENT
 from procurement.calendrier import a_minuit, ajouter_mois, mois_de
@@ -125,7 +127,7 @@ class Regle:
 
     noeuds: tuple
     dues: Callable[[date, date], Q]
-    ordre: Callable[[date], tuple]
+    ordre: tuple
     alerte: Callable[[Task, date], Alerte]
     # The due date read from the task's record alone (None: not known yet, or, for a running
     # parcours, known only once it is silent).
@@ -142,7 +144,7 @@ class Regle:
     def lignes(self, taches: QuerySet, q: Q, jour: date, nombre: int) -> list:
         """The first `nombre` tasks among `taches` matching `q`, the earliest due first, each
         with its alert."""
-        taches = self.annoter(taches.filter(q), jour).order_by(*self.ordre(jour), "created", "pk")
+        taches = self.annoter(taches.filter(q), jour).order_by(*self.ordre, "created", "pk")
         return [(task, self.alerte(task, jour)) for task in taches[:nombre]]
 
 
@@ -151,7 +153,7 @@ REGLES = (
     Regle(
         ((BilanFlow, "rediger"),),
         lambda jour, limite: Q(process__bilan__echeance__lte=limite),
-        lambda jour: ("process__bilan__echeance",),
+        ("process__bilan__echeance",),
         _alerte_bilan,
         lambda task: task.process.bilan.echeance,
     ),
@@ -159,7 +161,7 @@ REGLES = (
     Regle(
         ((RemunerationFlow, "declarer"),),
         lambda jour, limite: Q(process__etat_remuneration__mois__lte=dernier_mois_du(limite)),
-        lambda jour: ("process__etat_remuneration__mois",),
+        ("process__etat_remuneration__mois",),
         lambda task, jour: pilotage.alerte_etat(task.process.etat_remuneration, jour),
         lambda task: task.process.etat_remuneration.date_limite,
     ),
@@ -168,19 +170,19 @@ REGLES = (
         ((CommissionFlow, "accuser_reception"),),
         lambda jour, limite: Q(
             process__session_commission__bon_de_commande__emis_le__lt=_avant_le_jour(
-                limite, pilotage.DELAI_ACCUSE_RECEPTION
+                limite, DELAI_ACCUSE_RECEPTION
             )
         ),
-        lambda jour: ("process__session_commission__bon_de_commande__emis_le",),
+        ("process__session_commission__bon_de_commande__emis_le",),
         _alerte_bon,
         lambda task: pilotage.echeance_de_l_accuse(task.process.session_commission.bon_de_commande),
     ),
     Regle(
         ((AvenantFlow, "accuser_reception"),),
         lambda jour, limite: Q(
-            process__avenant__emis_le__lt=_avant_le_jour(limite, pilotage.DELAI_ACCUSE_RECEPTION)
+            process__avenant__emis_le__lt=_avant_le_jour(limite, DELAI_ACCUSE_RECEPTION)
         ),
-        lambda jour: ("process__avenant__emis_le",),
+        ("process__avenant__emis_le",),
         _alerte_avenant,
         lambda task: pilotage.echeance_de_l_accuse(task.process.avenant),
     ),
@@ -188,7 +190,7 @@ REGLES = (
     Regle(
         ((SuiviParcoursFlow, "entrer"),),
         lambda jour, limite: _acquittee_avant(_avant_le_jour(limite, DELAI_ENTREE)),
-        lambda jour: (pilotage.commande_du_parcours("process__parcours__").asc(),),
+        (pilotage.commande_du_parcours("process__parcours__").asc(),),
         lambda task, jour: pilotage.alerte_entree(task.process.parcours, jour),
         lambda task: pilotage.echeance_de_l_entree(task.process.parcours),
     ),
@@ -197,7 +199,7 @@ REGLES = (
     Regle(
         ((SuiviParcoursFlow, "conduire"),),
         lambda jour, limite: Q(Exists(_silencieux(jour))),
-        lambda jour: ("dernier_contact",),
+        ("dernier_contact",),
         lambda task, jour: pilotage.alerte_silence(
             task.process.parcours, task.dernier_contact, jour
         ),
@@ -212,7 +214,7 @@ REGLES = (
     Regle(
         ((CommissionFlow, "preparer"), (CommissionFlow, "deliberer")),
         lambda jour, limite: Q(process__session_commission__date_seance__lte=limite),
-        lambda jour: ("process__session_commission__date_seance",),
+        ("process__session_commission__date_seance",),
         _alerte_seance,
         lambda task: task.process.session_commission.date_seance,
     ),
@@ -220,21 +222,21 @@ REGLES = (
     Regle(
         ((PrescriptionFlow, "cosigner"),),
         lambda jour, limite: Q(created__lt=_avant_le_jour(limite, DELAI_RAPPEL_COSIGNATURE)),
-        lambda jour: (),
+        (),
         _alerte_cosignature,
-        lambda task: _echeance_cosignature(task),
+        _echeance_cosignature,
     ),
 )
 
 
-_REGLE_DU_NOEUD = {}
+@cache
+def _regles_par_noeud() -> dict:
+    return {node: regle for regle in REGLES for node in regle.taches_du_noeud}
 
 
 def echeance_de(task) -> date | None:
     """The task's due date, when its record tells it (see Regle.echeance)."""
-    if not _REGLE_DU_NOEUD:
-        _REGLE_DU_NOEUD.update((node, regle) for regle in REGLES for node in regle.taches_du_noeud)
-    regle = _REGLE_DU_NOEUD.get(task.flow_task)
+    regle = _regles_par_noeud().get(task.flow_task)
     return regle.echeance(task) if regle else None
 
 
@@ -322,7 +324,8 @@ class ASuivre:
 
 def a_suivre(user, jour: date) -> list[ASuivre]:
     """What the DEL's staff chase (they are alerted when it is late): the managers' dashboard
-    lists, for its readers; the états de rémunération not submitted, for finance. A
+    lists, for its readers; the états de rémunération not submitted, for finance; the parcours
+    of his prescriptions not entered or without contact, for the conseiller référent. A
     prestataire's users do their own late work: it is among their tasks."""
     if user.prestataire_id:
         return []
@@ -331,6 +334,21 @@ def a_suivre(user, jour: date) -> list[ASuivre]:
         sources = [(s, f"{tableau}?liste={s.cle}") for s in pilotage.sources(user, jour)]
     elif user.has_perm("remunerations.view_etatremuneration"):
         sources = [(pilotage.etats_non_soumis(user, jour), reverse("remunerations:index"))]
+    elif user.has_role(Role.CONSEILLER):
+        sources = [
+            (
+                replace(
+                    source,
+                    titre=f"{source.titre}, de mes prescriptions",
+                    lignes=source.lignes.filter(ligne__prescription__conseiller=user),
+                ),
+                reverse("parcours:index"),
+            )
+            for source in (
+                pilotage.parcours_non_entres(user, jour),
+                pilotage.parcours_silencieux(user, jour),
+            )
+        ]
     else:
         return []
     resultat = []

@@ -219,7 +219,26 @@ def test_le_gestionnaire_suit_les_retards_des_prestataires(client, demo):
     assert f'href="{reverse("pilotage:index")}?liste=bilans_en_retard"' in reponse.content.decode()
 
 
-@pytest.mark.parametrize("lecteur", ["alpha1", "alpha2", "gestionnaire1", "finance1"])
+def test_le_conseiller_suit_les_parcours_de_ses_prescriptions(client, demo):
+    """KAOUMA's order was acknowledged on 12/11: on 02/12 her parcours is 5 days late for
+    entry, on the home of her conseiller référent (alerted of it), not on another's."""
+    moment = datetime(2026, 12, 2, 9, tzinfo=NOUMEA)
+    reponse = accueil(client, demo["conseiller1"], moment)
+    (non_entres,) = [
+        liste for liste in reponse.context["a_suivre"] if liste.titre.startswith("Parcours non")
+    ]
+    assert non_entres.titre == "Parcours non entrés, de mes prescriptions"
+    assert non_entres.premiere.libelle == "KAOUMA Rose"
+    assert non_entres.premiere.jours_de_retard == 5
+    assert "5 jours" in reponse.content.decode()
+
+    reponse = accueil(client, demo["conseiller2"], moment)
+    assert "KAOUMA" not in reponse.content.decode()
+
+
+@pytest.mark.parametrize(
+    "lecteur", ["alpha1", "alpha2", "gestionnaire1", "finance1", "conseiller1"]
+)
 def test_priorites_requetes_constantes(client, demo, lecteur):
     """The home takes the same queries with 2 or 32 late bilans, silent parcours and parcours
     to enter."""
