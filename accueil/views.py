@@ -75,8 +75,13 @@ def compte(total: int, en_plus: int = 0) -> str:
 
 
 def avec_liens(taches):
-    """Each task with the page where to do it, and its due date (None: none known)."""
-    return [(task, task_url(task), echeances.echeance_de(task)) for task in taches]
+    """Each task with the page where to do it."""
+    return [(task, task_url(task)) for task in taches]
+
+
+def avec_echeances(taches):
+    """Each task with the page where to do it and its due date (None: none known)."""
+    return [(task, url, echeances.echeance_de(task)) for task, url in taches]
 
 
 def prescriptions_recentes(user):
@@ -99,11 +104,15 @@ class AccueilView(LoginRequiredMixin, generic.TemplateView):
         priorites = echeances.priorites(en_attente, today(), TACHES_SUR_L_ACCUEIL)
         autres = en_attente.exclude(priorites.urgentes)
         total = autres.order_by()[: PLAFOND_DU_COMPTE + 1].count()
+        autres_taches = avec_liens(autres[:TACHES_SUR_L_ACCUEIL])
         return super().get_context_data(
             priorites=priorites,
             jour=priorites.jour,
             a_suivre=echeances.a_suivre(user, priorites.jour),
-            taches=avec_liens(autres[:TACHES_SUR_L_ACCUEIL]),
+            # Every task the page shows, the most urgent first.
+            taches=[(ligne.task, ligne.lien) for ligne in priorites.en_retard + priorites.bientot]
+            + autres_taches,
+            autres=avec_echeances(autres_taches),
             total_taches=min(total, PLAFOND_DU_COMPTE),
             compte_taches=compte(total),
             lien_vers_toutes=(
@@ -133,6 +142,7 @@ class TachesView(LoginRequiredMixin, generic.ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["taches"] = avec_liens(context["object_list"])
+        context["lignes"] = avec_echeances(context["taches"])
         context["jour"] = today()
         return context
 

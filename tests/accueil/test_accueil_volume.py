@@ -87,7 +87,7 @@ def test_l_accueil_montre_les_plus_anciennes_le_total_et_le_lien(client, demo):
     # The 30 bilans to write and the 30 parcours to enter are late.
     assert priorites.total_en_retard >= 60
     assert len(priorites.en_retard) == TACHES_SUR_L_ACCUEIL
-    montrees = [task.pk for task, _, _ in reponse.context["taches"]]
+    montrees = [task.pk for task, _, _ in reponse.context["autres"]]
     assert montrees == [task.pk for task in autres[:TACHES_SUR_L_ACCUEIL]]
     assert reponse.context["total_taches"] == len(autres)
     assert len(autres) + priorites.total_en_retard + priorites.total_bientot == len(toutes)
@@ -103,7 +103,7 @@ def test_l_accueil_montre_les_plus_anciennes_le_total_et_le_lien(client, demo):
     assert str(bilan) in page and bilan.get_absolute_url() in page
 
     reponse = client.get(TACHES, {"page": 2})
-    assert [task.pk for task, _, _ in reponse.context["taches"]] == [
+    assert [task.pk for task, _ in reponse.context["taches"]] == [
         task.pk for task in toutes[TACHES_PAR_PAGE : 2 * TACHES_PAR_PAGE]
     ]
     assert f"{len(toutes)} tâches en attente" in reponse.content.decode()
@@ -120,7 +120,7 @@ def test_peu_de_taches_sans_lien_vers_la_liste(client, demo):
     client.force_login(alpha1)
     reponse = client.get(ACCUEIL)
     priorites = reponse.context["priorites"]
-    assert reponse.context["total_taches"] == len(reponse.context["taches"])
+    assert reponse.context["total_taches"] == len(reponse.context["autres"])
     assert (
         reponse.context["total_taches"] + priorites.total_en_retard + priorites.total_bientot
         == taches_de(alpha1).count()
@@ -142,6 +142,6 @@ def test_au_dela_du_plafond_le_compte_le_dit(client, demo, monkeypatch):
     urgentes = priorites.total_en_retard + priorites.total_bientot
     assert "Mes autres tâches (plus de 25)" in page
     assert f'href="{TACHES}">Toutes mes tâches (plus de {25 + urgentes})</a>' in page
-    assert len(reponse.context["taches"]) == TACHES_SUR_L_ACCUEIL
+    assert len(reponse.context["autres"]) == TACHES_SUR_L_ACCUEIL
     total = taches_de(alpha1).count()
     assert f"{total} tâches en attente" in client.get(TACHES).content.decode()

@@ -100,7 +100,7 @@ def test_un_bilan_en_retard_en_tete_avec_ses_jours_comme_au_tableau_de_bord(clie
     assert str(bilan) in page and f'href="{bilan.get_absolute_url()}"' in page
     # What is late comes before the other tasks, and is not repeated among them.
     assert page.index("En retard (") < page.index("<h2>Mes autres tâches")
-    assert all(task.pk != ligne.task.pk for task, _, _ in reponse.context["taches"])
+    assert all(task.pk != ligne.task.pk for task, _, _ in reponse.context["autres"])
 
     # 41 days later, 41 days late (the issue's example), still as on the dashboard.
     reponse = accueil(client, beta1, moment + timedelta(days=40))
@@ -182,7 +182,7 @@ def test_parcours_sans_contact_en_retard_pour_le_charge(client, demo):
     reponse = accueil(client, alpha2, datetime(2026, 12, 15, 9, tzinfo=NOUMEA))
     assert parcours.get_absolute_url() not in [x.lien for x in priorites(reponse).en_retard]
     # The task is among the others, without a due date.
-    assert parcours.get_absolute_url() in [lien for _, lien, _ in reponse.context["taches"]]
+    assert parcours.get_absolute_url() in [lien for _, lien, _ in reponse.context["autres"]]
 
     reponse = accueil(client, alpha2, datetime(2026, 12, 16, 9, tzinfo=NOUMEA))
     (ligne,) = [x for x in priorites(reponse).en_retard if x.lien == parcours.get_absolute_url()]
