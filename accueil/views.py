@@ -11,9 +11,11 @@ from viewflow.workflow.models import Task
 
 from accounts.roles import Role
 from prestataires.models import Parcours
-from procurement.models import Prescription
+from procurement.models import Prescription, today
 from workflows.models import Notification
 from workflows.taches import ACTIVE_TASK_STATUSES, task_url
+
+from . import echeances
 
 
 def taches_de(user):
@@ -38,19 +40,24 @@ def taches_de(user):
             "process__prescription__lot",
             "process__session_commission__lot",
             "process__session_commission__prestataire",
-            "process__session_commission__bon_de_commande",
-            "process__avenant__bon",
+            "process__session_commission__bon_de_commande__prestataire",
+            "process__avenant__bon__prestataire",
             "process__parcours__demandeur",
             "process__parcours__lot",
+            "process__parcours__prestataire",
+            "process__parcours__ligne__bon",
+            "process__parcours__ligne__avenant_ajout",
             "process__etat_remuneration__prestataire",
             "process__bilan__bon",
+            "process__bilan__prestataire",
         )
         .order_by("created", "pk")
     )
 
 
-# The home page shows the oldest waiting tasks (the most urgent) and how many wait in all;
-# the others are on the paginated list of every task (TachesView).
+# The home page starts with the tasks late and those due soon (accueil/echeances.py), then shows
+# the oldest of the others and how many wait in all; every task is on the paginated list of
+# them (TachesView).
 TACHES_SUR_L_ACCUEIL = 20
 TACHES_PAR_PAGE = 50
 # The home page counts the waiting tasks up to this many ("plus de 1 000" beyond): counting
@@ -59,9 +66,22 @@ TACHES_PAR_PAGE = 50
 PLAFOND_DU_COMPTE = 1000
 
 
+def compte(total: int, en_plus: int = 0) -> str:
+    """A count of tasks counted up to PLAFOND_DU_COMPTE (and one more, to tell there are
+    more), plus `en_plus` counted exactly."""
+    if total > PLAFOND_DU_COMPTE:
+        return f"plus de {PLAFOND_DU_COMPTE + en_plus:,}".replace(",", "\u202f")
+    return str(total + en_plus)
+
+
 def avec_liens(taches):
     """Each task with the page where to do it."""
     return [(task, task_url(task)) for task in taches]
+
+
+def avec_echeances(taches):
+    """Each task with the page where to do it and its due date (None: none known)."""
+    return [(task, url, echeances.echeance_de(task)) for task, url in taches]
 
 
 def prescriptions_recentes(user):
@@ -81,14 +101,27 @@ class AccueilView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         en_attente = taches_de(user)
-        total = en_attente.order_by()[: PLAFOND_DU_COMPTE + 1].count()
+        priorites = echeances.priorites(en_attente, today(), TACHES_SUR_L_ACCUEIL)
+        autres = en_attente.exclude(priorites.urgentes)
+        total = autres.order_by()[: PLAFOND_DU_COMPTE + 1].count()
+        autres_taches = avec_liens(autres[:TACHES_SUR_L_ACCUEIL])
         return super().get_context_data(
-            taches=avec_liens(en_attente[:TACHES_SUR_L_ACCUEIL]),
+            priorites=priorites,
+            jour=priorites.jour,
+            a_suivre=echeances.a_suivre(user, priorites.jour),
+            # Every task the page shows, the most urgent first.
+            taches=[(ligne.task, ligne.lien) for ligne in priorites.en_retard + priorites.bientot]
+            + autres_taches,
+            autres=avec_echeances(autres_taches),
             total_taches=min(total, PLAFOND_DU_COMPTE),
-            compte_taches=(
-                f"plus de {PLAFOND_DU_COMPTE:,}".replace(",", "\u202f")
-                if total > PLAFOND_DU_COMPTE
-                else str(total)
+            compte_taches=compte(total),
+            lien_vers_toutes=(
+                total > TACHES_SUR_L_ACCUEIL
+                or priorites.total_en_retard > len(priorites.en_retard)
+                or priorites.total_bientot > len(priorites.bientot)
+            ),
+            compte_toutes=compte(
+                total, en_plus=priorites.total_en_retard + priorites.total_bientot
             ),
             notifications=user.notifications.non_lues()[:20],
             prescriptions=prescriptions_recentes(user),
@@ -109,6 +142,8 @@ class TachesView(LoginRequiredMixin, generic.ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["taches"] = avec_liens(context["object_list"])
+        context["lignes"] = avec_echeances(context["taches"])
+        context["jour"] = today()
         return context
 
 

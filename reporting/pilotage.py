@@ -106,12 +106,35 @@ class _Paginator(Paginator):
         return self._total
 
 
-def _retard(jour: date, echeance: date | None) -> int:
+def retard_le(jour: date, echeance: date | None) -> int:
+    """Days late on `jour` of what was due on `echeance` (0 when not due yet, or no due date)."""
     return max(0, (jour - echeance).days) if echeance else 0
 
 
 def _une_par_une(alerte):
     return lambda objets: [alerte(objet) for objet in objets]
+
+
+def alerte_bilan_en_retard(bilan, jour: date) -> Alerte:
+    return Alerte(
+        f"Session {bilan.session}",
+        bilan.prestataire.code,
+        bilan.echeance,
+        bilans.jours_de_retard(bilan, jour),
+        bilan.get_absolute_url(),
+        bilan.get_etat_display(),
+    )
+
+
+def alerte_bilan_bientot_du(bilan, jour: date) -> Alerte:
+    return Alerte(
+        f"Session {bilan.session}",
+        bilan.prestataire.code,
+        bilan.echeance,
+        0,
+        bilan.get_absolute_url(),
+        f"dans {(bilan.echeance - jour).days} jour(s)",
+    )
 
 
 def bilans_en_retard(user, jour: date) -> Source:
@@ -126,16 +149,7 @@ def bilans_en_retard(user, jour: date) -> Source:
         "Bilans de fin de parcours en retard",
         "Aucun bilan en retard.",
         queryset,
-        _une_par_une(
-            lambda bilan: Alerte(
-                f"Session {bilan.session}",
-                bilan.prestataire.code,
-                bilan.echeance,
-                bilans.jours_de_retard(bilan, jour),
-                bilan.get_absolute_url(),
-                bilan.get_etat_display(),
-            )
-        ),
+        _une_par_une(lambda bilan: alerte_bilan_en_retard(bilan, jour)),
     )
 
 
@@ -152,21 +166,30 @@ def bilans_bientot_dus(user, jour: date) -> Source:
         f"Bilans à transmettre dans les {HORIZON_BIENTOT_DU.days} jours",
         "Aucun bilan attendu dans les prochains jours.",
         queryset,
-        _une_par_une(
-            lambda bilan: Alerte(
-                f"Session {bilan.session}",
-                bilan.prestataire.code,
-                bilan.echeance,
-                0,
-                bilan.get_absolute_url(),
-                f"dans {(bilan.echeance - jour).days} jour(s)",
-            )
-        ),
+        _une_par_une(lambda bilan: alerte_bilan_bientot_du(bilan, jour)),
     )
 
 
 def _date_locale(moment):
     return timezone.localdate(moment) if moment else None
+
+
+def echeance_de_l_accuse(document) -> date:
+    """An issued order or avenant is to be acknowledged within 5 days of its issue."""
+    return _date_locale(document.emis_le) + DELAI_ACCUSE_RECEPTION
+
+
+def alerte_commande(document, prestataire, jour: date) -> Alerte:
+    """An order or avenant waiting for acknowledgement (`prestataire`: the order's)."""
+    echeance = echeance_de_l_accuse(document)
+    return Alerte(
+        str(document),
+        prestataire.code,
+        echeance,
+        retard_le(jour, echeance),
+        document.get_absolute_url(),
+        f"émis le {_date_locale(document.emis_le):%d/%m/%Y}",
+    )
 
 
 def commandes_non_accusees(user, jour: date) -> Source:
@@ -200,21 +223,7 @@ def commandes_non_accusees(user, jour: date) -> Source:
                 "bon__prestataire"
             )
         }
-        resultat = []
-        for genre, pk, _ in cles_de_la_page:
-            document, prestataire = documents[genre, pk]
-            echeance = _date_locale(document.emis_le) + DELAI_ACCUSE_RECEPTION
-            resultat.append(
-                Alerte(
-                    str(document),
-                    prestataire.code,
-                    echeance,
-                    _retard(jour, echeance),
-                    document.get_absolute_url(),
-                    f"émis le {_date_locale(document.emis_le):%d/%m/%Y}",
-                )
-            )
-        return resultat
+        return [alerte_commande(*documents[genre, pk], jour) for genre, pk, _ in cles_de_la_page]
 
     return Source(
         "commandes_non_accusees",
@@ -232,39 +241,54 @@ def _alerte_du_parcours(parcours, echeance, jour: date, detail: str) -> Alerte:
         f"{parcours.demandeur.nom} {parcours.demandeur.prenom}",
         parcours.prestataire.code,
         echeance,
-        _retard(jour, echeance),
+        retard_le(jour, echeance),
         parcours.get_absolute_url(),
         detail,
+    )
+
+
+def commande_du_parcours(chemin: str = "") -> Case:
+    """LigneCommande.date_de_commande, in SQL, of the parcours at `chemin` (its path from the
+    queried model, "" for a parcours): the moment the avenant that added the person was
+    acknowledged, the order's otherwise."""
+    ligne = f"{chemin}ligne__"
+    return Case(
+        When(
+            **{f"{ligne}avenant_ajout__isnull": False},
+            then=F(f"{ligne}avenant_ajout__accuse_le"),
+        ),
+        default=F(f"{ligne}bon__accuse_le"),
+    )
+
+
+def echeance_de_l_entree(parcours) -> date | None:
+    """A parcours is to be entered within 15 days of its order's acknowledgement."""
+    commande = parcours.ligne.date_de_commande()
+    return commande + DELAI_ENTREE if commande else None
+
+
+def alerte_entree(parcours, jour: date) -> Alerte:
+    return _alerte_du_parcours(
+        parcours, echeance_de_l_entree(parcours), jour, f"commande {parcours.ligne.bon}"
     )
 
 
 def parcours_non_entres(user, jour: date) -> Source:
     """Parcours ordered and acknowledged, not entered: late 15 days after the order's (or
     avenant's) acknowledgement; the longest waiting first, those not yet acknowledged last."""
-    # LigneCommande.date_de_commande, in SQL: the avenant's acknowledgement if the person joined
-    # by avenant, the order's otherwise.
-    commande = Case(
-        When(ligne__avenant_ajout__isnull=False, then=F("ligne__avenant_ajout__accuse_le")),
-        default=F("ligne__bon__accuse_le"),
-    )
     queryset = (
         Parcours.objects.visibles_par(user)
         .filter(etat=EtatParcours.ATTENTE_ENTREE)
         .select_related("demandeur", "prestataire", "ligne__bon", "ligne__avenant_ajout")
-        .order_by(commande.asc(nulls_last=True), "cree_le", "pk")
+        .order_by(commande_du_parcours().asc(nulls_last=True), "cree_le", "pk")
     )
-
-    def alerte(parcours):
-        commande = parcours.ligne.date_de_commande()
-        echeance = commande + DELAI_ENTREE if commande else None
-        return _alerte_du_parcours(parcours, echeance, jour, f"commande {parcours.ligne.bon}")
 
     return Source(
         "parcours_non_entres",
         "Parcours non entrés",
         "Aucun parcours en attente d'entrée.",
         queryset,
-        _une_par_une(alerte),
+        _une_par_une(lambda parcours: alerte_entree(parcours, jour)),
     )
 
 
@@ -286,6 +310,19 @@ def silencieux(parcours: QuerySet, jour: date, delai: timedelta) -> QuerySet:
     )
 
 
+def alerte_silence(parcours, dernier_contact: date, jour: date) -> Alerte:
+    """A running parcours last contacted on `dernier_contact`: a contact was due 15 days
+    later."""
+    silence = jour - dernier_contact
+    a_qui = "au conseiller référent" if silence > SILENCE_CONSEILLER else "au référent"
+    return _alerte_du_parcours(
+        parcours,
+        dernier_contact + SILENCE_REFERENT,
+        jour,
+        f"dernier contact le {dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
+    )
+
+
 def parcours_silencieux(user, jour: date) -> Source:
     """Running parcours whose last rendez-vous (or entry) is more than 15 days old, the
     longest silent first. The rows are ordered on their keys alone (the order needs every
@@ -296,22 +333,14 @@ def parcours_silencieux(user, jour: date) -> Source:
         .values_list("pk", "dernier_contact")
     )
 
-    def alerte(parcours, dernier_contact):
-        echeance = dernier_contact + SILENCE_REFERENT
-        silence = jour - dernier_contact
-        a_qui = "au conseiller référent" if silence > SILENCE_CONSEILLER else "au référent"
-        return _alerte_du_parcours(
-            parcours,
-            echeance,
-            jour,
-            f"dernier contact le {dernier_contact:%d/%m/%Y} : à signaler {a_qui}",
-        )
-
     def alertes(cles_de_la_page):
         parcours = Parcours.objects.select_related("demandeur", "prestataire").in_bulk(
             [pk for pk, _ in cles_de_la_page]
         )
-        return [alerte(parcours[pk], dernier_contact) for pk, dernier_contact in cles_de_la_page]
+        return [
+            alerte_silence(parcours[pk], dernier_contact, jour)
+            for pk, dernier_contact in cles_de_la_page
+        ]
 
     return Source(
         "parcours_silencieux",
@@ -319,6 +348,17 @@ def parcours_silencieux(user, jour: date) -> Source:
         "Chaque parcours en cours a eu un contact récent.",
         lignes,
         alertes,
+    )
+
+
+def alerte_etat(etat, jour: date) -> Alerte:
+    return Alerte(
+        f"{etat.libelle_mois.capitalize()}",
+        etat.prestataire.code,
+        etat.date_limite,
+        retard_le(jour, etat.date_limite),
+        etat.get_absolute_url(),
+        etat.get_etat_display(),
     )
 
 
@@ -336,16 +376,7 @@ def etats_non_soumis(user, jour: date) -> Source:
         "États de rémunération non soumis",
         "Tous les états de rémunération ouverts sont soumis.",
         queryset,
-        _une_par_une(
-            lambda etat: Alerte(
-                f"{etat.libelle_mois.capitalize()}",
-                etat.prestataire.code,
-                etat.date_limite,
-                _retard(jour, etat.date_limite),
-                etat.get_absolute_url(),
-                etat.get_etat_display(),
-            )
-        ),
+        _une_par_une(lambda etat: alerte_etat(etat, jour)),
     )
 
 
