@@ -34,3 +34,9 @@ class SiteDEL(Site):
         super().__init__(
             viewsets=[app for groupe in self.groupes for app in groupe.applications], **kwargs
         )
+        # viewflow's Viewset keeps copies of the viewsets it is given, and only its copies
+        # know their place in the site (a process's URLs are reversed through it): the groups
+        # list those, in the same order.
+        copies = iter(self.viewsets)
+        for groupe in self.groupes:
+            groupe.applications = [next(copies) for _ in groupe.applications]
