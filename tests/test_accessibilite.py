@@ -12,6 +12,9 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from accounts.roles import Role
+from tests.factories import UserFactory
+
 
 @pytest.mark.parametrize(
     ("page", "titre"), [("login", "Connexion"), ("password_reset", "Mot de passe oublié")]
@@ -68,3 +71,14 @@ def test_viewflow_s_list_pagination_is_a_french_navigation_of_labelled_links():
     assert '<nav aria-label="Pages de la liste">' in html
     assert 'role="navigation"' not in html  # a list may not take that role
     assert 'aria-label="Page précédente"' in html and 'aria-label="Page suivante"' in html
+
+
+def test_the_page_s_menu_and_its_buttons_are_named_in_french(client, db):
+    client.force_login(UserFactory(role=Role.CONSEILLER))
+
+    page = client.get(reverse("travaux:index")).content.decode()
+
+    assert '<nav class="mdc-drawer__content" aria-label="Menu principal">' in page
+    assert 'aria-label="Afficher ou masquer le menu"' in page
+    assert 'aria-label="Menu du compte"' in page
+    assert "Open navigation menu" not in page
