@@ -4,6 +4,8 @@ from viewflow.workflow.flow.views import DashboardProcessListView
 from viewflow.workflow.flow.views.filters import get_queryset_flow_task_choices
 from viewflow.workflow.models import Task
 
+from accounts.roles import Role
+
 from .flows import (
     AvenantFlow,
     BilanFlow,
@@ -41,6 +43,25 @@ class ProcessListView(DashboardProcessListView):
         )
 
 
+def supervise_les_processus(user) -> bool:
+    """The DEL's gestionnaires and administrateurs follow the processes as such (their lists,
+    charts, inbox and queue); everyone else reaches a task from their home page or its record,
+    and reads no technical page in their menu. The pages themselves stay open to whoever holds
+    the flow's view permission (tests/test_access_matrix.py): only the menus change."""
+    return user.is_authenticated and (
+        user.is_superuser or user.has_role(Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
+    )
+
+
+class Supervision:
+    """What only the processes' supervisors see in the menus, asked by viewflow's template
+    filter `has_perm` (which calls `has_view_permission`): the menu's group of processes
+    (config/menu.py) and, on a process's pages, that process's own menu."""
+
+    def has_view_permission(self, user, obj=None):
+        return supervise_les_processus(user)
+
+
 class DELFlowAppViewset(FlowAppViewset):
     """viewflow's flow application, with inbox and queue pages that stay small as data grows.
 
@@ -51,6 +72,8 @@ class DELFlowAppViewset(FlowAppViewset):
     """
 
     process_list_view_class = ProcessListView
+    menu_template_name = "viewflow/workflow/menu_du_processus.html"
+    supervision = Supervision()
 
     def get_inbox_view_kwargs(self, **kwargs):
         return super().get_inbox_view_kwargs(filterset_class=TaskFilter, **kwargs)
@@ -59,12 +82,12 @@ class DELFlowAppViewset(FlowAppViewset):
         return super().get_queue_view_kwargs(filterset_class=TaskFilter, **kwargs)
 
 
-# The processes' entries of the site's menu, after the pages of the apps.
+# The processes' entries of the site's menu, in its last group (config/menu.py).
 applications = [
-    DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus"),
-    DELFlowAppViewset(CommissionFlow, icon="account_tree", title="Processus : commissions"),
-    DELFlowAppViewset(AvenantFlow, icon="account_tree", title="Processus : avenants"),
-    DELFlowAppViewset(SuiviParcoursFlow, icon="account_tree", title="Processus : parcours"),
-    DELFlowAppViewset(RemunerationFlow, icon="account_tree", title="Processus : rémunérations"),
-    DELFlowAppViewset(BilanFlow, icon="account_tree", title="Processus : bilans"),
+    DELFlowAppViewset(PrescriptionFlow, icon="account_tree", title="Processus des prescriptions"),
+    DELFlowAppViewset(CommissionFlow, icon="account_tree", title="Processus des commissions"),
+    DELFlowAppViewset(AvenantFlow, icon="account_tree", title="Processus des avenants"),
+    DELFlowAppViewset(SuiviParcoursFlow, icon="account_tree", title="Processus des parcours"),
+    DELFlowAppViewset(RemunerationFlow, icon="account_tree", title="Processus des rémunérations"),
+    DELFlowAppViewset(BilanFlow, icon="account_tree", title="Processus des bilans"),
 ]
