@@ -1,8 +1,8 @@
 """The journeys in a real browser: Debian's Chromium driven by pytest-playwright against the
 live server of pytest-django, on the demo data committed for each test.
 
-Without Chromium the journeys are skipped, and pytest says so on one line (`make test` asks
-for the reasons of skips). Playwright's sync API keeps an event loop running as long as it is
+Without Chromium the journeys are skipped, and the run says how many on one line
+(tests/navigateur/rapport.py). Playwright's sync API keeps an event loop running as long as it is
 started: Django refuses database work under a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is
 set. The loop (and the browser) live for one module only, and the variable with them, so that
 the other tests of the same xdist worker keep Django's guard.
@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.conftest import NOUMEA
 from tests.navigateur.etapes import Navigateur, Releve
+from tests.navigateur.rapport import RAISON
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The journeys' day: after the week the demo tells of (seeded on 24/11/2026), before the
@@ -33,8 +34,8 @@ def pytest_collection_modifyitems(config, items):
             if not CHROMIUM.exists():
                 item.add_marker(
                     pytest.mark.skip(
-                        reason=f"navigateur absent ({CHROMIUM}) : parcours dans le navigateur "
-                        "non joués (apt-get install chromium)"
+                        reason=f"{RAISON} ({CHROMIUM}) : parcours dans le navigateur non joués "
+                        "(apt-get install chromium)"
                     )
                 )
 
@@ -87,6 +88,7 @@ def releve():
 @pytest.fixture
 def navigateur(demo_hors_transaction, live_server, new_context, releve):
     """A browser on the live server, its clock and the server's on LE_JOUR, the demo
-    committed; `navigateur.connecter("alpha1")` opens a fresh session for that user."""
-    with time_machine.travel(LE_JOUR, tick=True):
-        yield Navigateur(live_server.url, new_context, releve)
+    committed; `navigateur.connecter("alpha1")` opens a fresh session for that user, and
+    `navigateur.horloge.move_to(...)` moves both clocks."""
+    with time_machine.travel(LE_JOUR, tick=True) as horloge:
+        yield Navigateur(live_server.url, new_context, releve, horloge)

@@ -36,9 +36,10 @@ class Constat:
     page: str
     regle: str
     detail: str
+    identifiant: str
 
     def __str__(self):
-        return f"{self.page} [{self.regle}] {self.detail}"
+        return f"{self.page} ({self.identifiant}) [{self.regle}] {self.detail}"
 
 
 class Releve:
@@ -46,13 +47,15 @@ class Releve:
 
     def __init__(self):
         self.constats: list[Constat] = []
-        self.pages_vues: set[str] = set()
+        self.pages_vues: set[tuple[str, str]] = set()
 
-    def a_controler(self, url: str) -> bool:
-        page = modele_de_page(url)
-        if page in self.pages_vues:
+    def a_controler(self, url: str, identifiant: str) -> bool:
+        """Each kind of page is checked once per journey and user (a home page differs by
+        role)."""
+        vue = (modele_de_page(url), identifiant)
+        if vue in self.pages_vues:
             return False
-        self.pages_vues.add(page)
+        self.pages_vues.add(vue)
         return True
 
     def noter(self, constat: Constat):
@@ -76,15 +79,18 @@ class Releve:
 class Navigateur:
     """One user at a time in a fresh browser context (its own cookies) on the live server."""
 
-    def __init__(self, adresse: str, nouveau_contexte, releve: Releve):
+    def __init__(self, adresse: str, nouveau_contexte, releve: Releve, horloge):
         self.adresse = adresse
+        self.horloge = horloge
         self.nouveau_contexte = nouveau_contexte
         self.releve = releve
         self.page = None
+        self.identifiant = None
 
     # Sessions and pages
 
     def connecter(self, identifiant: str):
+        self.identifiant = identifiant
         contexte = self.nouveau_contexte(viewport=ECRAN)
         contexte.set_default_timeout(ATTENTE_MS)
         self.page = contexte.new_page()
@@ -97,8 +103,9 @@ class Navigateur:
         self.controler()
         return self.page
 
-    def aller(self, chemin: str):
-        self.page.goto(self.adresse + chemin)
+    def aller(self, adresse: str):
+        """Opens a page by its path, or by an address read earlier in the journey."""
+        self.page.goto(adresse if adresse.startswith("http") else self.adresse + adresse)
         self.controler()
 
     def lien(self, nom, *, dans=None):
@@ -109,21 +116,38 @@ class Navigateur:
     def bouton(self, nom, *, dans=None):
         """Presses the button `nom`; if the page then asks for a confirmation, confirms."""
         cible = (dans or self.page).get_by_role("button", name=nom, exact=isinstance(nom, str))
-        self._naviguer(lambda: cible.first.click())
+        self._naviguer(lambda: self._deplie(cible.first).click())
         confirmer = self.page.get_by_role("button", name="Confirmer", exact=True)
         if confirmer.count():
             self._naviguer(lambda: confirmer.first.click())
 
+    # Fields are found by the start of their label (Django adds " :" after it).
+
+    def champ(self, libelle, *, dans=None):
+        if isinstance(libelle, str):
+            libelle = re.compile(r"^\s*" + re.escape(libelle) + r"\s*:?\*?\s*$")
+        return self._deplie((dans or self.page).get_by_label(libelle).first)
+
+    def _deplie(self, element):
+        """A form folded in a <details> is opened as a user would, by its summary."""
+        element.wait_for(state="attached")
+        element.evaluate(
+            """e => { const d = e.closest('details');
+                      if (d && !d.open) { d.querySelector(':scope > summary').click(); } }"""
+        )
+        return element
+
     def remplir(self, libelle, valeur, *, dans=None):
-        champ = (dans or self.page).get_by_label(libelle, exact=isinstance(libelle, str))
-        champ.first.fill(str(valeur))
+        self.champ(libelle, dans=dans).fill(str(valeur))
 
     def choisir(self, libelle, option, *, dans=None):
-        champ = (dans or self.page).get_by_label(libelle, exact=isinstance(libelle, str))
-        champ.first.select_option(label=option)
+        self.champ(libelle, dans=dans).select_option(label=option)
 
     def cocher(self, libelle, *, dans=None):
-        (dans or self.page).get_by_label(libelle, exact=isinstance(libelle, str)).first.check()
+        self.champ(libelle, dans=dans).check()
+
+    def deposer(self, libelle, fichier: Path, *, dans=None):
+        self.champ(libelle, dans=dans).set_input_files(fichier)
 
     def telecharger(self, nom, *, role="link", dans=None) -> tuple[str, bytes]:
         """Clicks `nom` and returns the file the browser received: its name and its bytes."""
@@ -151,7 +175,7 @@ class Navigateur:
     # The checks of every page
 
     def controler(self):
-        if not self.releve.a_controler(self.page.url):
+        if not self.releve.a_controler(self.page.url, self.identifiant):
             return
         page = modele_de_page(self.page.url)
         # Evaluated by the browser's debugger, as the page's CSP forbids eval() to the page.
@@ -168,11 +192,16 @@ class Navigateur:
         ):
             cibles = ", ".join(violation["cibles"])
             detail = f"{violation['impact']} : {violation['aide']} ({cibles})"
-            self.releve.noter(Constat(page, f"axe:{violation['id']}", detail))
+            self.releve.noter(Constat(page, f"axe:{violation['id']}", detail, self.identifiant))
         self.page.set_viewport_size({"width": LARGEUR_TELEPHONE, "height": 844})
         largeur = self.page.evaluate("document.documentElement.scrollWidth")
         self.page.set_viewport_size(ECRAN)
         if largeur > LARGEUR_TELEPHONE:
             self.releve.noter(
-                Constat(page, "largeur", f"{largeur} px de large sur un écran de 390 px")
+                Constat(
+                    page,
+                    "largeur",
+                    f"{largeur} px de large sur un écran de 390 px",
+                    self.identifiant,
+                )
             )
