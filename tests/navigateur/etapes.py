@@ -100,6 +100,7 @@ class Navigateur:
         self.page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
         self.page.get_by_role("button", name="Se connecter").click()
         self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        self._attendre_turbo()
         self.controler()
         return self.page
 
@@ -168,9 +169,12 @@ class Navigateur:
         self.page.evaluate("document.body.dataset.etapePrecedente = '1'")
         action()
         self.page.locator("body[data-etape-precedente]").wait_for(state="detached")
+        self._attendre_turbo()
+        self.controler()
+
+    def _attendre_turbo(self):
         self.page.locator("html:not([aria-busy]):not([data-turbo-preview])").wait_for()
         self.page.wait_for_load_state()
-        self.controler()
 
     # The checks of every page
 
@@ -183,6 +187,11 @@ class Navigateur:
             self.page.evaluate(AXE)
         for violation in self.page.evaluate(
             """async () => {
+                // A message sliding in is read once it has arrived, not half transparent.
+                await Promise.race([
+                    Promise.all(document.getAnimations().map(a => a.finished.catch(() => {}))),
+                    new Promise(fini => setTimeout(fini, 2000)),
+                ]);
                 const resultats = await window.axe.run(document, {resultTypes: ['violations']});
                 return resultats.violations
                     .filter(v => v.impact === 'critical' || v.impact === 'serious')

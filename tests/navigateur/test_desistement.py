@@ -5,6 +5,7 @@ added by an avenant d'ajout that ALPHA acknowledges: her parcours is created."""
 
 from bons_de_commande.models import BonDeCommande
 from prestataires.models import Parcours
+from procurement.models import Prescription
 
 REMPLACANT = "DUPONT Marie"
 
@@ -29,7 +30,10 @@ def test_a_withdrawal_is_replaced_through_two_avenants(navigateur):
 
     # He proposes DUPONT, submitted to the commission, in her place.
     kaouma = ligne_de(navigateur, "KAOUMA Rose").first
-    navigateur.choisir("Prescription du remplaçant", f"{REMPLACANT} (n° 1, Claire Wenceslas)")
+    dupont = Prescription.objects.get(demandeur__nom="DUPONT")
+    navigateur.choisir(
+        "Prescription du remplaçant", f"{REMPLACANT} (n° {dupont.pk}, Claire Wenceslas)"
+    )
     navigateur.bouton("Proposer", dans=kaouma)
     assert f"Remplaçant : {REMPLACANT}" in navigateur.texte()
 
