@@ -32,8 +32,10 @@ run: install
 
 # The suite runs on every core (pytest-xdist; each worker has its own test database).
 # PYTEST_ARGS passes more options: `make test PYTEST_ARGS="--reuse-db tests/reporting"`.
+# The browser journeys (tests/navigateur/) need Chromium (CHROMIUM, /usr/bin/chromium by
+# default): without it they are skipped, and -rs prints how many on one line with the reason.
 test: install
-	$(VENV)/bin/pytest --numprocesses auto $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses auto -rs $(PYTEST_ARGS)
 
 quality: install
 	$(VENV)/bin/ruff format --check .

@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import User
+from tests.navigateur.rapport import pytest_terminal_summary  # noqa: F401 (the run's last line)
 
 NOUMEA = ZoneInfo("Pacific/Noumea")
 # The week the demo tells of: ALPHA's summer session runs (its August and September stipends
