@@ -6,6 +6,7 @@ user conducts the parcours (`services.verrouiller`)."""
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from procurement.models import today
 
@@ -33,7 +34,10 @@ def _verifier_dates_du_stage(parcours: Parcours, debut: date, fin: date):
         raise ValidationError(erreurs)
 
 
+@transaction.atomic
 def preparer_stage(parcours: Parcours, *, par, **champs) -> Stage:
+    """The convention prepared while the parcours is locked: the lock lasts until the stage
+    is written (its own transaction: the page calls it directly)."""
     parcours = verrouiller(parcours, par)
     exiger_actif(parcours, "stage")
     if champs["entreprise"].prestataire_id != parcours.prestataire_id:

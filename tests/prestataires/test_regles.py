@@ -509,3 +509,25 @@ def test_un_stage_qui_finit_avant_de_commencer_est_refuse_en_francais_sur_sa_fin
     assert reponse.context["form"].errors["fin"] == ["La fin du stage précède son début."]
     assert "stage_fin_apres_debut" not in reponse.content.decode()
     assert not Stage.objects.exists()
+
+
+def test_preparer_un_stage_verrouille_le_parcours_dans_sa_propre_transaction(
+    demo, en_cours, monkeypatch
+):
+    """The page calls preparer_stage outside any transaction: its lock on the parcours
+    (select_for_update, which PostgreSQL refuses outside one) needs a transaction of its own,
+    held until the stage is written."""
+    from django.db import connection
+
+    profondeurs = []
+    creer = Stage.objects.create
+
+    def creer_en_notant(**champs):
+        profondeurs.append(len(connection.atomic_blocks))
+        return creer(**champs)
+
+    monkeypatch.setattr(Stage.objects, "create", creer_en_notant)
+    dehors = len(connection.atomic_blocks)
+    with a("2026-12-01"):
+        stage_de(en_cours, demo["alpha2"])
+    assert profondeurs == [dehors + 1]
