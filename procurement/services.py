@@ -208,7 +208,7 @@ class DecisionDejaPrise(ValidationError):
     pass
 
 
-def _motif_de_la_decision(passage, prescription) -> str:
+def _motif_de_la_decision(passage) -> str:
     """What a decision's line in the prescription's history says of it."""
     if passage.decision == Decision.VALIDEE:
         return f"Durée validée : {passage.duree_mois} mois"
@@ -260,7 +260,7 @@ def decider(
     )
     passage.motif_refus = motif_refus if decision == Decision.REFUSEE else None
     passage.commentaire = commentaire
-    motif = _motif_de_la_decision(passage, prescription)
+    motif = _motif_de_la_decision(passage)
     if correction:
         # One line in the history: from the decision corrected to the new one.
         prescription.corriger_decision(par=par, decision=decision, motif=motif)

@@ -209,7 +209,7 @@ MATRICE = {
     ('remunerations:detail', 'renvoyer'): 'R R R I R R R R R E',
     ('remunerations:detail', 'soumettre'): 'E R R I R R R R R R',
     # ALPHA's November session: the DEL's; no prestataire reaches it.
-    ('seances:detail', 'cloturer'): 'R R R R E E E E E R',
+    ('seances:detail', 'cloturer'): 'R R R R R R R E R R',
     ('seances:detail', 'decider'): 'R R R R R R R E R R',
     ('seances:detail', 'desinscrire'): 'R R R R R R R R E R',
     ('seances:detail', 'inscrire'): 'R R R R R R R R E R',
