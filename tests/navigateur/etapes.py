@@ -203,7 +203,14 @@ class Navigateur:
             detail = f"{violation['impact']} : {violation['aide']} ({cibles})"
             self.releve.noter(Constat(page, f"axe:{violation['id']}", detail, self.identifiant))
         self.page.set_viewport_size({"width": LARGEUR_TELEPHONE, "height": 844})
-        largeur = self.page.evaluate("document.documentElement.scrollWidth")
+        # Measured once the page's own resize handlers (the menu's drawer) have run.
+        largeur = self.page.evaluate(
+            """async () => {
+                await new Promise(fini => requestAnimationFrame(() => requestAnimationFrame(fini)));
+                await new Promise(fini => setTimeout(fini, 100));
+                return document.documentElement.scrollWidth;
+            }"""
+        )
         self.page.set_viewport_size(ECRAN)
         if largeur > LARGEUR_TELEPHONE:
             self.releve.noter(
