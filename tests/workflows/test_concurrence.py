@@ -108,7 +108,7 @@ def test_three_sessions_issuing_the_same_bon_at_once_give_it_one_number(demo_hor
     url = bon.get_absolute_url()
 
     reponses, erreurs = en_meme_temps(
-        3, lambda i: poster_en_session(demo["gestionnaire1"], url, action="emettre")
+        3, lambda i: poster_en_session(demo["gestionnaire1"], url, action="emettre", confirme="1")
     )
 
     assert not erreurs
