@@ -39,7 +39,7 @@ def test_a_link_to_an_order_that_does_not_exist_says_so_in_french(gestionnaire):
     html = dans_l_application(page, "Page introuvable")
     assert "<h1>Page introuvable</h1>" in html
     # Inside the Site: its menu and the application's name in the toolbar.
-    assert "Applications" in html and "Bons de commande" in html
+    assert "Mon espace" in html and "Bons de commande" in html
 
 
 def test_an_unknown_address_says_so_in_french_without_listing_the_urls(client):
