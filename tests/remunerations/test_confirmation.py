@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 JOUR = "2026-11-24"
 OCTOBRE = date(2026, 10, 1)
 # The demo's October: OUNEMOA was paid 1 000 F short.
-ECART_DE_LA_DEMO = "1 ligne déclarée avec un écart, 1\u202f000\xa0F versés en moins."
+ECART_DE_LA_DEMO = "1 ligne déclarée avec un écart, 1\u202f000\xa0F\xa0CFP versés en moins."
 
 
 @pytest.fixture
@@ -91,9 +91,9 @@ def test_submitting_with_a_gap_is_warned_then_confirmed_and_saved_only_then(demo
     message = demande_de_confirmation(client, url, action="soumettre", **donnees)
     assert message == (
         "Vous allez soumettre cet état (octobre 2026) à la finance avec un écart entre le versé "
-        "et le dû : 2 lignes déclarées avec un écart, 500\xa0F versés en trop, 1\u202f000\xa0F "
-        "versés en moins (écart net −500\xa0F). Confirmez si ces montants sont bien ceux "
-        "versés ; sinon, annulez et corrigez-les."
+        "et le dû : 2 lignes déclarées avec un écart, 500\xa0F\xa0CFP versés en trop, "
+        "1\u202f000\xa0F\xa0CFP versés en moins (écart net −500\xa0F\xa0CFP). "
+        "Confirmez si ces montants sont bien ceux versés ; sinon, annulez et corrigez-les."
     )
     octobre.refresh_from_db()
     assert octobre.etat == EtatDeclaration.BROUILLON
