@@ -6,6 +6,7 @@ what it does. The processes' technical pages (viewflow's lists, charts, inbox) a
 and shown only to those who supervise them (workflows.viewsets.supervise_les_processus).
 """
 
+from django.core.exceptions import ImproperlyConfigured
 from viewflow.urls import Site
 
 
@@ -29,8 +30,18 @@ class SiteDEL(Site):
     """viewflow's Site, its menu drawn by groups (templates/viewflow/includes/site_menu.html)
     instead of one flat list of applications."""
 
-    def __init__(self, *, groupes, **kwargs):
+    def __init__(self, *, rubriques, groupes, **kwargs):
+        """`rubriques`: the apps' pages, each named in a group by its `app_name` (a group may
+        also list viewsets themselves, as the processes')."""
+        par_nom = {rubrique.app_name: rubrique for rubrique in rubriques}
         self.groupes = list(groupes)
+        for groupe in self.groupes:
+            groupe.applications = [
+                par_nom.pop(app) if isinstance(app, str) else app for app in groupe.applications
+            ]
+        # An app's pages left out of the groups would have no URL at all: say so at once.
+        if par_nom:
+            raise ImproperlyConfigured(f"Rubriques sans groupe dans le menu : {sorted(par_nom)}")
         super().__init__(
             viewsets=[app for groupe in self.groupes for app in groupe.applications], **kwargs
         )

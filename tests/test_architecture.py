@@ -26,9 +26,14 @@ ORDRE = (
 NIVEAU = {app: niveau for niveau, apps in enumerate(ORDRE) for app in apps}
 METIER = [app for apps in ORDRE[:-1] for app in apps]
 
-# What may import the business apps inside `workflows`: the flows, their task views and their
-# pages. The rest of `workflows` is its core.
-WORKFLOWS_HORS_COEUR = ("workflows.flows", "workflows.views", "workflows.viewsets")
+# What may import the business apps inside `workflows`: the flows, whom their tasks call
+# (appels), their task views and their pages. The rest of `workflows` is its core.
+WORKFLOWS_HORS_COEUR = (
+    "workflows.flows",
+    "workflows.appels",
+    "workflows.views",
+    "workflows.viewsets",
+)
 # The core's AppConfig imports the flows so that they register (workflows/apps.py).
 CABLAGE = "workflows.apps"
 

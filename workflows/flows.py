@@ -3,8 +3,6 @@
 from viewflow import this
 from viewflow.workflow import flow
 
-from accounts.models import utilisateurs_du_role
-from accounts.roles import Role
 from bons_de_commande import services as commandes
 from bons_de_commande.enums import EtatBonDeCommande
 from bons_de_commande.models import Avenant
@@ -14,7 +12,7 @@ from prestataires.enums import EtatParcours
 from prestataires.models import Parcours
 from procurement import services as prescriptions
 from procurement.enums import EtatPrescription
-from procurement.models import DECIDER, Prescription, SessionCommission
+from procurement.models import Prescription, SessionCommission
 from remunerations import services as remunerations
 from remunerations.enums import EtatDeclaration
 from remunerations.models import EtatRemuneration
@@ -22,7 +20,7 @@ from reporting import bilans
 from reporting.enums import EtatBilan
 from reporting.models import BilanFinParcours
 
-from . import views
+from . import appels, views
 from .models import (
     AvenantProcess,
     BilanProcess,
@@ -31,18 +29,13 @@ from .models import (
     PrescriptionProcess,
     RemunerationProcess,
 )
-from .notifications import appeler, une_fois_par_echeance
+from .notifications import une_fois_par_echeance
 from .taches import enregistrer_flux, rattacher
 from .verrou import verrou_du_processus
 
 
 def _etat_est(etat):
     return lambda activation: activation.process.prescription.etat == etat
-
-
-def _direction_du_prestataire(dossier):
-    """Whom a step of a prestataire's record calls: its direction, that prestataire's only."""
-    return utilisateurs_du_role(Role.PRESTATAIRE_DIRECTION, prestataire_id=dossier.prestataire_id)
 
 
 @enregistrer_flux(Prescription)
@@ -83,7 +76,7 @@ class PrescriptionFlow(flow.Flow):
         .Annotation(title="Compléter et transmettre la prescription")
         .Permission("procurement.add_prescription")
         .Assign(lambda activation: activation.process.prescription.conseiller)
-        .onCreate(this.appeler_a_completer)
+        .onCreate(appels.prescription_a_completer)
         .Next(this.aiguiller)
     )
 
@@ -92,7 +85,7 @@ class PrescriptionFlow(flow.Flow):
         .Annotation(title="Co-signer la prescription (binôme)")
         .Permission("procurement.cosign_prescription")
         .Assign(lambda activation: activation.process.prescription.travailleur_social)
-        .onCreate(this.appeler_a_cosigner)
+        .onCreate(appels.prescription_a_cosigner)
         .OnTimeout(
             prescriptions.DELAI_RAPPEL_COSIGNATURE,
             this.rappeler_cosignature,
@@ -112,36 +105,12 @@ class PrescriptionFlow(flow.Flow):
     soumise = flow.End().Annotation(title="Soumise à la commission")
     retiree = flow.End().Annotation(title="Prescription retirée")
 
-    def appeler_a_completer(self, activation):
-        """A draft is the conseiller's own; one sent back by the travailleur social is told."""
-        prescription = activation.process.prescription
-        if prescription.commentaire_renvoi:
-            appeler(
-                activation,
-                prescription,
-                [prescription.conseiller],
-                f"La prescription n° {prescription.pk} ({prescription.demandeur}) vous est "
-                "renvoyée par le travailleur social : complétez-la et transmettez-la de nouveau.",
-                motif=prescription.commentaire_renvoi,
-                titre="Compléter la prescription renvoyée par le travailleur social",
-            )
-
-    def appeler_a_cosigner(self, activation):
-        prescription = activation.process.prescription
-        appeler(
-            activation,
-            prescription,
-            [prescription.travailleur_social],
-            f"La prescription n° {prescription.pk} ({prescription.demandeur}) attend votre "
-            f"co-signature : {prescription.conseiller} la prescrit en binôme avec vous.",
-        )
-
     @une_fois_par_echeance
     def envoyer_rappel_cosignature(self, activation):
         prescriptions.rappeler_cosignature(activation.process.prescription)
 
 
-def _accuse_de_reception(titre, suite):
+def _accuse_de_reception(titre, suite, appel):
     """The prestataire acknowledges an issued document; without it after 5 days, the issuer
     is alerted (a non-interrupting deadline: the acknowledgement stays to do). The flow names
     the alert `relancer_accuse`, ending in `alerte_envoyee`."""
@@ -149,7 +118,7 @@ def _accuse_de_reception(titre, suite):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title=titre)
         .Permission("bons_de_commande.accuser_bondecommande")
-        .onCreate(this.appeler_a_accuser)
+        .onCreate(appel)
         .OnTimeout(
             commandes.DELAI_ACCUSE_RECEPTION,
             this.relancer_accuse,
@@ -174,17 +143,6 @@ def _bon(activation):
 
 def _gestionnaire_de_la_session(activation):
     return activation.process.session_commission.cree_par
-
-
-def _seance(session) -> str:
-    return (
-        f"La séance de la commission du {session.date_seance:%d/%m/%Y} (lot "
-        f"{session.lot.numero}, {session.prestataire.code})"
-    )
-
-
-def _accuser(document) -> str:
-    return f"{document} est émis par la DEL : téléchargez-le et accusez-en réception."
 
 
 @enregistrer_flux(SessionCommission)
@@ -225,7 +183,7 @@ class CommissionFlow(flow.Flow):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title="Décider et clôturer la séance")
         .Permission("procurement.decider_sessioncommission")
-        .onCreate(this.appeler_a_deliberer)
+        .onCreate(appels.seance_a_deliberer)
         .Next(this.a_commander)
     )
 
@@ -243,7 +201,7 @@ class CommissionFlow(flow.Flow):
         .Annotation(title="Émettre le bon de commande")
         .Permission("bons_de_commande.emettre_bondecommande")
         .Assign(_gestionnaire_de_la_session)
-        .onCreate(this.appeler_a_commander)
+        .onCreate(appels.bon_a_emettre)
         .Next(this.emis_ou_annule)
     )
 
@@ -253,7 +211,9 @@ class CommissionFlow(flow.Flow):
         .Default(this.accuser_reception)
     )
 
-    accuser_reception = _accuse_de_reception("Accuser réception du bon de commande", this.lance)
+    accuser_reception = _accuse_de_reception(
+        "Accuser réception du bon de commande", this.lance, appels.bon_a_accuser
+    )
     relancer_accuse = _relance_de_l_accuse()
     alerte_envoyee = flow.End().Annotation(title="Alerte envoyée")
 
@@ -265,38 +225,6 @@ class CommissionFlow(flow.Flow):
         session = process.session_commission
         bon = getattr(session, "bon_de_commande", None)
         return bon.get_absolute_url() if bon else session.get_absolute_url()
-
-    def appeler_a_deliberer(self, activation):
-        """The sitting is open: its DEL members who decide record the decisions (the
-        prestataire's members sit, but do not use the application)."""
-        session = activation.process.session_commission
-        appeler(
-            activation,
-            session,
-            [
-                membre
-                for membre in session.membres_del.filter(is_active=True).order_by("pk")
-                if membre.has_perm(DECIDER)
-            ],
-            f"{_seance(session)} est ouverte : saisissez la décision de chaque prescription "
-            "inscrite, puis clôturez la séance.",
-        )
-
-    def appeler_a_commander(self, activation):
-        session = activation.process.session_commission
-        appeler(
-            activation,
-            session.bon_de_commande,
-            [session.cree_par],
-            f"{_seance(session)} est close : vérifiez et émettez le bon de commande des "
-            "personnes validées.",
-        )
-
-    def appeler_a_accuser(self, activation):
-        bon = _bon(activation)
-        appeler(
-            activation, bon, _direction_du_prestataire(bon), f"Le bon de commande {_accuser(bon)}"
-        )
 
     @une_fois_par_echeance
     def escalader_accuse(self, activation):
@@ -328,41 +256,19 @@ class AvenantFlow(flow.Flow):
         .Annotation(title="Émettre l'avenant")
         .Permission("bons_de_commande.emettre_bondecommande")
         .Assign(lambda activation: activation.process.avenant.bon.emis_par)
-        .onCreate(this.appeler_a_emettre)
+        .onCreate(appels.avenant_a_emettre)
         .Next(this.accuser_reception)
     )
 
-    accuser_reception = _accuse_de_reception("Accuser réception de l'avenant", this.accuse)
+    accuser_reception = _accuse_de_reception(
+        "Accuser réception de l'avenant", this.accuse, appels.avenant_a_accuser
+    )
     relancer_accuse = _relance_de_l_accuse()
     alerte_envoyee = flow.End().Annotation(title="Alerte envoyée")
     accuse = flow.End().Annotation(title="Avenant accusé")
 
     def url_dossier(self, process):
         return process.avenant.get_absolute_url()
-
-    def appeler_a_emettre(self, activation):
-        """Its order's issuer issues it; an order taken over from the history has none: the
-        gestionnaires, whose queue holds the task, are told."""
-        avenant = activation.process.avenant
-        emetteur = avenant.bon.emis_par
-        appeler(
-            activation,
-            avenant,
-            [emetteur] if emetteur else utilisateurs_du_role(Role.GESTIONNAIRE),
-            f"Un avenant au bon de commande {avenant.bon} est à émettre : "
-            f"{avenant.get_nature_display().lower()}.",
-            motif=avenant.motif,
-        )
-
-    def appeler_a_accuser(self, activation):
-        avenant = activation.process.avenant
-        appeler(
-            activation,
-            avenant,
-            _direction_du_prestataire(avenant.bon),
-            f"L'avenant {_accuser(avenant)}",
-            motif=avenant.motif,
-        )
 
     @une_fois_par_echeance
     def escalader_accuse(self, activation):
@@ -503,12 +409,6 @@ class SuiviParcoursFlow(flow.Flow):
         parcours_services.clore_maintien_echu(activation.process.parcours)
 
 
-def _du_mois(etat) -> str:
-    """ "d'octobre 2026", "de novembre 2026"."""
-    mois = etat.libelle_mois
-    return f"d'{mois}" if mois[0] in "aeiou" else f"de {mois}"
-
-
 @enregistrer_flux(EtatRemuneration)
 class RemunerationFlow(flow.Flow):
     """État de rémunération des stagiaires
@@ -535,7 +435,7 @@ class RemunerationFlow(flow.Flow):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title="Déclarer et soumettre l'état de rémunération")
         .Permission("remunerations.declarer_etatremuneration")
-        .onCreate(this.appeler_a_declarer)
+        .onCreate(appels.etat_a_declarer)
         .OnTimeout(
             lambda activation: remunerations.moment_du_retard(activation.process.etat_remuneration),
             this.signaler_retard,
@@ -556,7 +456,7 @@ class RemunerationFlow(flow.Flow):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title="Rapprocher l'état : accepter ou renvoyer")
         .Permission("remunerations.rapprocher_etatremuneration")
-        .onCreate(this.appeler_a_rapprocher)
+        .onCreate(appels.etat_a_rapprocher)
         .Next(this.accepte_ou_renvoye)
     )
 
@@ -573,43 +473,6 @@ class RemunerationFlow(flow.Flow):
 
     def url_dossier(self, process):
         return process.etat_remuneration.get_absolute_url()
-
-    def appeler_a_declarer(self, activation):
-        """The month opens, or finance sends the état back with a comment on each line to
-        correct."""
-        etat = activation.process.etat_remuneration
-        libelle = f"L'état de rémunération {_du_mois(etat)}"
-        if etat.etat != EtatDeclaration.RENVOYE:
-            appeler(
-                activation,
-                etat,
-                _direction_du_prestataire(etat),
-                f"{libelle} est ouvert : déclarez ce que vous avez versé à chaque stagiaire et "
-                f"soumettez-le au plus tard le {etat.date_limite:%d/%m/%Y}.",
-            )
-            return
-        commentees = etat.lignes.exclude(commentaire_finance="").select_related(
-            "parcours__demandeur"
-        )
-        appeler(
-            activation,
-            etat,
-            _direction_du_prestataire(etat),
-            f"{libelle} vous est renvoyé par la finance : corrigez les lignes commentées et "
-            "soumettez-le de nouveau.",
-            motif=" ; ".join(f"{ligne} : {ligne.commentaire_finance}" for ligne in commentees),
-            titre="Corriger l'état de rémunération renvoyé par la finance",
-        )
-
-    def appeler_a_rapprocher(self, activation):
-        etat = activation.process.etat_remuneration
-        appeler(
-            activation,
-            etat,
-            utilisateurs_du_role(Role.FINANCE),
-            f"L'état de rémunération {_du_mois(etat)} est soumis par "
-            f"{etat.prestataire.code} : rapprochez-le, puis acceptez-le ou renvoyez-le.",
-        )
 
     @une_fois_par_echeance
     def signaler_a_la_finance(self, activation):
@@ -642,7 +505,7 @@ class BilanFlow(flow.Flow):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title="Rédiger et transmettre le bilan de fin de parcours")
         .Permission("reporting.rediger_bilanfinparcours")
-        .onCreate(this.appeler_a_completer)
+        .onCreate(appels.bilan_a_completer)
         .OnTimeout(
             lambda activation: bilans.moment_du_rappel(activation.process.bilan),
             this.rappeler,
@@ -676,7 +539,7 @@ class BilanFlow(flow.Flow):
         flow.View(views.VersDossierView.as_view())
         .Annotation(title="Examiner le bilan : accepter ou renvoyer")
         .Permission("reporting.examiner_bilanfinparcours")
-        .onCreate(this.appeler_a_examiner)
+        .onCreate(appels.bilan_a_examiner)
         .Next(this.accepte_ou_renvoye)
     )
 
@@ -693,31 +556,6 @@ class BilanFlow(flow.Flow):
 
     def url_dossier(self, process):
         return process.bilan.get_absolute_url()
-
-    def appeler_a_completer(self, activation):
-        """The first writing is reminded before its due date; a bilan sent back is told."""
-        bilan = activation.process.bilan
-        if bilan.etat == EtatBilan.A_COMPLETER:
-            appeler(
-                activation,
-                bilan,
-                _direction_du_prestataire(bilan),
-                f"Le bilan de fin de parcours de la session {bilan.session} vous est renvoyé "
-                "par la DEL : complétez-le et transmettez-le de nouveau.",
-                motif=bilan.commentaire_del,
-                titre="Compléter le bilan renvoyé par la DEL",
-            )
-
-    def appeler_a_examiner(self, activation):
-        bilan = activation.process.bilan
-        appeler(
-            activation,
-            bilan,
-            utilisateurs_du_role(Role.GESTIONNAIRE),
-            f"Le bilan de fin de parcours de la session {bilan.session} est transmis par "
-            f"{bilan.prestataire.code} : examinez-le, puis acceptez-le ou renvoyez-le pour "
-            "complément.",
-        )
 
     @une_fois_par_echeance
     def rappeler_au_prestataire(self, activation):
