@@ -161,7 +161,10 @@ def test_la_seance_ouverte_appelle_ses_membres_puis_le_gestionnaire_et_le_presta
         duree_mois=7,
         commentaire="",
     )
-    courriels = courriels_pendant(lambda: prescriptions.cloturer_seance(session, par=commission))
+    with a("2026-12-08"):  # a session is closed on its day, not before (issue 18, item 13)
+        courriels = courriels_pendant(
+            lambda: prescriptions.cloturer_seance(session, par=commission)
+        )
     bon = BonDeCommande.objects.get(session=session)
     verifier_l_appel(
         client,
