@@ -79,7 +79,7 @@ def browser_context_args():
 def releve():
     """What the journey's pages break: axe-core's critical and serious violations and the
     overflow at 390 px, gathered over the whole journey; the journey reports them all at its
-    end (tests.navigateur.ecarts_connus holds those already reported)."""
+    end: none is tolerated."""
     constats = Releve()
     yield constats
     constats.verifier()

@@ -57,7 +57,7 @@ def test_a_withdrawal_is_replaced_through_two_avenants(navigateur):
     seance = navigateur.page.url
     navigateur.connecter("commission1")
     navigateur.aller(seance)
-    navigateur.choisir("Décision", "Validée")
+    navigateur.opter("Validée")
     navigateur.remplir("Durée (mois)", "7")
     navigateur.bouton("Enregistrer la décision")
     navigateur.bouton("Clôturer la séance et émettre le procès-verbal")

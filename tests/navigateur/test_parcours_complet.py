@@ -78,7 +78,7 @@ def test_a_new_person_goes_from_prescription_to_maintien(navigateur):
     # The commission validates her for 7 months.
     navigateur.connecter("commission1")
     navigateur.aller(seance)
-    navigateur.choisir("Décision", "Validée")
+    navigateur.opter("Validée")
     navigateur.remplir("Durée (mois)", "7")
     navigateur.bouton("Enregistrer la décision")
     navigateur.bouton("Clôturer la séance et émettre le procès-verbal")
