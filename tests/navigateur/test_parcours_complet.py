@@ -7,9 +7,6 @@ the maintien contact."""
 import re
 from datetime import date, datetime
 
-import pytest
-from django.db import connection
-
 from prestataires.models import Parcours
 from procurement.models import Prescription
 from tests.conftest import NOUMEA
@@ -18,14 +15,6 @@ NOM, PRENOM = "MAPOU", "Jeanne"
 PERSONNE = f"{NOM} {PRENOM}"
 
 
-# Seen by this journey: on PostgreSQL, "Enregistrer la convention" answers 500, as
-# prestataires.stages.preparer_stage locks the parcours (services.verrouiller, select_for_update)
-# outside any transaction; SQLite ignores the lock, and the server-side tests run inside one.
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="preparer_stage verrouille le parcours hors transaction (PostgreSQL : erreur 500)",
-    strict=False,
-)
 def test_a_new_person_goes_from_prescription_to_maintien(navigateur):
     # The conseiller registers her and prescribes her in binôme (housing difficulties).
     navigateur.connecter("conseiller1")
