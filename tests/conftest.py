@@ -40,6 +40,23 @@ def semer_la_demo() -> list:
     return mail.outbox[envoyes:]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The tests that commit (transactional, live server: the browser journeys) run last, as
+    pytest-django orders them: pytest then regroups the tests sharing pytest-playwright's
+    session-wide browser parameter, which brought the journeys back among the others. The
+    database is emptied after each of them, referential rows included: a test after one on the
+    same worker found no lot."""
+
+    def valide(item) -> bool:
+        marque = item.get_closest_marker("django_db")
+        return bool(marque and marque.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        )
+
+    items.sort(key=valide)
+
+
 @pytest.fixture(scope="module")
 def _demo_du_module(django_db_setup, django_db_blocker):
     """The demo data, written once for the module in a transaction that its end rolls back."""

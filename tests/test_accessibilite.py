@@ -17,10 +17,10 @@ from tests.factories import UserFactory
 
 
 @pytest.mark.parametrize(
-    ("page", "titre"), [("login", "Connexion"), ("password_reset", "Mot de passe oublié")]
+    ("adresse", "titre"), [("login", "Connexion"), ("password_reset", "Mot de passe oublié")]
 )
-def test_the_pages_around_the_login_have_a_main_region_under_an_h1(client, db, page, titre):
-    html = client.get(reverse(page)).content.decode()
+def test_the_pages_around_the_login_have_a_main_region_under_an_h1(client, db, adresse, titre):
+    html = client.get(reverse(adresse)).content.decode()
 
     main = re.search(r"<main\b[^>]*>(.*)</main>", html, re.S)
     assert main, "no main landmark"
