@@ -121,6 +121,22 @@ class Navigateur:
         if confirmer.count():
             self._naviguer(lambda: confirmer.first.click())
 
+    def valider_en_seance(self, personne: str, duree_mois: int) -> str:
+        """From the session's page, as its gestionnaire: `personne` on the agenda, the session
+        opened; then the commission validates her for `duree_mois` and closes the session. Returns
+        the session's address."""
+        self.cocher(f"Inscrire {personne}")
+        self.bouton("Inscrire à l'ordre du jour")
+        self.bouton("Arrêter l'ordre du jour et ouvrir la séance")
+        seance = self.page.url
+        self.connecter("commission1")
+        self.aller(seance)
+        self.opter("Validée")
+        self.remplir("Durée (mois)", str(duree_mois))
+        self.bouton("Enregistrer la décision")
+        self.bouton("Clôturer la séance et émettre le procès-verbal")
+        return seance
+
     # Fields are found by the start of their label (Django adds " :" after it).
 
     def champ(self, libelle, *, dans=None):

@@ -51,16 +51,7 @@ def test_a_withdrawal_is_replaced_through_two_avenants(navigateur):
     navigateur.choisir("Prestataire", "Alpha Insertion SARL (ALPHA)")
     navigateur.cocher("Paul Naisseline")
     navigateur.bouton("Ouvrir la séance")
-    navigateur.cocher(f"Inscrire {REMPLACANT}")
-    navigateur.bouton("Inscrire à l'ordre du jour")
-    navigateur.bouton("Arrêter l'ordre du jour et ouvrir la séance")
-    seance = navigateur.page.url
-    navigateur.connecter("commission1")
-    navigateur.aller(seance)
-    navigateur.opter("Validée")
-    navigateur.remplir("Durée (mois)", "7")
-    navigateur.bouton("Enregistrer la décision")
-    navigateur.bouton("Clôturer la séance et émettre le procès-verbal")
+    navigateur.valider_en_seance(REMPLACANT, duree_mois=7)
 
     # The avenant d'ajout is issued and acknowledged: DUPONT's parcours exists.
     navigateur.connecter("gestionnaire1")

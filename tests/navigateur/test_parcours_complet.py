@@ -59,18 +59,8 @@ def test_a_new_person_goes_from_prescription_to_maintien(navigateur):
     navigateur.cocher("Paul Naisseline")
     navigateur.cocher("Alice Alpha (ALPHA)")
     navigateur.bouton("Ouvrir la séance")
-    navigateur.cocher(f"Inscrire {PERSONNE}")
-    navigateur.bouton("Inscrire à l'ordre du jour")
-    navigateur.bouton("Arrêter l'ordre du jour et ouvrir la séance")
-    seance = navigateur.page.url
-
     # The commission validates her for 7 months.
-    navigateur.connecter("commission1")
-    navigateur.aller(seance)
-    navigateur.opter("Validée")
-    navigateur.remplir("Durée (mois)", "7")
-    navigateur.bouton("Enregistrer la décision")
-    navigateur.bouton("Clôturer la séance et émettre le procès-verbal")
+    seance = navigateur.valider_en_seance(PERSONNE, duree_mois=7)
     prescription.refresh_from_db()
     assert prescription.etat == "validee"
 
