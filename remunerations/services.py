@@ -293,10 +293,15 @@ def _renvoyer(etat: EtatRemuneration, *, par, commentaires: dict[str, str]):
     return etat
 
 
+DEJA_ACCEPTE = "Cet état a déjà été accepté : le mois est rapproché."
+
+
 def _exiger_acceptable(etat: EtatRemuneration, par):
-    exiger_transition(
-        etat.accepter, par, refus="Seul un état soumis s'accepte.", interdit=NON_FINANCE
+    # The second of two who accept at once reads what happened, not the rule.
+    refus = (
+        DEJA_ACCEPTE if etat.etat == EtatDeclaration.ACCEPTE else "Seul un état soumis s'accepte."
     )
+    exiger_transition(etat.accepter, par, refus=refus, interdit=NON_FINANCE)
     precedent = (
         EtatRemuneration.objects.filter(prestataire_id=etat.prestataire_id, mois__lt=etat.mois)
         .exclude(etat=EtatDeclaration.ACCEPTE)

@@ -73,6 +73,19 @@ def test_a_refused_acceptance_is_said_without_asking_to_confirm(demo, client, oc
     assert erreurs == ["Seul un état soumis s'accepte."]
 
 
+def test_the_second_to_accept_reads_that_the_etat_is_already_accepted(demo, client, octobre):
+    """Two finance users on the same page: the second is told what happened, not the rule."""
+    with a(JOUR):
+        services.soumettre(octobre, par=demo["alpha1"])
+        services.accepter(octobre, par=demo["finance1"])
+    client.force_login(demo["finance1"])
+    with a(JOUR):
+        reponse = client.post(octobre.get_absolute_url(), {"action": "accepter", "confirme": "1"})
+    assert reponse.status_code == 302
+    erreurs = [m.message for m in get_messages(reponse.wsgi_request)]
+    assert erreurs == ["Cet état a déjà été accepté : le mois est rapproché."]
+
+
 def test_submitting_with_a_gap_is_warned_then_confirmed_and_saved_only_then(demo, client, octobre):
     url = octobre.get_absolute_url()
     client.force_login(demo["alpha1"])

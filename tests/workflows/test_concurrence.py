@@ -94,7 +94,7 @@ def test_finance_accepting_the_same_etat_twice_at_once_accepts_it_once(demo_hors
     messages = sorted(m for _, _, ms in reponses for m in ms)
     assert len(messages) == 2
     (niveau_refus, refus), succes = messages
-    assert niveau_refus == "error" and refus in DEJA_FAIT | {EN_COURS}
+    assert niveau_refus == "error" and refus in DEJA_FAIT | {EN_COURS, remunerations.DEJA_ACCEPTE}
     assert succes == ("success", "État accepté : le mois est rapproché.")
     etat.refresh_from_db()
     assert etat.etat == EtatDeclaration.ACCEPTE
